@@ -1,0 +1,31 @@
+import Hummingbird
+import Logging
+
+/// The middleware every request passes through, outermost first. Kept apart from the routes so
+/// tests can mount their own routes behind exactly the same stack.
+public func installMiddleware(on router: Router<AppRequestContext>, services: AppServices) {
+    router.add(middleware: RequestMetricsMiddleware(registry: services.metrics))
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: ErrorPageMiddleware(renderer: services.renderer))
+    router.add(middleware: FileMiddleware(
+        services.config.publicDirectory, cacheControl: .init([(MediaType(type: .text), [.maxAge(3600), .public]), (MediaType(type: .image), [.maxAge(3600), .public])]),
+        logger: services.logger))
+    router.add(middleware: SessionMiddleware(store: services.sessions, servedOverTLS: services.config.servedOverTLS))
+    router.add(middleware: CSRFMiddleware())
+}
+
+public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    installMiddleware(on: router, services: services)
+    HomeController(renderer: services.renderer).addRoutes(to: router)
+    OperationsController(database: services.database, registry: services.metrics).addRoutes(to: router)
+    return router
+}
+
+public func buildApplication(services: AppServices) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(services: services),
+        configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "Meterline"),
+        logger: services.logger)
+}

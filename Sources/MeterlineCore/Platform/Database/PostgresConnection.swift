@@ -1,0 +1,219 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection. Its calls block, so it is only used from the database thread pool, and
+/// the pool hands it to one caller at a time (hence `@unchecked Sendable`).
+public final class PostgresConnection: @unchecked Sendable {
+    private let handle: OpaquePointer
+
+    /// Connects with a `postgres://` URL or a `key=value` conninfo string.
+    public init(conninfo: String, connectTimeoutSeconds: Int = 5) throws {
+        let keys = ["dbname", "connect_timeout", "application_name", "options"]
+        let values = [conninfo, String(connectTimeoutSeconds), "meterline", "-c TimeZone=UTC -c DateStyle=ISO"]
+        let connection = withCStringArray(keys) { keyPointers in
+            withCStringArray(values) { valuePointers in
+                // expand_dbname=1: the first value may itself be a URL or conninfo; its keys win
+                // over the later defaults only where the URL names them.
+                PQconnectdbParams(keyPointers, valuePointers, 1)
+            }
+        }
+        guard let connection else {
+            throw DatabaseError(kind: .connection, message: "out of memory while connecting")
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = Self.trimmedMessage(PQerrorMessage(connection))
+            PQfinish(connection)
+            throw DatabaseError(kind: .connection, message: message)
+        }
+        self.handle = connection
+    }
+
+    deinit { PQfinish(handle) }
+
+    /// True while the connection is usable. Reads whatever the server sent meanwhile, so a backend
+    /// that was terminated or a server that went away is noticed here rather than mid-request.
+    public var isHealthy: Bool {
+        guard PQstatus(handle) == CONNECTION_OK else { return false }
+        _ = PQconsumeInput(handle)
+        return PQstatus(handle) == CONNECTION_OK
+    }
+
+    /// True when no transaction is open (nothing to roll back before reuse).
+    public var isIdle: Bool { PQtransactionStatus(handle) == PQTRANS_IDLE }
+
+    /// The server process id of this connection, as `pg_backend_pid()` reports it.
+    public var backendPID: Int32 { PQbackendPID(handle) }
+
+    /// Runs one statement with `$1…$n` bound to `parameters`, and returns its rows.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any SQLEncodable] = []) throws -> QueryResult {
+        let texts = parameters.map(\.sqlText)
+        let result = withOptionalCStringArray(texts) { pointers in
+            PQexecParams(handle, sql, Int32(texts.count), nil, pointers, nil, nil, 0)
+        }
+        return try consume(result)
+    }
+
+    /// Runs one statement and returns how many rows it touched.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [any SQLEncodable] = []) throws -> Int {
+        try query(sql, parameters).affectedRows
+    }
+
+    /// Runs a script of several statements without parameters (the simple-query protocol). Only
+    /// for trusted SQL that ships with the program: migrations and session settings.
+    public func executeScript(_ sql: String) throws {
+        try consumeAll(PQexec(handle, sql))
+    }
+
+    /// Bulk-loads rows with `COPY … FROM STDIN` in text format. `sql` must be the COPY statement;
+    /// each row gives one value per column, nil for NULL. Returns the number of rows stored.
+    @discardableResult
+    public func copyIn(_ sql: String, rows: some Sequence<[String?]>) throws -> Int {
+        let start = PQexec(handle, sql)
+        guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
+            try consumeAll(start)
+            throw DatabaseError(kind: .query, message: "\(sql.prefix(60)) did not start a COPY FROM STDIN")
+        }
+        PQclear(start)
+        var buffer = [UInt8]()
+        buffer.reserveCapacity(1 << 16)
+        var sendFailure: String?
+        for row in rows {
+            CopyText.append(row, to: &buffer)
+            if buffer.count >= 1 << 16 {
+                if !send(&buffer) { sendFailure = errorMessage; break }
+            }
+        }
+        if sendFailure == nil, !buffer.isEmpty, !send(&buffer) { sendFailure = errorMessage }
+        if PQputCopyEnd(handle, sendFailure) != 1 {
+            sendFailure = sendFailure ?? errorMessage
+        }
+        let result = try consumeAll(PQgetResult(handle))
+        if let sendFailure { throw DatabaseError(kind: .connection, message: sendFailure) }
+        return result
+    }
+
+    private func send(_ buffer: inout [UInt8]) -> Bool {
+        let sent = buffer.withUnsafeBufferPointer { pointer in
+            pointer.withMemoryRebound(to: CChar.self) { PQputCopyData(handle, $0.baseAddress, Int32($0.count)) }
+        }
+        buffer.removeAll(keepingCapacity: true)
+        return sent == 1
+    }
+
+    private var errorMessage: String { Self.trimmedMessage(PQerrorMessage(handle)) }
+
+    /// Reads every result of a command (a script yields several) and throws the first error.
+    @discardableResult
+    private func consumeAll(_ first: OpaquePointer?) throws -> Int {
+        var next = first
+        var firstError: DatabaseError?
+        var affected = 0
+        while let result = next {
+            do { affected = try consume(result).affectedRows } catch let error as DatabaseError {
+                if firstError == nil { firstError = error }
+            }
+            next = PQgetResult(handle)
+        }
+        if first == nil { firstError = DatabaseError(kind: .connection, message: errorMessage) }
+        if let firstError { throw firstError }
+        return affected
+    }
+
+    private func consume(_ result: OpaquePointer?) throws -> QueryResult {
+        guard let result else {
+            throw DatabaseError(kind: .connection, message: errorMessage)
+        }
+        defer { PQclear(result) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_COPY_IN, PGRES_EMPTY_QUERY:
+            return QueryResult(rows: [], affectedRows: Self.affectedRows(result))
+        case PGRES_TUPLES_OK, PGRES_SINGLE_TUPLE:
+            let rowCount = Int(PQntuples(result))
+            let columnCount = Int(PQnfields(result))
+            let names = ColumnNames(
+                (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) })
+            var rows = [Row]()
+            rows.reserveCapacity(rowCount)
+            for r in 0..<Int32(rowCount) {
+                var values = [String?]()
+                values.reserveCapacity(columnCount)
+                for c in 0..<Int32(columnCount) {
+                    if PQgetisnull(result, r, c) == 1 {
+                        values.append(nil)
+                    } else {
+                        let length = Int(PQgetlength(result, r, c))
+                        let bytes = UnsafeRawBufferPointer(start: PQgetvalue(result, r, c), count: length)
+                        values.append(String(decoding: bytes, as: UTF8.self))
+                    }
+                }
+                rows.append(Row(columns: names, values: values))
+            }
+            return QueryResult(rows: rows, affectedRows: rowCount)
+        default:
+            throw error(from: result)
+        }
+    }
+
+    private func error(from result: OpaquePointer) -> DatabaseError {
+        func field(_ code: Character) -> String? {
+            guard let value = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
+            return String(cString: value)
+        }
+        let sqlState = field("C")
+        let broken = PQstatus(handle) != CONNECTION_OK
+        return DatabaseError(
+            kind: broken ? .connection : .query,
+            sqlState: sqlState,
+            message: field("M") ?? Self.trimmedMessage(PQresultErrorMessage(result)),
+            detail: field("D"),
+            constraint: field("n"),
+            position: field("P").flatMap { Int($0) })
+    }
+
+    private static func affectedRows(_ result: OpaquePointer) -> Int {
+        guard let text = PQcmdTuples(result) else { return 0 }
+        return Int(String(cString: text)) ?? 0
+    }
+
+    private static func trimmedMessage(_ pointer: UnsafePointer<CChar>?) -> String {
+        guard let pointer else { return "unknown libpq error" }
+        return String(cString: pointer).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Text-format COPY encoding: tab between columns, newline after a row, `\N` for NULL, and
+/// backslash escapes for the characters that would break that framing.
+enum CopyText {
+    static func append(_ row: [String?], to buffer: inout [UInt8]) {
+        for (index, value) in row.enumerated() {
+            if index > 0 { buffer.append(9) }
+            guard let value else {
+                buffer.append(contentsOf: [92, 78])
+                continue
+            }
+            for byte in value.utf8 {
+                switch byte {
+                case 92: buffer.append(contentsOf: [92, 92])
+                case 9: buffer.append(contentsOf: [92, 116])
+                case 10: buffer.append(contentsOf: [92, 110])
+                case 13: buffer.append(contentsOf: [92, 114])
+                default: buffer.append(byte)
+                }
+            }
+        }
+        buffer.append(10)
+    }
+}
+
+private func withCStringArray<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    withOptionalCStringArray(strings.map { Optional($0) }) { pointers in body(pointers + [nil]) }
+}
+
+/// Gives `body` C strings for `strings` (NULL pointers for nil) that live for the call.
+private func withOptionalCStringArray<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    let copies: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0)! } }
+    defer { copies.forEach { free($0) } }
+    return body(copies.map { UnsafePointer($0) })
+}

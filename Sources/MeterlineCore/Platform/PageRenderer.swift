@@ -1,0 +1,49 @@
+import Hummingbird
+import Mustache
+
+/// A page's typed model; `template` names its file under Templates/ (`home/index`).
+/// Every page inherits `layout.mustache`, which reads `title` and `chrome`.
+public protocol Page: Sendable {
+    static var template: String { get }
+    var title: String { get }
+    var chrome: Chrome { get }
+}
+
+/// What the layout shows around every page.
+public struct Chrome: Sendable {
+    public let siteName = "Meterline"
+    public let paths = Paths()
+    public init() {}
+}
+
+/// Renders page models with the templates loaded once at start.
+public struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+
+    public init(directory: String) async throws {
+        self.library = try await MustacheLibrary(directory: directory)
+    }
+
+    public func render<P: Page>(_ page: P) throws -> String {
+        guard let html = library.render(page, withTemplate: P.template) else {
+            throw MissingTemplate(name: P.template)
+        }
+        return html
+    }
+
+    public func response<P: Page>(_ page: P, status: HTTPResponse.Status = .ok) throws -> Response {
+        Self.html(try render(page), status: status)
+    }
+
+    static func html(_ html: String, status: HTTPResponse.Status) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    struct MissingTemplate: Error, CustomStringConvertible {
+        let name: String
+        var description: String { "no template named \(name) in Templates/" }
+    }
+}

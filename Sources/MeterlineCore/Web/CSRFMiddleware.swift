@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+
+/// Refuses any state-changing request (POST, PUT, PATCH, DELETE) that does not carry the CSRF
+/// token of the sender's own session, in the form field `_csrf` or the `X-CSRF-Token` header (ID-9).
+public struct CSRFMiddleware: RouterMiddleware {
+    public typealias Context = AppRequestContext
+    public static let formField = "_csrf"
+
+    public init() {}
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        switch request.method {
+        case .get, .head, .options:
+            return try await next(request, context)
+        default:
+            break
+        }
+        var request = request
+        let sent: String?
+        if let header = request.headers[.init("X-CSRF-Token")!] {
+            sent = header
+        } else if request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
+            let body = try await request.collectBody(upTo: context.maxUploadSize)
+            sent = Self.formValue(named: Self.formField, in: String(buffer: body))
+        } else {
+            sent = nil
+        }
+        guard let sent, let session = try await context.session?.current(),
+            Digest.constantTimeEquals(Array(sent.utf8), Array(session.csrfToken.utf8))
+        else {
+            context.logger.notice("refused a request without a valid CSRF token")
+            throw PageError.csrfRefused
+        }
+        return try await next(request, context)
+    }
+
+    static func formValue(named name: String, in body: String) -> String? {
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0] == name else { continue }
+            return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        }
+        return nil
+    }
+}

@@ -1,0 +1,74 @@
+import Hummingbird
+
+/// An error whose words are meant for the person at the browser: the status, a title and a
+/// sentence saying what happened and what to do. Anything else becomes a generic page.
+public struct PageError: Error, Sendable, Equatable {
+    public let status: HTTPResponse.Status
+    public let heading: String
+    public let message: String
+
+    public init(status: HTTPResponse.Status, heading: String, message: String) {
+        self.status = status
+        self.heading = heading
+        self.message = message
+    }
+
+    public static let csrfRefused = PageError(
+        status: .forbidden, heading: "This form could not be accepted",
+        message: "The form was missing its security token, had expired, or was sent from another site. "
+            + "Nothing was changed. Go back, reload the page and try again.")
+
+    public static let notFound = PageError(
+        status: .notFound, heading: "Page not found",
+        message: "There is no page at this address. Check the address, or start again from the home page.")
+
+    static let badRequest = PageError(
+        status: .badRequest, heading: "We could not read that request",
+        message: "Part of what was sent could not be understood, so nothing was changed. Go back and try again.")
+
+    static let tooLarge = PageError(
+        status: .contentTooLarge, heading: "That was too large",
+        message: "What you sent is larger than we accept. Nothing was changed.")
+
+    static let unavailable = PageError(
+        status: .serviceUnavailable, heading: "Temporarily unavailable",
+        message: "We cannot reach our records right now. Nothing was changed; please try again in a few minutes.")
+
+    static let internalError = PageError(
+        status: .internalServerError, heading: "Something went wrong on our side",
+        message: "We could not finish this request and nothing was changed. Please try again; "
+            + "if it keeps happening, tell us the reference below.")
+
+    static let forbidden = PageError(
+        status: .forbidden, heading: "Not allowed",
+        message: "You do not have permission to do this.")
+
+    static let methodNotAllowed = PageError(
+        status: .methodNotAllowed, heading: "Not allowed here",
+        message: "This address does not accept that kind of request.")
+
+    /// The page for an error of Hummingbird's (routing, body limits, decoding) by its status alone:
+    /// its own message may carry internal detail.
+    static func forStatus(_ status: HTTPResponse.Status) -> PageError {
+        switch status.code {
+        case 404: notFound
+        case 403: forbidden
+        case 405: methodNotAllowed
+        case 413: tooLarge
+        case 400..<500: badRequest
+        case 503: unavailable
+        default: internalError
+        }
+    }
+}
+
+/// The model of `errors/show.mustache`.
+struct ErrorShow: Page {
+    static let template = "errors/show"
+    let chrome = Chrome()
+    let title: String
+    let heading: String
+    let message: String
+    let status: Int
+    let reference: String?
+}

@@ -1,0 +1,10 @@
+/// Every URL of the site, in one typed place, so templates and redirects never spell paths by hand.
+public struct Paths: Sendable {
+    public let home = "/"
+    public let login = "/login"
+    public let register = "/register"
+    public let health = "/healthz"
+    public let metrics = "/metrics"
+    public let stylesheet = "/css/site.css"
+    public init() {}
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Configuration
+import Foundation
+import Logging
+import MeterlineCore
+
+/// `meterline`: one binary for the portal and its operations (OP-2).
+@main
+struct Meterline: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Meterline: the customer and operations portal of a utility.",
+        discussion: """
+            Settings come from the command line, then the environment, then defaults. \
+            With no DATABASE_URL, a private PostgreSQL is started in DATA_DIR/pg (default .meterline/pg).
+            """,
+        subcommands: [Serve.self, Migrate.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Options every command shares, turned into the configuration the core reads.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "PostgreSQL URL or conninfo (env DATABASE_URL). Without it, the embedded database is used.")
+    var databaseURL: String?
+
+    @Option(help: "Folder for the embedded database and other local state (env DATA_DIR, default .meterline).")
+    var dataDir: String?
+
+    func load(extra: [String: String] = [:]) throws -> (AppConfig, Logger) {
+        var values: [AbsoluteConfigKey: ConfigValue] = [:]
+        for (key, value) in extra { values[AbsoluteConfigKey(ConfigKey(key))] = .init(.string(value), isSecret: false) }
+        if let databaseURL { values[AbsoluteConfigKey(ConfigKey(AppConfig.Key.databaseURL))] = .init(.string(databaseURL), isSecret: true) }
+        if let dataDir { values[AbsoluteConfigKey(ConfigKey(AppConfig.Key.dataDirectory))] = .init(.string(dataDir), isSecret: false) }
+        let reader = ConfigReader(providers: [InMemoryProvider(values: values), EnvironmentVariablesProvider()])
+        let config: AppConfig
+        do {
+            config = try AppConfig.load(from: reader)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = config.logLevel
+            return handler
+        }
+        return (config, Logger(label: "meterline"))
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply migrations and serve the portal.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "Address to listen on (env HTTP_HOST, default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env HTTP_PORT, default 8080).")
+    var port: Int?
+
+    func run() async throws {
+        var extra = [String: String]()
+        if let host { extra[AppConfig.Key.host] = host }
+        if let port { extra[AppConfig.Key.port] = String(port) }
+        let (config, logger) = try common.load(extra: extra)
+        let startup = try await DatabaseStartup.open(config: config, logger: logger)
+        do {
+            try await Migrator(directory: config.migrationsDirectory, logger: logger).migrate(startup.database)
+            let services = try await AppServices.make(config: config, database: startup.database, logger: logger)
+            let app = buildApplication(services: services)
+            logger.info("serving", metadata: ["url": "http://\(config.host):\(config.port)/"])
+            try await app.runService()
+        } catch {
+            try? await startup.close()
+            throw CleanExit.failure(error)
+        }
+        try await startup.close()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply the migrations that have not been applied, then exit.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let (config, logger) = try common.load()
+        let startup = try await DatabaseStartup.open(config: config, logger: logger)
+        do {
+            let applied = try await Migrator(directory: config.migrationsDirectory, logger: logger).migrate(startup.database)
+            print(applied.isEmpty ? "The database is up to date." : "Applied: " + applied.joined(separator: ", "))
+        } catch {
+            try? await startup.close()
+            throw CleanExit.failure(error)
+        }
+        try await startup.close()
+    }
+}
+
+/// Prints a failure as one clear message on stderr and exits 1, without a stack trace.
+enum CleanExit {
+    static func failure(_ error: any Error) -> any Error {
+        FileHandle.standardError.write(Data("meterline: \(error)\n".utf8))
+        return ExitCode.failure
+    }
+}
