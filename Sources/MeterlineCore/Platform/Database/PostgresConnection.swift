@@ -30,12 +30,13 @@ public final class PostgresConnection: @unchecked Sendable {
 
     deinit { PQfinish(handle) }
 
-    /// True while the connection is usable. Reads whatever the server sent meanwhile, so a backend
-    /// that was terminated or a server that went away is noticed here rather than mid-request.
+    /// True while the connection is usable. An idle connection has nothing to read; if the socket
+    /// is readable, the server sent something unasked (it terminated the backend, or went away),
+    /// so the connection is not trusted with another request.
     public var isHealthy: Bool {
         guard PQstatus(handle) == CONNECTION_OK else { return false }
-        _ = PQconsumeInput(handle)
-        return PQstatus(handle) == CONNECTION_OK
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) == 0
     }
 
     /// True when no transaction is open (nothing to roll back before reuse).

@@ -1,0 +1,53 @@
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import MeterlineCore
+
+@Suite("Home page")
+struct HomePageTests {
+    @Test("the home page says what a customer can do and links to sign in and register")
+    func homePage() async throws {
+        try await withTestDatabase { db in
+            let app = TestApp.application(services: try await TestApp.services(database: db))
+            try await app.test(.router) { client in
+                let response = try await client.execute(uri: "/", method: .get)
+                #expect(response.status == .ok)
+                let html = response.text
+                #expect(html.contains("<title>Your electricity account, online · Meterline</title>"))
+                #expect(html.contains(#"href="/login""#))
+                #expect(html.contains(#"href="/register""#))
+                #expect(html.contains("View and pay bills"))
+                #expect(html.contains(#"<link rel="stylesheet" href="/css/site.css">"#))
+                #expect(!html.contains("<script"))
+            }
+        }
+    }
+
+    @Test("sign-in and registration say honestly that they open soon")
+    func comingPages() async throws {
+        try await withTestDatabase { db in
+            let app = TestApp.application(services: try await TestApp.services(database: db))
+            try await app.test(.router) { client in
+                for (uri, heading) in [("/login", "Sign in"), ("/register", "Register")] {
+                    let response = try await client.execute(uri: uri, method: .get)
+                    #expect(response.status == .ok)
+                    #expect(response.text.contains("<h1>\(heading)</h1>"))
+                    #expect(response.text.contains("opens soon"))
+                }
+            }
+        }
+    }
+
+    @Test("the stylesheet is served from Public/ with a cache lifetime")
+    func stylesheet() async throws {
+        try await withTestDatabase { db in
+            let app = TestApp.application(services: try await TestApp.services(database: db))
+            try await app.test(.router) { client in
+                let response = try await client.execute(uri: "/css/site.css", method: .get)
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType]?.hasPrefix("text/css") == true)
+                #expect(response.headers[.cacheControl]?.contains("max-age=3600") == true)
+            }
+        }
+    }
+}
