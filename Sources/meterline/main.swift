@@ -66,7 +66,7 @@ struct Serve: AsyncParsableCommand {
         do {
             try await Migrator(directory: config.migrationsDirectory, logger: logger).migrate(startup.database)
             let services = try await AppServices.make(config: config, database: startup.database, logger: logger)
-            let app = buildApplication(services: services)
+            let app = try buildApplication(services: services)
             logger.info("serving", metadata: ["url": "http://\(config.host):\(config.port)/"])
             try await app.runService()
         } catch {

@@ -15,17 +15,17 @@ public func installMiddleware(on router: Router<AppRequestContext>, services: Ap
     router.add(middleware: CSRFMiddleware())
 }
 
-public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
+public func buildRouter(services: AppServices) throws -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     installMiddleware(on: router, services: services)
-    HomeController(renderer: services.renderer).addRoutes(to: router)
+    try HomeController(renderer: services.renderer).addRoutes(to: router)
     OperationsController(database: services.database, registry: services.metrics).addRoutes(to: router)
     return router
 }
 
-public func buildApplication(services: AppServices) -> some ApplicationProtocol {
+public func buildApplication(services: AppServices) throws -> some ApplicationProtocol {
     Application(
-        router: buildRouter(services: services),
+        router: try buildRouter(services: services),
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "Meterline"),
         logger: services.logger)
 }

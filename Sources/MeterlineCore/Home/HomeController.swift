@@ -3,21 +3,22 @@ import Hummingbird
 /// The public front pages: what a customer can do here, and honest "opening soon" pages for
 /// sign-in and registration until the identity work lands.
 public struct HomeController: Sendable {
-    let renderer: PageRenderer
+    // The same for every visitor: rendered once at start, which also proves the templates load.
+    let index: PrerenderedPage
+    let login: PrerenderedPage
+    let register: PrerenderedPage
 
-    public init(renderer: PageRenderer) {
-        self.renderer = renderer
+    public init(renderer: PageRenderer) throws {
+        index = try renderer.prerender(HomeIndex())
+        login = try renderer.prerender(HomeComing.login)
+        register = try renderer.prerender(HomeComing.register)
     }
 
     public func addRoutes(to router: Router<AppRequestContext>) {
         let paths = Paths()
-        router.get(RouterPath(paths.home), use: index)
-        router.get(RouterPath(paths.login)) { _, _ in try renderer.response(HomeComing.login) }
-        router.get(RouterPath(paths.register)) { _, _ in try renderer.response(HomeComing.register) }
-    }
-
-    @Sendable func index(_ request: Request, context: AppRequestContext) throws -> Response {
-        try renderer.response(HomeIndex())
+        router.get(RouterPath(paths.home)) { _, _ in index.response() }
+        router.get(RouterPath(paths.login)) { _, _ in login.response() }
+        router.get(RouterPath(paths.register)) { _, _ in register.response() }
     }
 }
 
@@ -33,7 +34,7 @@ struct HomeIndex: Page {
         Task(heading: "Manage your property", text: "Add a tenant, change how we contact you, and more."),
     ]
 
-    struct Task: Sendable {
+    struct Task: Encodable, Sendable {
         let heading: String
         let text: String
     }

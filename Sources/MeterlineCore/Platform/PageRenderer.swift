@@ -3,14 +3,14 @@ import Mustache
 
 /// A page's typed model; `template` names its file under Templates/ (`home/index`).
 /// Every page inherits `layout.mustache`, which reads `title` and `chrome`.
-public protocol Page: Sendable {
+public protocol Page: Encodable, Sendable {
     static var template: String { get }
     var title: String { get }
     var chrome: Chrome { get }
 }
 
 /// What the layout shows around every page.
-public struct Chrome: Sendable {
+public struct Chrome: Encodable, Sendable {
     public let siteName = "Meterline"
     public let paths = Paths()
     public init() {}
@@ -25,7 +25,7 @@ public struct PageRenderer: Sendable {
     }
 
     public func render<P: Page>(_ page: P) throws -> String {
-        guard let html = library.render(page, withTemplate: P.template) else {
+        guard let html = library.render(try TemplateEncoder.encode(page), withTemplate: P.template) else {
             throw MissingTemplate(name: P.template)
         }
         return html
@@ -33,6 +33,11 @@ public struct PageRenderer: Sendable {
 
     public func response<P: Page>(_ page: P, status: HTTPResponse.Status = .ok) throws -> Response {
         Self.html(try render(page), status: status)
+    }
+
+    /// Renders a page that is the same for every visitor once, so serving it costs no rendering.
+    public func prerender<P: Page>(_ page: P, status: HTTPResponse.Status = .ok) throws -> PrerenderedPage {
+        PrerenderedPage(body: ByteBuffer(string: try render(page)), status: status)
     }
 
     static func html(_ html: String, status: HTTPResponse.Status) -> Response {
@@ -45,5 +50,18 @@ public struct PageRenderer: Sendable {
     struct MissingTemplate: Error, CustomStringConvertible {
         let name: String
         var description: String { "no template named \(name) in Templates/" }
+    }
+}
+
+/// A page rendered at start-up; each response shares its bytes.
+public struct PrerenderedPage: Sendable {
+    let body: ByteBuffer
+    let status: HTTPResponse.Status
+
+    public func response() -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: body))
     }
 }

@@ -1,5 +1,5 @@
 /// Every URL of the site, in one typed place, so templates and redirects never spell paths by hand.
-public struct Paths: Sendable {
+public struct Paths: Encodable, Sendable {
     public let home = "/"
     public let login = "/login"
     public let register = "/register"

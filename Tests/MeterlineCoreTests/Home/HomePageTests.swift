@@ -8,7 +8,7 @@ struct HomePageTests {
     @Test("the home page says what a customer can do and links to sign in and register")
     func homePage() async throws {
         try await withTestDatabase { db in
-            let app = TestApp.application(services: try await TestApp.services(database: db))
+            let app = try TestApp.application(services: try await TestApp.services(database: db))
             try await app.test(.router) { client in
                 let response = try await client.execute(uri: "/", method: .get)
                 #expect(response.status == .ok)
@@ -26,7 +26,7 @@ struct HomePageTests {
     @Test("sign-in and registration say honestly that they open soon")
     func comingPages() async throws {
         try await withTestDatabase { db in
-            let app = TestApp.application(services: try await TestApp.services(database: db))
+            let app = try TestApp.application(services: try await TestApp.services(database: db))
             try await app.test(.router) { client in
                 for (uri, heading) in [("/login", "Sign in"), ("/register", "Register")] {
                     let response = try await client.execute(uri: uri, method: .get)
@@ -41,7 +41,7 @@ struct HomePageTests {
     @Test("the stylesheet is served from Public/ with a cache lifetime")
     func stylesheet() async throws {
         try await withTestDatabase { db in
-            let app = TestApp.application(services: try await TestApp.services(database: db))
+            let app = try TestApp.application(services: try await TestApp.services(database: db))
             try await app.test(.router) { client in
                 let response = try await client.execute(uri: "/css/site.css", method: .get)
                 #expect(response.status == .ok)

@@ -8,7 +8,7 @@ struct OperationsTests {
     @Test("/healthz answers 200 when the database answers")
     func healthy() async throws {
         try await withTestDatabase { db in
-            let app = TestApp.application(services: try await TestApp.services(database: db))
+            let app = try TestApp.application(services: try await TestApp.services(database: db))
             try await app.test(.router) { client in
                 let response = try await client.execute(uri: "/healthz", method: .get)
                 #expect(response.status == .ok)
@@ -20,7 +20,7 @@ struct OperationsTests {
     @Test("/healthz answers 503 when the database is down, and the site still serves its pages")
     func databaseDown() async throws {
         let db = Database(.init(url: "host=/tmp/meterline-nowhere port=1 user=nobody dbname=none", poolSize: 2))
-        let app = TestApp.application(services: try await TestApp.services(database: db))
+        let app = try TestApp.application(services: try await TestApp.services(database: db))
         try await app.test(.router) { client in
             let health = try await client.execute(uri: "/healthz", method: .get)
             #expect(health.status == .serviceUnavailable)
@@ -33,7 +33,7 @@ struct OperationsTests {
     @Test("/metrics counts requests by route pattern and status, and reports the pool")
     func metrics() async throws {
         try await withTestDatabase { db in
-            let app = TestApp.application(services: try await TestApp.services(database: db))
+            let app = try TestApp.application(services: try await TestApp.services(database: db))
             try await app.test(.router) { client in
                 _ = try await client.execute(uri: "/", method: .get)
                 _ = try await client.execute(uri: "/", method: .get)

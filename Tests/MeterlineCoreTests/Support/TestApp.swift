@@ -22,8 +22,8 @@ enum TestApp {
     }
 
     /// The whole application, as `meterline serve` builds it.
-    static func application(services: AppServices) -> some ApplicationProtocol {
-        buildApplication(services: services)
+    static func application(services: AppServices) throws -> some ApplicationProtocol {
+        try buildApplication(services: services)
     }
 
     /// The real middleware stack with routes a test adds itself.

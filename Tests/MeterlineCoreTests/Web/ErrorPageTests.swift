@@ -18,7 +18,7 @@ struct ErrorPageTests {
     @Test("an unknown address gets a 404 page that helps the person back")
     func notFound() async throws {
         try await withTestDatabase { db in
-            let app = TestApp.application(services: try await TestApp.services(database: db))
+            let app = try TestApp.application(services: try await TestApp.services(database: db))
             try await app.test(.router) { client in
                 let response = try await client.execute(uri: "/no/such/page", method: .get)
                 #expect(response.status == .notFound)

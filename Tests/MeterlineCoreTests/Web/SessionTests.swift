@@ -29,7 +29,7 @@ struct SessionTests {
     @Test("a page without forms starts no session and sets no cookie")
     func noSessionWithoutForms() async throws {
         try await withTestDatabase { db in
-            let app = TestApp.application(services: try await TestApp.services(database: db))
+            let app = try TestApp.application(services: try await TestApp.services(database: db))
             try await app.test(.router) { client in
                 let response = try await client.execute(uri: "/", method: .get)
                 #expect(response.headers[.setCookie] == nil)

@@ -1,0 +1,46 @@
+# Meterline: `make run` serves the portal, `make test` runs every test. Both install what is missing.
+SHELL := /bin/bash
+VENV := .venv
+
+.PHONY: run test build migrate bench browser-test deps deps-test deps-bench clean
+
+run: deps
+	swift build --product meterline
+	.build/debug/meterline serve
+
+test: deps-test
+	swift build --build-tests
+	swift test; status=$$?; scripts/test-db; exit $$status
+	$(MAKE) --no-print-directory browser-test
+
+build: deps
+	swift build
+
+migrate: deps
+	swift build --product meterline
+	.build/debug/meterline migrate
+
+bench: deps-bench
+	bench/run.sh
+
+# Same flags as the test build, so running it after `swift test` rebuilds nothing.
+browser-test: $(VENV)/.installed
+	swift build --build-tests
+	$(VENV)/bin/python -m pytest -q Tests/browser
+
+$(VENV)/.installed: Tests/browser/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r Tests/browser/requirements.txt
+	touch $@
+
+deps:
+	scripts/install-deps
+
+deps-test:
+	scripts/install-deps test
+
+deps-bench:
+	scripts/install-deps bench
+
+clean:
+	rm -rf .build $(VENV)
