@@ -25,9 +25,10 @@ def free_port():
 
 
 class Server:
-    """`meterline serve` on a free port; `data` reuses the data folder of an earlier server."""
+    """`meterline serve` on a free port; `data` reuses the data folder of an earlier server;
+    `database_url` points it at an outside PostgreSQL instead of its embedded one."""
 
-    def __init__(self, data=None):
+    def __init__(self, data=None, database_url=None):
         if data is None:
             # Under /tmp and world-traversable: the embedded cluster runs as the postgres user when we are root.
             data = tempfile.mkdtemp(prefix="meterline-browser-", dir="/tmp")
@@ -39,6 +40,8 @@ class Server:
         self.log = open(self.log_path, "w")
         env = dict(os.environ, DATA_DIR=self.data, LOG_LEVEL="warning")
         env.pop("DATABASE_URL", None)
+        if database_url:
+            env["DATABASE_URL"] = database_url
         self.process = subprocess.Popen(
             [str(ROOT / ".build" / "debug" / "meterline"), "serve", "--port", str(self.port)],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)

@@ -79,3 +79,30 @@ def test_a_broken_migration_stops_start_up_with_a_clear_message_and_changes_noth
     finally:
         first.stop()
         first.cleanup()
+
+
+def test_with_database_url_the_server_uses_that_database_and_starts_none_of_its_own(tmp_path):
+    import conftest
+    host = Server()  # provides a PostgreSQL to point at
+    try:
+        psql(host.data, "SELECT 1")
+        subprocess.run(["psql", "-h", os.path.join(host.data, "pg", "run"), "-U", "meterline", "-d", "postgres",
+                        "-c", "CREATE DATABASE outside"], check=True, capture_output=True, cwd="/tmp")
+        url = f"postgresql://meterline@/outside?host={os.path.join(host.data, 'pg', 'run')}&port=5432"
+        os.chmod(tmp_path, 0o755)
+        guest = Server(data=str(tmp_path), database_url=url)
+        try:
+            with urllib.request.urlopen(guest.url + "/healthz") as response:
+                assert response.status == 200
+            assert not os.path.exists(os.path.join(tmp_path, "pg")), "started an embedded database anyway"
+            out = subprocess.run(["psql", "-h", os.path.join(host.data, "pg", "run"), "-U", "meterline", "-d", "outside",
+                                  "-tAc", "SELECT count(*) FROM schema_migrations"],
+                                 check=True, capture_output=True, text=True, cwd="/tmp")
+            assert int(out.stdout) == len(list((conftest.ROOT / "Migrations").glob("*.sql")))
+        finally:
+            assert guest.stop() == 0
+        # Stopping the guest left the outside database running.
+        assert postgres_running(host.data)
+    finally:
+        host.stop()
+        host.cleanup()
