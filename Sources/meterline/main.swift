@@ -69,6 +69,7 @@ struct Serve: AsyncParsableCommand {
             let app = try buildApplication(services: services)
             logger.info("serving", metadata: ["url": "http://\(config.host):\(config.port)/"])
             try await app.runService()
+            await services.shutdown()
         } catch {
             try? await startup.close()
             throw CleanExit.failure(error)

@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Logging
+import NIOCore
 import Prometheus
 
 /// The dependencies built once at start and passed to every controller. No singletons.
@@ -7,22 +9,31 @@ public struct AppServices: Sendable {
     public let database: Database
     public let renderer: PageRenderer
     public let sessions: SessionStore
+    public let passwords: PasswordHasher
+    public let passwordPolicy: PasswordPolicy
+    public let notifier: any NotificationProvider
     public let metrics: PrometheusCollectorRegistry
     public let logger: Logger
 
-    public init(config: AppConfig, database: Database, renderer: PageRenderer, metrics: PrometheusCollectorRegistry, logger: Logger) {
-        self.config = config
-        self.database = database
-        self.renderer = renderer
-        self.sessions = SessionStore(database: database, lifetimeSeconds: config.sessionLifetimeSeconds)
-        self.metrics = metrics
-        self.logger = logger
+    /// Loads the templates and the password list, and builds the services around an open database.
+    public static func make(
+        config: AppConfig, database: Database, logger: Logger, httpClient: HTTPClient = .shared
+    ) async throws -> AppServices {
+        let notifier: any NotificationProvider =
+            switch config.notifications {
+            case .devInbox: DevInboxProvider()
+            case .http(let url, let secret): HTTPGatewayProvider(url: url, secret: secret, client: httpClient)
+            }
+        return AppServices(
+            config: config, database: database, renderer: try await PageRenderer(directory: config.templatesDirectory),
+            sessions: SessionStore(database: database, lifetimeSeconds: config.sessionLifetimeSeconds),
+            passwords: PasswordHasher(parameters: config.passwordHashing, threads: System.coreCount),
+            passwordPolicy: try PasswordPolicy.shipped(), notifier: notifier, metrics: PrometheusCollectorRegistry(),
+            logger: logger)
     }
 
-    /// Loads the templates and builds the services around an open database.
-    public static func make(config: AppConfig, database: Database, logger: Logger) async throws -> AppServices {
-        AppServices(
-            config: config, database: database, renderer: try await PageRenderer(directory: config.templatesDirectory),
-            metrics: PrometheusCollectorRegistry(), logger: logger)
+    /// Stops what the services started (the password-hashing threads); the database is the caller's.
+    public func shutdown() async {
+        await passwords.shutdown()
     }
 }

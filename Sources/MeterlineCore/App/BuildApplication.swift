@@ -20,6 +20,9 @@ public func buildRouter(services: AppServices) throws -> Router<AppRequestContex
     installMiddleware(on: router, services: services)
     try HomeController(renderer: services.renderer).addRoutes(to: router)
     OperationsController(database: services.database, registry: services.metrics).addRoutes(to: router)
+    if services.config.developmentMode {
+        DevInboxController(database: services.database, renderer: services.renderer).addRoutes(to: router)
+    }
     return router
 }
 
@@ -27,5 +30,6 @@ public func buildApplication(services: AppServices) throws -> some ApplicationPr
     Application(
         router: try buildRouter(services: services),
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "Meterline"),
+        services: [DeliveryWorker(database: services.database, provider: services.notifier, logger: services.logger)],
         logger: services.logger)
 }

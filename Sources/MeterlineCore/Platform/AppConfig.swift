@@ -18,6 +18,16 @@ public struct AppConfig: Sendable {
     public var publicURL: String
     public var sessionLifetimeSeconds: Int
     public var logLevel: Logger.Level
+    /// Development conveniences such as the /dev/inbox page. Defaults to on exactly when the
+    /// embedded database is used, which is development by definition; never on in production.
+    public var developmentMode: Bool
+    public var notifications: NotificationsSettings
+    public var passwordHashing: PasswordHasher.Parameters
+
+    public enum NotificationsSettings: Sendable, Equatable {
+        case devInbox
+        case http(url: String, secret: String)
+    }
 
     /// Key names as written in code; the environment spells them upper-case with `_`
     /// (`database.url` is DATABASE_URL, `http.port` is HTTP_PORT).
@@ -33,6 +43,13 @@ public struct AppConfig: Sendable {
         public static let publicURL = "public.url"
         public static let sessionHours = "session.hours"
         public static let logLevel = "log.level"
+        public static let developmentMode = "dev.mode"
+        public static let notificationsProvider = "notifications.provider"
+        public static let notificationsURL = "notifications.http.url"
+        public static let notificationsSecret = "notifications.http.secret"
+        public static let passwordMemory = "password.memory.kib"
+        public static let passwordIterations = "password.iterations"
+        public static let passwordParallelism = "password.parallelism"
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -56,6 +73,17 @@ public struct AppConfig: Sendable {
             return value
         }
 
+        func boolean(_ key: String, _ fallback: Bool) -> Bool {
+            let raw = text(key, fallback ? "true" : "false").lowercased()
+            switch raw {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default:
+                problems.append("\(key) (\(environmentName(key))) must be true or false, not '\(raw)'")
+                return fallback
+            }
+        }
+
         let rawLevel = text(Key.logLevel, "info")
         let level = Logger.Level(rawValue: rawLevel.lowercased())
         if level == nil {
@@ -65,6 +93,32 @@ public struct AppConfig: Sendable {
         if let databaseURL, !(databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") || databaseURL.contains("=")) {
             problems.append("database.url (DATABASE_URL) must be a postgres:// URL or a libpq conninfo string")
         }
+        let developmentMode = boolean(Key.developmentMode, databaseURL == nil)
+        let notifications: NotificationsSettings
+        switch text(Key.notificationsProvider, developmentMode ? "dev-inbox" : "http") {
+        case "dev-inbox":
+            if !developmentMode {
+                problems.append("notifications.provider (NOTIFICATIONS_PROVIDER) dev-inbox delivers nothing: use http outside development")
+            }
+            notifications = .devInbox
+        case "http":
+            let url = text(Key.notificationsURL, "")
+            let secret = text(Key.notificationsSecret, "")
+            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                problems.append("notifications.http.url (NOTIFICATIONS_HTTP_URL) is required: the gateway's http(s):// URL")
+            }
+            if secret.utf8.count < 32 {
+                problems.append("notifications.http.secret (NOTIFICATIONS_HTTP_SECRET) is required: at least 32 characters")
+            }
+            notifications = .http(url: url, secret: secret)
+        case let other:
+            problems.append("notifications.provider (NOTIFICATIONS_PROVIDER) must be dev-inbox or http, not '\(other)'")
+            notifications = .devInbox
+        }
+        let passwordHashing = PasswordHasher.Parameters(
+            memoryKiB: UInt32(integer(Key.passwordMemory, 19_456, in: 8...4_194_304)),
+            iterations: UInt32(integer(Key.passwordIterations, 2, in: 1...100)),
+            parallelism: UInt32(integer(Key.passwordParallelism, 1, in: 1...64)))
         let port = integer(Key.port, 8080, in: 1...65535)
         let host = text(Key.host, "127.0.0.1")
         let config = AppConfig(
@@ -78,7 +132,10 @@ public struct AppConfig: Sendable {
             migrationsDirectory: text(Key.migrationsDirectory, "Migrations"),
             publicURL: text(Key.publicURL, "http://\(host):\(port)"),
             sessionLifetimeSeconds: integer(Key.sessionHours, 12, in: 1...24 * 90) * 3600,
-            logLevel: level ?? .info)
+            logLevel: level ?? .info,
+            developmentMode: developmentMode,
+            notifications: notifications,
+            passwordHashing: passwordHashing)
         for (key, path) in [(Key.templatesDirectory, config.templatesDirectory), (Key.publicDirectory, config.publicDirectory),
                             (Key.migrationsDirectory, config.migrationsDirectory)]
         where !FileManager.default.fileExists(atPath: path) {

@@ -13,6 +13,14 @@ public enum Digest {
 
     public static func sha256(_ text: String) -> [UInt8] { sha256(Array(text.utf8)) }
 
+    /// HMAC-SHA256, for signing what we send to gateways and webhooks.
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
+        var length: UInt32 = 0
+        _ = HMAC(EVP_sha256(), key, Int32(key.count), message, message.count, &output, &length)
+        return output
+    }
+
     /// Compares secrets without leaking, through timing, how many leading bytes matched.
     public static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }

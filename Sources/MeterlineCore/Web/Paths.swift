@@ -6,5 +6,6 @@ public struct Paths: Encodable, Sendable {
     public let health = "/healthz"
     public let metrics = "/metrics"
     public let stylesheet = "/css/site.css"
+    public let devInbox = "/dev/inbox"
     public init() {}
 }

@@ -29,6 +29,7 @@ struct AppConfigTests {
     func databaseURLAndTLS() throws {
         let config = try AppConfig.load(from: reader(folders.merging([
             "database.url": "postgres://meterline@db.internal/meterline", "public.url": "https://portal.example",
+            "dev.mode": "true",
         ]) { $1 }))
         #expect(config.databaseURL == "postgres://meterline@db.internal/meterline")
         #expect(config.servedOverTLS)
@@ -39,9 +40,11 @@ struct AppConfigTests {
         let error = #expect(throws: AppConfig.Invalid.self) {
             try AppConfig.load(from: reader(folders.merging([
                 "http.port": "eighty", "database.pool.size": "0", "log.level": "loud", "database.url": "mysql://x",
+                "dev.mode": "maybe",
             ]) { $1 }))
         }
-        #expect(error?.problems.count == 4)
+        // The four above, dev.mode, and the gateway URL and secret that production requires.
+        #expect(error?.problems.count == 7)
         #expect(error?.description.contains("HTTP_PORT") == true)
         #expect(error?.description.contains("DATABASE_POOL_SIZE") == true)
     }
@@ -52,5 +55,38 @@ struct AppConfigTests {
             try AppConfig.load(from: reader(folders.merging(["templates.dir": "/nowhere/Templates"]) { $1 }))
         }
         #expect(error?.description.contains("/nowhere/Templates") == true)
+    }
+
+    @Test("development mode, and with it the dev inbox, is on with the embedded database and off with DATABASE_URL")
+    func developmentModeFollowsTheDatabase() throws {
+        let embedded = try AppConfig.load(from: reader(folders))
+        #expect(embedded.developmentMode)
+        #expect(embedded.notifications == .devInbox)
+        let error = #expect(throws: AppConfig.Invalid.self) {
+            try AppConfig.load(from: reader(folders.merging(["database.url": "postgres://db/meterline"]) { $1 }))
+        }
+        #expect(error?.description.contains("NOTIFICATIONS_HTTP_URL") == true)
+        #expect(error?.description.contains("NOTIFICATIONS_HTTP_SECRET") == true)
+    }
+
+    @Test("production settings: an HTTP gateway with a long secret; the dev inbox is refused")
+    func productionNotifications() throws {
+        let production = folders.merging([
+            "database.url": "postgres://db/meterline", "notifications.http.url": "https://sms.utility.example/send",
+            "notifications.http.secret": String(repeating: "s", count: 40),
+        ]) { $1 }
+        let config = try AppConfig.load(from: reader(production))
+        #expect(config.developmentMode == false)
+        #expect(config.notifications == .http(url: "https://sms.utility.example/send", secret: String(repeating: "s", count: 40)))
+        #expect(throws: AppConfig.Invalid.self) {
+            try AppConfig.load(from: reader(production.merging(["notifications.provider": "dev-inbox"]) { $1 }))
+        }
+    }
+
+    @Test("Argon2 parameters come from configuration")
+    func passwordParameters() throws {
+        let config = try AppConfig.load(from: reader(folders.merging(["password.memory.kib": "65536", "password.iterations": "3"]) { $1 }))
+        #expect(config.passwordHashing == .init(memoryKiB: 65536, iterations: 3, parallelism: 1))
+        #expect(try AppConfig.load(from: reader(folders)).passwordHashing == .init())
     }
 }

@@ -12,7 +12,8 @@ enum TestApp {
             host: "127.0.0.1", port: 8080, databaseURL: nil, databasePoolSize: 4, dataDirectory: "/tmp",
             templatesDirectory: Checkout.templates, publicDirectory: Checkout.publicFiles,
             migrationsDirectory: Checkout.migrations, publicURL: publicURL, sessionLifetimeSeconds: 3600,
-            logLevel: .warning)
+            logLevel: .warning, developmentMode: true, notifications: .devInbox,
+            passwordHashing: .init(memoryKiB: 1024, iterations: 1, parallelism: 1))
     }
 
     static func services(database: Database, publicURL: String = "http://127.0.0.1:8080") async throws -> AppServices {

@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+
+/// /dev/inbox: every SMS and email the portal has queued, newest first, so that in development a
+/// person (or a browser test) can read the code that "would have been" texted. Only mounted in dev mode.
+public struct DevInboxController: Sendable {
+    let database: Database
+    let renderer: PageRenderer
+
+    public init(database: Database, renderer: PageRenderer) {
+        self.database = database
+        self.renderer = renderer
+    }
+
+    public func addRoutes(to router: Router<AppRequestContext>) {
+        router.get(RouterPath(Paths().devInbox), use: index)
+    }
+
+    @Sendable func index(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let rows = try await database.query(
+            """
+            SELECT id, channel, recipient, subject, body, purpose, status, attempts,
+                   to_char(created_at, 'YYYY-MM-DD HH24:MI:SS') AS created
+            FROM notifications ORDER BY created_at DESC, id DESC LIMIT 200
+            """)
+        let messages = try rows.rows.map { row in
+            DevInboxIndex.Message(
+                id: try row.decode("id"), channel: try row.decode("channel"), recipient: try row.decode("recipient"),
+                subject: try row.decode("subject"), body: try row.decode("body"), purpose: try row.decode("purpose"),
+                status: try row.decode("status"), created: try row.decode("created"))
+        }
+        return try renderer.response(DevInboxIndex(messages: messages, empty: messages.isEmpty))
+    }
+}
+
+/// The model of `notifications/inbox.mustache`.
+struct DevInboxIndex: Page {
+    static let template = "notifications/inbox"
+    let chrome = Chrome()
+    let title = "Development inbox"
+    let messages: [Message]
+    let empty: Bool
+
+    struct Message: Encodable, Sendable {
+        let id: Int64
+        let channel: String
+        let recipient: String
+        let subject: String?
+        let body: String
+        let purpose: String
+        let status: String
+        let created: String
+    }
+}
