@@ -6,6 +6,7 @@ VENV := .venv
 
 run: deps
 	swift build --product meterline
+	.build/debug/meterline seed --demo
 	.build/debug/meterline serve
 
 test: deps-test

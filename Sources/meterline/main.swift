@@ -13,7 +13,7 @@ struct Meterline: AsyncParsableCommand {
             Settings come from the command line, then the environment, then defaults. \
             With no DATABASE_URL, a private PostgreSQL is started in DATA_DIR/pg (default .meterline/pg).
             """,
-        subcommands: [Serve.self, Migrate.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -89,6 +89,33 @@ struct Migrate: AsyncParsableCommand {
         do {
             let applied = try await Migrator(directory: config.migrationsDirectory, logger: logger).migrate(startup.database)
             print(applied.isEmpty ? "The database is up to date." : "Applied: " + applied.joined(separator: ", "))
+        } catch {
+            try? await startup.close()
+            throw CleanExit.failure(error)
+        }
+        try await startup.close()
+    }
+}
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create demonstration data (safe to run again).")
+
+    @OptionGroup var common: CommonOptions
+
+    @Flag(help: "Create the demo utility accounts to register against.")
+    var demo = false
+
+    func run() async throws {
+        guard demo else { throw ValidationError("say what to seed: --demo") }
+        let (config, logger) = try common.load()
+        let startup = try await DatabaseStartup.open(config: config, logger: logger)
+        do {
+            try await Migrator(directory: config.migrationsDirectory, logger: logger).migrate(startup.database)
+            let created = try await DemoAccounts.seed(startup.database)
+            print("Demo accounts (\(created) new). Register at /register with an account number and its mobile:")
+            for account in DemoAccounts.accounts {
+                print("  \(account.number)  \(account.mobile)  \(account.category)  \(account.address)")
+            }
         } catch {
             try? await startup.close()
             throw CleanExit.failure(error)

@@ -12,6 +12,7 @@ public struct AppServices: Sendable {
     public let passwords: PasswordHasher
     public let passwordPolicy: PasswordPolicy
     public let notifier: any NotificationProvider
+    public let codes: OneTimeCodes
     public let metrics: PrometheusCollectorRegistry
     public let logger: Logger
 
@@ -28,7 +29,9 @@ public struct AppServices: Sendable {
             config: config, database: database, renderer: try await PageRenderer(directory: config.templatesDirectory),
             sessions: SessionStore(database: database, lifetimeSeconds: config.sessionLifetimeSeconds),
             passwords: PasswordHasher(parameters: config.passwordHashing, threads: System.coreCount),
-            passwordPolicy: try PasswordPolicy.shipped(), notifier: notifier, metrics: PrometheusCollectorRegistry(),
+            passwordPolicy: try PasswordPolicy.shipped(), notifier: notifier,
+            codes: OneTimeCodes(key: try config.secretKey.map { Array($0.utf8) } ?? DevelopmentSecret.loadOrCreate(in: config.dataDirectory)),
+            metrics: PrometheusCollectorRegistry(),
             logger: logger)
     }
 

@@ -1,31 +1,33 @@
 import Hummingbird
 
-/// The public front pages: what a customer can do here, and honest "opening soon" pages for
-/// sign-in and registration until the identity work lands.
+/// The public home page: what a customer can do here.
 public struct HomeController: Sendable {
-    // The same for every visitor: rendered once at start, which also proves the templates load.
-    let index: PrerenderedPage
-    let login: PrerenderedPage
-    let register: PrerenderedPage
+    let renderer: PageRenderer
+    // The same for every anonymous visitor: rendered once at start, which also proves the templates load.
+    let anonymous: PrerenderedPage
 
     public init(renderer: PageRenderer) throws {
-        index = try renderer.prerender(HomeIndex())
-        login = try renderer.prerender(HomeComing.login)
-        register = try renderer.prerender(HomeComing.register)
+        self.renderer = renderer
+        anonymous = try renderer.prerender(HomeIndex())
     }
 
     public func addRoutes(to router: Router<AppRequestContext>) {
-        let paths = Paths()
-        router.get(RouterPath(paths.home)) { _, _ in index.response() }
-        router.get(RouterPath(paths.login)) { _, _ in login.response() }
-        router.get(RouterPath(paths.register)) { _, _ in register.response() }
+        router.get(RouterPath(Paths().home), use: index)
+    }
+
+    @Sendable func index(_ request: Request, context: AppRequestContext) async throws -> Response {
+        // Only a browser with a session cookie can be signed in; the rest get the prerendered page.
+        guard request.cookies[SessionMiddleware.cookieName] != nil, let session = try await context.session?.current(),
+            session.userID != nil
+        else { return anonymous.response() }
+        return try renderer.response(HomeIndex(chrome: Chrome(user: "your account", csrfToken: session.csrfToken)))
     }
 }
 
 /// The home page: what a consumer can do here.
 struct HomeIndex: Page {
     static let template = "home/index"
-    let chrome = Chrome()
+    var chrome = Chrome()
     let title = "Your electricity account, online"
     let tasks: [Task] = [
         Task(heading: "See your usage", text: "Your meter readings and monthly consumption, compared with last year."),
@@ -38,20 +40,4 @@ struct HomeIndex: Page {
         let heading: String
         let text: String
     }
-}
-
-/// A page for a feature that is not open yet; says so plainly instead of pretending.
-struct HomeComing: Page {
-    static let template = "home/coming"
-    let chrome = Chrome()
-    let title: String
-    let message: String
-
-    static let login = HomeComing(
-        title: "Sign in",
-        message: "Online sign-in opens soon. Until then, your bills and payments work as they do today.")
-    static let register = HomeComing(
-        title: "Register",
-        message: "Online registration opens soon. You will need the account number printed on your paper bill and "
-            + "the mobile number we have on file for you.")
 }

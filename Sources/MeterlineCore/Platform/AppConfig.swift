@@ -23,6 +23,9 @@ public struct AppConfig: Sendable {
     public var developmentMode: Bool
     public var notifications: NotificationsSettings
     public var passwordHashing: PasswordHasher.Parameters
+    /// Keys the HMAC of one-time codes; every server of one site must share it. In development,
+    /// when unset, a key is made once and kept in `DATA_DIR/secret.key`.
+    public var secretKey: String?
 
     public enum NotificationsSettings: Sendable, Equatable {
         case devInbox
@@ -50,6 +53,7 @@ public struct AppConfig: Sendable {
         public static let passwordMemory = "password.memory.kib"
         public static let passwordIterations = "password.iterations"
         public static let passwordParallelism = "password.parallelism"
+        public static let secretKey = "secret.key"
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -119,6 +123,12 @@ public struct AppConfig: Sendable {
             memoryKiB: UInt32(integer(Key.passwordMemory, 19_456, in: 8...4_194_304)),
             iterations: UInt32(integer(Key.passwordIterations, 2, in: 1...100)),
             parallelism: UInt32(integer(Key.passwordParallelism, 1, in: 1...64)))
+        let secretKey = reader.string(forKey: ConfigKey(Key.secretKey), isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        if let secretKey, secretKey.utf8.count < 32 {
+            problems.append("secret.key (SECRET_KEY) must be at least 32 characters")
+        } else if secretKey == nil, !developmentMode {
+            problems.append("secret.key (SECRET_KEY) is required outside development: at least 32 random characters")
+        }
         let port = integer(Key.port, 8080, in: 1...65535)
         let host = text(Key.host, "127.0.0.1")
         let config = AppConfig(
@@ -135,7 +145,8 @@ public struct AppConfig: Sendable {
             logLevel: level ?? .info,
             developmentMode: developmentMode,
             notifications: notifications,
-            passwordHashing: passwordHashing)
+            passwordHashing: passwordHashing,
+            secretKey: secretKey)
         for (key, path) in [(Key.templatesDirectory, config.templatesDirectory), (Key.publicDirectory, config.publicDirectory),
                             (Key.migrationsDirectory, config.migrationsDirectory)]
         where !FileManager.default.fileExists(atPath: path) {

@@ -9,11 +9,18 @@ public protocol Page: Encodable, Sendable {
     var chrome: Chrome { get }
 }
 
-/// What the layout shows around every page.
+/// What the layout shows around every page: for a signed-in person, their name and a sign-out
+/// button (a POST form, so it carries the CSRF token).
 public struct Chrome: Encodable, Sendable {
     public let siteName = "Meterline"
     public let paths = Paths()
-    public init() {}
+    public var user: String?
+    public var csrfToken: String?
+
+    public init(user: String? = nil, csrfToken: String? = nil) {
+        self.user = user
+        self.csrfToken = csrfToken
+    }
 }
 
 /// Renders page models with the templates loaded once at start.

@@ -12,5 +12,5 @@ public struct AppRequestContext: RequestContext {
     }
 
     /// Forms are posted URL-encoded.
-    public var requestDecoder: URLEncodedFormDecoder { URLEncodedFormDecoder() }
+    public var requestDecoder: FormRequestDecoder { FormRequestDecoder() }
 }

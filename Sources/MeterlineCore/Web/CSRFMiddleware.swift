@@ -37,11 +37,15 @@ public struct CSRFMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// The value of field `name` in a URL-encoded body; names are decoded too (`%5Fcsrf` is `_csrf`).
     static func formValue(named name: String, in body: String) -> String? {
+        func decode(_ part: Substring) -> String? {
+            String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        }
         for pair in body.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[0] == name else { continue }
-            return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+            guard parts.count == 2, decode(parts[0]) == name else { continue }
+            return decode(parts[1])
         }
         return nil
     }

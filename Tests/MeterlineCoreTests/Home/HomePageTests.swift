@@ -23,21 +23,6 @@ struct HomePageTests {
         }
     }
 
-    @Test("sign-in and registration say honestly that they open soon")
-    func comingPages() async throws {
-        try await withTestDatabase { db in
-            let app = try TestApp.application(services: try await TestApp.services(database: db))
-            try await app.test(.router) { client in
-                for (uri, heading) in [("/login", "Sign in"), ("/register", "Register")] {
-                    let response = try await client.execute(uri: uri, method: .get)
-                    #expect(response.status == .ok)
-                    #expect(response.text.contains("<h1>\(heading)</h1>"))
-                    #expect(response.text.contains("opens soon"))
-                }
-            }
-        }
-    }
-
     @Test("the stylesheet is served from Public/ with a cache lifetime")
     func stylesheet() async throws {
         try await withTestDatabase { db in

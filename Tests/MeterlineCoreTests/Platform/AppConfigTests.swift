@@ -43,8 +43,8 @@ struct AppConfigTests {
                 "dev.mode": "maybe",
             ]) { $1 }))
         }
-        // The four above, dev.mode, and the gateway URL and secret that production requires.
-        #expect(error?.problems.count == 7)
+        // The four above, dev.mode, and what production requires: gateway URL and secret, secret key.
+        #expect(error?.problems.count == 8)
         #expect(error?.description.contains("HTTP_PORT") == true)
         #expect(error?.description.contains("DATABASE_POOL_SIZE") == true)
     }
@@ -74,6 +74,7 @@ struct AppConfigTests {
         let production = folders.merging([
             "database.url": "postgres://db/meterline", "notifications.http.url": "https://sms.utility.example/send",
             "notifications.http.secret": String(repeating: "s", count: 40),
+            "secret.key": String(repeating: "k", count: 40),
         ]) { $1 }
         let config = try AppConfig.load(from: reader(production))
         #expect(config.developmentMode == false)
@@ -88,5 +89,19 @@ struct AppConfigTests {
         let config = try AppConfig.load(from: reader(folders.merging(["password.memory.kib": "65536", "password.iterations": "3"]) { $1 }))
         #expect(config.passwordHashing == .init(memoryKiB: 65536, iterations: 3, parallelism: 1))
         #expect(try AppConfig.load(from: reader(folders)).passwordHashing == .init())
+    }
+
+    @Test("outside development a secret key of at least 32 characters is required")
+    func secretKeyRequired() throws {
+        let production = folders.merging([
+            "database.url": "postgres://db/meterline", "notifications.http.url": "https://sms.utility.example/send",
+            "notifications.http.secret": String(repeating: "s", count: 40),
+        ]) { $1 }
+        let missing = #expect(throws: AppConfig.Invalid.self) { try AppConfig.load(from: reader(production)) }
+        #expect(missing?.description.contains("SECRET_KEY") == true)
+        #expect(throws: AppConfig.Invalid.self) {
+            try AppConfig.load(from: reader(production.merging(["secret.key": "short"]) { $1 }))
+        }
+        #expect(try AppConfig.load(from: reader(folders)).secretKey == nil)
     }
 }

@@ -105,14 +105,14 @@ struct DatabaseTests {
     @Test("check and foreign-key violations are told apart by SQLSTATE")
     func checkAndForeignKeyViolations() async throws {
         try await withTestDatabase { db in
-            try await db.query("CREATE TABLE accounts (id int PRIMARY KEY, balance bigint CHECK (balance >= 0))")
-            try await db.query("CREATE TABLE bills (account_id int REFERENCES accounts (id))")
+            try await db.query("CREATE TABLE wallets (id int PRIMARY KEY, balance bigint CHECK (balance >= 0))")
+            try await db.query("CREATE TABLE charges (wallet_id int REFERENCES wallets (id))")
             let check = await #expect(throws: DatabaseError.self) {
-                try await db.query("INSERT INTO accounts VALUES (1, -5)")
+                try await db.query("INSERT INTO wallets VALUES (1, -5)")
             }
             #expect(check?.isCheckViolation == true)
             let foreignKey = await #expect(throws: DatabaseError.self) {
-                try await db.query("INSERT INTO bills VALUES (99)")
+                try await db.query("INSERT INTO charges VALUES (99)")
             }
             #expect(foreignKey?.isForeignKeyViolation == true)
         }

@@ -13,7 +13,8 @@ enum TestApp {
             templatesDirectory: Checkout.templates, publicDirectory: Checkout.publicFiles,
             migrationsDirectory: Checkout.migrations, publicURL: publicURL, sessionLifetimeSeconds: 3600,
             logLevel: .warning, developmentMode: true, notifications: .devInbox,
-            passwordHashing: .init(memoryKiB: 1024, iterations: 1, parallelism: 1))
+            passwordHashing: .init(memoryKiB: 1024, iterations: 1, parallelism: 1),
+            secretKey: "test-secret-key-that-is-at-least-32-characters")
     }
 
     static func services(database: Database, publicURL: String = "http://127.0.0.1:8080") async throws -> AppServices {

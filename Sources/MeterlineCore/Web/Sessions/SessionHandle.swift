@@ -57,6 +57,25 @@ public final class SessionHandle: Sendable {
         }
     }
 
+    /// Signs `userID` in: a new session id (so one planted before sign-in is worthless), owned by them.
+    public func signIn(userID: Int64) async throws {
+        try await rotate()
+        try await setOwner(userID: userID, pendingUserID: nil)
+    }
+
+    /// Remembers the registration waiting for its code in this browser.
+    public func setPendingRegistration(userID: Int64) async throws {
+        try await setOwner(userID: try await current()?.userID, pendingUserID: userID)
+    }
+
+    private func setOwner(userID: Int64?, pendingUserID: Int64?) async throws {
+        var session = try await currentOrNew()
+        try await store.setOwner(session, userID: userID, pendingUserID: pendingUserID)
+        session.userID = userID
+        session.pendingUserID = pendingUserID
+        state.withLock { $0.loaded = .done(session) }
+    }
+
     /// Ends the session here and in the database.
     public func end() async throws {
         if let session = try await current() { try await store.destroy(session) }

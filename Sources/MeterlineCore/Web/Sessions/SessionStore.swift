@@ -6,6 +6,10 @@ public struct Session: Sendable, Equatable {
     public let idHash: [UInt8]
     public let csrfToken: String
     public let expiresAt: Date
+    /// The signed-in user, if any.
+    public var userID: Int64? = nil
+    /// A registration in this browser waiting for its SMS code.
+    public var pendingUserID: Int64? = nil
 }
 
 /// Reads and writes the `sessions` table.
@@ -44,7 +48,7 @@ public struct SessionStore: Sendable {
         let lifetime = lifetimeSeconds
         return try await database.withConnection { connection in
             guard let row = try connection.query(
-                "SELECT csrf_token, expires_at FROM sessions WHERE id_hash = $1 AND expires_at > now()",
+                "SELECT csrf_token, expires_at, user_id, pending_user_id FROM sessions WHERE id_hash = $1 AND expires_at > now()",
                 [ByteA(idHash)]
             ).rows.first else { return nil }
             var expiresAt = try row.decode("expires_at", as: Date.self)
@@ -56,7 +60,9 @@ public struct SessionStore: Sendable {
                     """, [ByteA(idHash), lifetime]
                 ).rows[0].decode("expires_at", as: Date.self)
             }
-            return Session(idHash: idHash, csrfToken: try row.decode("csrf_token"), expiresAt: expiresAt)
+            return Session(
+                idHash: idHash, csrfToken: try row.decode("csrf_token"), expiresAt: expiresAt,
+                userID: try row.decode("user_id"), pendingUserID: try row.decode("pending_user_id"))
         }
     }
 
@@ -77,7 +83,24 @@ public struct SessionStore: Sendable {
             ).rows.first else { throw SessionGone() }
             return try row.decode("expires_at", as: Date.self)
         }
-        return (Base64URL.encode(tokenBytes), Session(idHash: newHash, csrfToken: csrf, expiresAt: expiresAt))
+        return (
+            Base64URL.encode(tokenBytes),
+            Session(
+                idHash: newHash, csrfToken: csrf, expiresAt: expiresAt, userID: session.userID,
+                pendingUserID: session.pendingUserID)
+        )
+    }
+
+    /// Records who is signed in (nil: nobody) and which registration waits for its code.
+    public func setOwner(_ session: Session, userID: Int64?, pendingUserID: Int64?) async throws {
+        try await database.query(
+            "UPDATE sessions SET user_id = $2, pending_user_id = $3 WHERE id_hash = $1",
+            [ByteA(session.idHash), userID, pendingUserID])
+    }
+
+    /// Ends every session of a user ("sign out everywhere", password reset).
+    public func destroyAll(userID: Int64) async throws {
+        try await database.query("DELETE FROM sessions WHERE user_id = $1", [userID])
     }
 
     public func destroy(_ session: Session) async throws {

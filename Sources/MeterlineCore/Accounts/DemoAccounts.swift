@@ -1,0 +1,34 @@
+/// `meterline seed --demo`: a handful of utility accounts to register against in development.
+/// Safe to run again: existing account numbers are left as they are.
+public enum DemoAccounts {
+    public struct Account: Sendable {
+        public let number: String
+        public let category: String
+        public let address: String
+        public let mobile: String
+    }
+
+    public static let accounts = [
+        Account(number: "100200300", category: "residential", address: "12 Harbour Street, Portview", mobile: "+447700900101"),
+        Account(number: "100200301", category: "residential", address: "4 Mill Lane, Portview", mobile: "+447700900102"),
+        Account(number: "100200302", category: "residential", address: "Flat 3, 88 Station Road, Eastholm", mobile: "+447700900103"),
+        Account(number: "200300400", category: "commercial", address: "The Corner Bakery, 1 Market Square, Portview", mobile: "+447700900201"),
+        Account(number: "300400500", category: "industrial", address: "Unit 7, Riverside Works, Eastholm", mobile: "+447700900301"),
+    ]
+
+    /// Returns how many accounts were new.
+    @discardableResult
+    public static func seed(_ database: Database) async throws -> Int {
+        try await database.transaction { connection in
+            var created = 0
+            for account in accounts {
+                created += try connection.execute(
+                    """
+                    INSERT INTO accounts (account_number, category, supply_address, mobile_on_file)
+                    VALUES ($1, $2, $3, $4) ON CONFLICT (account_number) DO NOTHING
+                    """, [account.number, account.category, account.address, account.mobile])
+            }
+            return created
+        }
+    }
+}

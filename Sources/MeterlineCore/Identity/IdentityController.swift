@@ -1,0 +1,153 @@
+import Hummingbird
+
+/// Registration (ID-1), sign-in (ID-2) and sign-out. Thin: decode the form, call one action,
+/// choose a page or a redirect. Form errors re-render the form with what was typed (422).
+public struct IdentityController: Sendable {
+    let register: StartRegistration
+    let verification: VerifyRegistration
+    let signIn: SignIn
+    let policy: PasswordPolicy
+    let renderer: PageRenderer
+    let paths = Paths()
+    /// Remembers the last username on this browser, so a returning consumer only types the rest (ID-3).
+    static let lastLoginCookie = "meterline_last_login"
+
+    public init(services: AppServices, codes: OneTimeCodes) {
+        register = StartRegistration(database: services.database, passwords: services.passwords, codes: codes)
+        verification = VerifyRegistration(database: services.database, codes: codes)
+        signIn = SignIn(database: services.database, passwords: services.passwords)
+        policy = services.passwordPolicy
+        renderer = services.renderer
+    }
+
+    public func addRoutes(to router: Router<AppRequestContext>) {
+        router.get(RouterPath(paths.register), use: showRegister)
+        router.post(RouterPath(paths.register), use: submitRegister)
+        router.get(RouterPath(paths.registerVerify), use: showVerify)
+        router.post(RouterPath(paths.registerVerify), use: submitVerify)
+        router.post(RouterPath(paths.registerResend), use: resend)
+        router.get(RouterPath(paths.login), use: showLogin)
+        router.post(RouterPath(paths.login), use: submitLogin)
+        router.post(RouterPath(paths.logout), use: logout)
+    }
+
+    // MARK: registration
+
+    @Sendable func showRegister(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try renderer.response(IdentityRegister(csrfToken: try await session(context).csrfToken(), form: RegistrationForm()))
+    }
+
+    @Sendable func submitRegister(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let input = try await request.decode(as: RegistrationInput.self, context: context)
+        var form = RegistrationForm(input, policy: policy)
+        if let valid = form.valid(input) {
+            do {
+                let userID = try await register.run(valid)
+                try await session(context).setPendingRegistration(userID: userID)
+                return .redirect(to: paths.registerVerify, type: .normal)
+            } catch let refused as StartRegistration.Refused {
+                switch refused.field {
+                case .username: form.username.error = refused.message
+                case .email: form.email.error = refused.message
+                case .accountNumber: form.accountNumber.error = refused.message
+                case .form: form.formError = refused.message
+                }
+            }
+        }
+        let page = IdentityRegister(csrfToken: try await session(context).csrfToken(), form: form)
+        return try renderer.response(page, status: .unprocessableContent)
+    }
+
+    @Sendable func showVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let pending = try await pendingRegistration(context) else { return .redirect(to: paths.register, type: .normal) }
+        return try renderer.response(IdentityVerify(
+            csrfToken: try await session(context).csrfToken(), maskedMobile: IdentityVerify.mask(pending.mobile)))
+    }
+
+    struct CodeInput: Decodable { var code: String? }
+
+    @Sendable func submitVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let pending = try await pendingRegistration(context) else { return .redirect(to: paths.register, type: .normal) }
+        let code = try await request.decode(as: CodeInput.self, context: context).code ?? ""
+        let check = try await verification.verify(userID: pending.userID, code: code)
+        if check == .accepted {
+            try await session(context).signIn(userID: pending.userID)
+            return .redirect(to: paths.account, type: .normal)
+        }
+        var page = IdentityVerify(
+            csrfToken: try await session(context).csrfToken(), maskedMobile: IdentityVerify.mask(pending.mobile))
+        page.codeError = check.message
+        return try renderer.response(page, status: .unprocessableContent)
+    }
+
+    @Sendable func resend(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let pending = try await pendingRegistration(context) else { return .redirect(to: paths.register, type: .normal) }
+        var page = IdentityVerify(
+            csrfToken: try await session(context).csrfToken(), maskedMobile: IdentityVerify.mask(pending.mobile))
+        do {
+            try await verification.resend(userID: pending.userID)
+            page.notice = "A new code is on its way. Codes sent earlier no longer work."
+            return try renderer.response(page)
+        } catch let refusal as OneTimeCodes.IssueRefusal {
+            page.codeError = refusal.description
+            return try renderer.response(page, status: .tooManyRequests)
+        }
+    }
+
+    // MARK: sign-in
+
+    @Sendable func showLogin(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let remembered = request.cookies[Self.lastLoginCookie]?.value
+        return try renderer.response(IdentityLogin(csrfToken: try await session(context).csrfToken(), login: FormField(remembered)))
+    }
+
+    struct LoginInput: Decodable {
+        var login: String?
+        var password: String?
+    }
+
+    @Sendable func submitLogin(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let input = try await request.decode(as: LoginInput.self, context: context)
+        let login = Normalise.text(input.login) ?? ""
+        switch try await signIn.run(login: login, password: input.password ?? "") {
+        case .signedIn(let userID):
+            try await session(context).signIn(userID: userID)
+            var response = Response.redirect(to: paths.account, type: .normal)
+            if login.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-@+".contains($0)) }) {
+                response.setCookie(Cookie(
+                    name: Self.lastLoginCookie, value: login, maxAge: 365 * 24 * 3600, path: paths.login, httpOnly: true,
+                    sameSite: .lax))
+            }
+            return response
+        case .needsVerification(let userID):
+            try await session(context).setPendingRegistration(userID: userID)
+            return .redirect(to: paths.registerVerify, type: .normal)
+        case .suspended:
+            return try await loginFailed(context, login: login, message: "This login is suspended. Call us to have it reopened.")
+        case .refused:
+            return try await loginFailed(context, login: login, message: "The username or password is not right.")
+        }
+    }
+
+    private func loginFailed(_ context: AppRequestContext, login: String, message: String) async throws -> Response {
+        let page = IdentityLogin(csrfToken: try await session(context).csrfToken(), login: FormField(login), error: message)
+        return try renderer.response(page, status: .unprocessableContent)
+    }
+
+    @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await session(context).end()
+        return .redirect(to: paths.home, type: .normal)
+    }
+
+    // MARK: helpers
+
+    private func session(_ context: AppRequestContext) throws -> SessionHandle {
+        guard let session = context.session else { throw PageError.internalError }
+        return session
+    }
+
+    private func pendingRegistration(_ context: AppRequestContext) async throws -> VerifyRegistration.Pending? {
+        guard let userID = try await session(context).current()?.pendingUserID else { return nil }
+        return try await verification.pending(userID: userID)
+    }
+}

@@ -1,0 +1,46 @@
+/// ID-1: the code texted at registration completes it: the login becomes active with a
+/// verified mobile. Also sends a fresh code when asked.
+struct VerifyRegistration: Sendable {
+    let database: Database
+    let codes: OneTimeCodes
+
+    /// The registration waiting in this browser, for the page.
+    struct Pending: Sendable {
+        let userID: Int64
+        let mobile: String
+    }
+
+    func pending(userID: Int64) async throws -> Pending? {
+        try await database.query("SELECT mobile FROM users WHERE id = $1 AND status = 'pending'", [userID]).rows.first.map {
+            Pending(userID: userID, mobile: try $0.decode("mobile"))
+        }
+    }
+
+    /// Checks the code; on `.accepted` the login is active.
+    func verify(userID: Int64, code: String) async throws -> OneTimeCodes.Check {
+        let codes = self.codes
+        return try await database.transaction { connection in
+            let check = try codes.check(on: connection, userID: userID, purpose: .registration, code: code)
+            if check == .accepted {
+                try connection.execute(
+                    """
+                    UPDATE users SET status = 'active', mobile_verified_at = now(), last_login_at = now()
+                    WHERE id = $1 AND status = 'pending'
+                    """, [userID])
+            }
+            return check
+        }
+    }
+
+    func resend(userID: Int64) async throws {
+        let codes = self.codes
+        try await database.transaction { connection in
+            guard let mobile: String = try connection.query(
+                "SELECT mobile FROM users WHERE id = $1 AND status = 'pending'", [userID]
+            ).rows.first?.decode("mobile") else { return }
+            try codes.issue(on: connection, userID: userID, purpose: .registration, recipient: mobile) {
+                "Meterline: your registration code is \($0). It expires in 5 minutes. Never share it."
+            }
+        }
+    }
+}
