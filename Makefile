@@ -4,10 +4,11 @@ VENV := .venv
 
 .PHONY: run test build migrate bench browser-test deps deps-test deps-bench clean
 
+# Development: the dev inbox shows every SMS and email, also with DATABASE_URL set.
 run: deps
 	swift build --product meterline
-	.build/debug/meterline seed --demo
-	.build/debug/meterline serve
+	DEV_MODE=$${DEV_MODE:-true} .build/debug/meterline seed --demo
+	DEV_MODE=$${DEV_MODE:-true} .build/debug/meterline serve
 
 test: deps-test
 	swift build --build-tests

@@ -35,7 +35,7 @@ struct CommonOptions: ParsableArguments {
         do {
             config = try AppConfig.load(from: reader)
         } catch {
-            throw ValidationError("\(error)")
+            throw CleanExit.failure(error)
         }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardOutput(label: label)

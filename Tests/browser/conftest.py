@@ -12,7 +12,10 @@ import urllib.request
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / ".build" / "screenshots"
@@ -28,7 +31,7 @@ class Server:
     """`meterline serve` on a free port; `data` reuses the data folder of an earlier server;
     `database_url` points it at an outside PostgreSQL instead of its embedded one."""
 
-    def __init__(self, data=None, database_url=None):
+    def __init__(self, data=None, database_url=None, environment=None):
         if data is None:
             # Under /tmp and world-traversable: the embedded cluster runs as the postgres user when we are root.
             data = tempfile.mkdtemp(prefix="meterline-browser-", dir="/tmp")
@@ -42,6 +45,7 @@ class Server:
         env.pop("DATABASE_URL", None)
         if database_url:
             env["DATABASE_URL"] = database_url
+        env.update(environment or {})
         self.process = subprocess.Popen(
             [str(ROOT / ".build" / "debug" / "meterline"), "serve", "--port", str(self.port)],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
@@ -116,3 +120,21 @@ def screenshot(driver, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     data = driver.execute_cdp_cmd("Page.captureScreenshot", {"captureBeyondViewport": True, "format": "png"})
     (SCREENSHOTS / f"{name}.png").write_bytes(base64.b64decode(data["data"]))
+
+
+def click_and_wait(driver, element):
+    """Clicks a link or button and waits for the page it leads to: a click returns before that
+    page has loaded. The old document is marked, so its replacement can be told apart."""
+    driver.execute_script("document.documentElement.dataset.leaving = '1'")
+    element.click()
+    wait_for_new_page(driver)
+
+
+def submit(driver, selector="form button[type=submit]"):
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, selector))
+
+
+def wait_for_new_page(driver):
+    """Until a new, fully loaded document replaces the marked one (mid-navigation errors are retried)."""
+    WebDriverWait(driver, 10, ignored_exceptions=(WebDriverException,)).until(lambda d: d.execute_script(
+        "return document.readyState === 'complete' && !document.documentElement.dataset.leaving"))

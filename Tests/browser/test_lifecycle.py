@@ -90,7 +90,7 @@ def test_with_database_url_the_server_uses_that_database_and_starts_none_of_its_
                         "-c", "CREATE DATABASE outside"], check=True, capture_output=True, cwd="/tmp")
         url = f"postgresql://meterline@/outside?host={os.path.join(host.data, 'pg', 'run')}&port=5432"
         os.chmod(tmp_path, 0o755)
-        guest = Server(data=str(tmp_path), database_url=url)
+        guest = Server(data=str(tmp_path), database_url=url, environment={"DEV_MODE": "true"})
         try:
             with urllib.request.urlopen(guest.url + "/healthz") as response:
                 assert response.status == 200

@@ -72,7 +72,9 @@ public struct IdentityController: Sendable {
         let check = try await verification.verify(userID: pending.userID, code: code)
         if check == .accepted {
             try await session(context).signIn(userID: pending.userID)
-            return .redirect(to: paths.account, type: .normal)
+            var response = Response.redirect(to: paths.account, type: .normal)
+            rememberLogin(pending.username, on: &response)
+            return response
         }
         var page = IdentityVerify(
             csrfToken: try await session(context).csrfToken(), maskedMobile: IdentityVerify.mask(pending.mobile))
@@ -113,11 +115,7 @@ public struct IdentityController: Sendable {
         case .signedIn(let userID):
             try await session(context).signIn(userID: userID)
             var response = Response.redirect(to: paths.account, type: .normal)
-            if login.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-@+".contains($0)) }) {
-                response.setCookie(Cookie(
-                    name: Self.lastLoginCookie, value: login, maxAge: 365 * 24 * 3600, path: paths.login, httpOnly: true,
-                    sameSite: .lax))
-            }
+            rememberLogin(login, on: &response)
             return response
         case .needsVerification(let userID):
             try await session(context).setPendingRegistration(userID: userID)
@@ -140,6 +138,13 @@ public struct IdentityController: Sendable {
     }
 
     // MARK: helpers
+
+    /// Remembers who signed in on this browser, for the sign-in form (only cookie-safe logins).
+    private func rememberLogin(_ login: String, on response: inout Response) {
+        guard !login.isEmpty, login.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-@+".contains($0)) }) else { return }
+        response.setCookie(Cookie(
+            name: Self.lastLoginCookie, value: login, maxAge: 365 * 24 * 3600, path: paths.login, httpOnly: true, sameSite: .lax))
+    }
 
     private func session(_ context: AppRequestContext) throws -> SessionHandle {
         guard let session = context.session else { throw PageError.internalError }

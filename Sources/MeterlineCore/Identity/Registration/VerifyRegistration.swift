@@ -7,13 +7,14 @@ struct VerifyRegistration: Sendable {
     /// The registration waiting in this browser, for the page.
     struct Pending: Sendable {
         let userID: Int64
+        let username: String
         let mobile: String
     }
 
     func pending(userID: Int64) async throws -> Pending? {
-        try await database.query("SELECT mobile FROM users WHERE id = $1 AND status = 'pending'", [userID]).rows.first.map {
-            Pending(userID: userID, mobile: try $0.decode("mobile"))
-        }
+        try await database.query(
+            "SELECT username, mobile FROM users WHERE id = $1 AND status = 'pending'", [userID]
+        ).rows.first.map { Pending(userID: userID, username: try $0.decode("username"), mobile: try $0.decode("mobile")) }
     }
 
     /// Checks the code; on `.accepted` the login is active.

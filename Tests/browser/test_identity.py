@@ -1,0 +1,86 @@
+"""Registration and sign-in as a consumer does them, in a real browser: the SMS code is read
+from the development inbox."""
+import os
+import re
+import subprocess
+
+from selenium.webdriver.common.by import By
+
+from conftest import click_and_wait, screenshot, submit
+
+ACCOUNT = "100200302"
+MOBILE = "+447700900103"
+
+
+def seed(server):
+    """The demo accounts, created with the CLI as `make run` does."""
+    import conftest
+    subprocess.run([str(conftest.ROOT / ".build" / "debug" / "meterline"), "seed", "--demo"],
+                   cwd=conftest.ROOT, env=dict(os.environ, DATA_DIR=server.data, LOG_LEVEL="warning"),
+                   check=True, capture_output=True)
+
+
+def fill(driver, values):
+    for name, value in values.items():
+        field = driver.find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(value)
+
+
+def code_from_inbox(driver, server, mobile):
+    driver.get(server.url + "/dev/inbox")
+    message = driver.find_element(By.CSS_SELECTOR, f'.inbox-message[data-recipient="{mobile}"] .inbox-body').text
+    return re.search(r"\b(\d{6})\b", message).group(1)
+
+
+def test_a_consumer_registers_with_the_code_from_the_inbox_then_signs_out_and_in_again(server, phone):
+    seed(server)
+    driver = phone
+    driver.get(server.url + "/")
+    click_and_wait(driver, driver.find_element(By.LINK_TEXT, "Register your account"))
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Register"
+
+    # First with mistakes: each message appears next to its field, and what was typed is kept.
+    fill(driver, {"account_number": ACCOUNT, "mobile": "07700 900103", "full_name": "Tomás Ruiz",
+                  "address": "Flat 3, 88 Station Road, Eastholm", "username": "tomas.ruiz", "password": "short"})
+    submit(driver)
+    assert "with its country code" in driver.find_element(By.ID, "mobile-error").text
+    assert "at least 10 characters" in driver.find_element(By.ID, "password-error").text
+    assert driver.find_element(By.NAME, "full_name").get_attribute("value") == "Tomás Ruiz"
+    screenshot(driver, "register-errors-phone")
+
+    fill(driver, {"mobile": "+44 7700 900103", "password": "a kettle on the station platform"})
+    submit(driver)
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Enter your code"
+    assert "+44 ••• ••• 103" in driver.find_element(By.TAG_NAME, "main").text
+    screenshot(driver, "register-code-phone")
+
+    verify_url = driver.current_url
+    code = code_from_inbox(driver, server, MOBILE)
+    driver.get(verify_url)
+    fill(driver, {"code": code})
+    submit(driver)
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Welcome, Tomás Ruiz"
+    assert ACCOUNT in driver.find_element(By.TAG_NAME, "main").text
+    screenshot(driver, "account-home-phone")
+
+    submit(driver, ".site-header form button")
+    assert driver.current_url == server.url + "/"
+    click_and_wait(driver, driver.find_element(By.LINK_TEXT, "Sign in"))
+    # The login page remembers who signed in last on this browser.
+    assert driver.find_element(By.NAME, "login").get_attribute("value") == "tomas.ruiz"
+    fill(driver, {"password": "not my password"})
+    submit(driver)
+    assert "not right" in driver.find_element(By.CSS_SELECTOR, ".form-error").text
+    screenshot(driver, "login-error-phone")
+    fill(driver, {"password": "a kettle on the station platform"})
+    submit(driver)
+    assert driver.find_element(By.TAG_NAME, "h1").text == "Welcome, Tomás Ruiz"
+    submit(driver, ".site-header form button")
+
+
+def test_the_registration_form_on_a_computer(server, desktop):
+    desktop.get(server.url + "/register")
+    screenshot(desktop, "register-desktop")
+    labels = [label.text for label in desktop.find_elements(By.CSS_SELECTOR, "form label")]
+    assert labels[:2] == ["Account number", "Mobile number"]
