@@ -13,6 +13,7 @@ public struct AppServices: Sendable {
     public let passwordPolicy: PasswordPolicy
     public let notifier: any NotificationProvider
     public let codes: OneTimeCodes
+    public let rateLimiter: RateLimiter
     public let metrics: PrometheusCollectorRegistry
     public let logger: Logger
 
@@ -31,7 +32,7 @@ public struct AppServices: Sendable {
             passwords: PasswordHasher(parameters: config.passwordHashing, threads: System.coreCount),
             passwordPolicy: try PasswordPolicy.shipped(), notifier: notifier,
             codes: OneTimeCodes(key: try config.secretKey.map { Array($0.utf8) } ?? DevelopmentSecret.loadOrCreate(in: config.dataDirectory)),
-            metrics: PrometheusCollectorRegistry(),
+            rateLimiter: RateLimiter(database: database), metrics: PrometheusCollectorRegistry(),
             logger: logger)
     }
 

@@ -6,6 +6,8 @@ public struct IdentityController: Sendable {
     let register: StartRegistration
     let verification: VerifyRegistration
     let signIn: SignIn
+    let unlocking: UnlockLogin
+    let limiter: RateLimiter
     let policy: PasswordPolicy
     let renderer: PageRenderer
     let paths = Paths()
@@ -15,7 +17,10 @@ public struct IdentityController: Sendable {
     public init(services: AppServices, codes: OneTimeCodes) {
         register = StartRegistration(database: services.database, passwords: services.passwords, codes: codes)
         verification = VerifyRegistration(database: services.database, codes: codes)
-        signIn = SignIn(database: services.database, passwords: services.passwords)
+        signIn = SignIn(
+            database: services.database, passwords: services.passwords, codes: codes, lockSeconds: services.config.loginLockSeconds)
+        unlocking = UnlockLogin(database: services.database, codes: codes)
+        limiter = services.rateLimiter
         policy = services.passwordPolicy
         renderer = services.renderer
     }
@@ -29,6 +34,9 @@ public struct IdentityController: Sendable {
         router.get(RouterPath(paths.login), use: showLogin)
         router.post(RouterPath(paths.login), use: submitLogin)
         router.post(RouterPath(paths.logout), use: logout)
+        router.get(RouterPath(paths.unlock), use: showUnlock)
+        router.post(RouterPath(paths.unlock), use: submitUnlock)
+        router.post(RouterPath(paths.unlockSend), use: sendUnlockCode)
     }
 
     // MARK: registration
@@ -38,6 +46,7 @@ public struct IdentityController: Sendable {
     }
 
     @Sendable func submitRegister(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await limiter.hit(.registrationsPerAddress, key: context.clientAddress)
         let input = try await request.decode(as: RegistrationInput.self, context: context)
         var form = RegistrationForm(input, policy: policy)
         if let valid = form.valid(input) {
@@ -68,6 +77,7 @@ public struct IdentityController: Sendable {
 
     @Sendable func submitVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let pending = try await pendingRegistration(context) else { return .redirect(to: paths.register, type: .normal) }
+        try await limiter.hit(.codesPerAddress, key: context.clientAddress)
         let code = try await request.decode(as: CodeInput.self, context: context).code ?? ""
         let check = try await verification.verify(userID: pending.userID, code: code)
         if check == .accepted {
@@ -86,6 +96,7 @@ public struct IdentityController: Sendable {
         guard let pending = try await pendingRegistration(context) else { return .redirect(to: paths.register, type: .normal) }
         var page = IdentityVerify(
             csrfToken: try await session(context).csrfToken(), maskedMobile: IdentityVerify.mask(pending.mobile))
+        try await limiter.hit(.codesPerAddress, key: context.clientAddress)
         do {
             try await verification.resend(userID: pending.userID)
             page.notice = "A new code is on its way. Codes sent earlier no longer work."
@@ -109,6 +120,9 @@ public struct IdentityController: Sendable {
     }
 
     @Sendable func submitLogin(_ request: Request, context: AppRequestContext) async throws -> Response {
+        // Failures from one address are throttled too: lockout alone would let one client try
+        // four passwords on every login there is.
+        try await limiter.check(.loginFailuresPerAddress, key: context.clientAddress)
         let input = try await request.decode(as: LoginInput.self, context: context)
         let login = Normalise.text(input.login) ?? ""
         switch try await signIn.run(login: login, password: input.password ?? "") {
@@ -122,14 +136,64 @@ public struct IdentityController: Sendable {
             return .redirect(to: paths.registerVerify, type: .normal)
         case .suspended:
             return try await loginFailed(context, login: login, message: "This login is suspended. Call us to have it reopened.")
+        case .locked(let minutes):
+            return try await loginFailed(
+                context, login: login, locked: true,
+                message: "This login is locked for \(minutes) more \(minutes == 1 ? "minute" : "minutes") after 5 failed attempts. "
+                    + "We texted its mobile a code to unlock it now.")
         case .refused:
+            try await limiter.hit(.loginFailuresPerAddress, key: context.clientAddress)
             return try await loginFailed(context, login: login, message: "The username or password is not right.")
         }
     }
 
-    private func loginFailed(_ context: AppRequestContext, login: String, message: String) async throws -> Response {
-        let page = IdentityLogin(csrfToken: try await session(context).csrfToken(), login: FormField(login), error: message)
+    private func loginFailed(
+        _ context: AppRequestContext, login: String, locked: Bool = false, message: String
+    ) async throws -> Response {
+        let page = IdentityLogin(
+            csrfToken: try await session(context).csrfToken(), login: FormField(login), error: message, locked: locked)
         return try renderer.response(page, status: .unprocessableContent)
+    }
+
+    // MARK: unlock (ID-5)
+
+    @Sendable func showUnlock(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let remembered = request.cookies[Self.lastLoginCookie]?.value
+        return try renderer.response(IdentityUnlock(csrfToken: try await session(context).csrfToken(), login: FormField(remembered)))
+    }
+
+    struct UnlockInput: Decodable {
+        var login: String?
+        var code: String?
+    }
+
+    @Sendable func submitUnlock(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await limiter.hit(.codesPerAddress, key: context.clientAddress)
+        let input = try await request.decode(as: UnlockInput.self, context: context)
+        let login = Normalise.text(input.login) ?? ""
+        if try await unlocking.unlock(login: login, code: input.code ?? "") {
+            let page = IdentityLogin(
+                csrfToken: try await session(context).csrfToken(), login: FormField(login),
+                error: nil, locked: false, notice: "Your login is unlocked. Sign in with your password.")
+            return try renderer.response(page)
+        }
+        var page = IdentityUnlock(csrfToken: try await session(context).csrfToken(), login: FormField(login))
+        page.codeError = "That code is not right for this login, or has expired. Ask for a new one."
+        return try renderer.response(page, status: .unprocessableContent)
+    }
+
+    @Sendable func sendUnlockCode(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await limiter.hit(.codesPerAddress, key: context.clientAddress)
+        let login = Normalise.text(try await request.decode(as: UnlockInput.self, context: context).login) ?? ""
+        var page = IdentityUnlock(csrfToken: try await session(context).csrfToken(), login: FormField(login))
+        do {
+            try await unlocking.sendCode(login: login)
+            page.notice = "If this login is locked, we have texted an unlock code to its mobile."
+            return try renderer.response(page)
+        } catch let refusal as OneTimeCodes.IssueRefusal {
+            page.codeError = refusal.description
+            return try renderer.response(page, status: .tooManyRequests)
+        }
     }
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -31,4 +31,18 @@ struct IdentityLogin: Page {
     let csrfToken: String
     var login: FormField
     var error: String?
+    /// Shown with a link to the unlock page when the login is locked.
+    var locked = false
+    var notice: String?
+}
+
+/// The model of `identity/unlock.mustache`.
+struct IdentityUnlock: Page {
+    static let template = "identity/unlock"
+    let chrome = Chrome()
+    let title = "Unlock your login"
+    let csrfToken: String
+    var login: FormField
+    var codeError: String?
+    var notice: String?
 }

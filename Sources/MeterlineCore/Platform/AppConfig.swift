@@ -26,6 +26,10 @@ public struct AppConfig: Sendable {
     /// Keys the HMAC of one-time codes; every server of one site must share it. In development,
     /// when unset, a key is made once and kept in `DATA_DIR/secret.key`.
     public var secretKey: String?
+    /// How long five failed sign-ins in a row lock password sign-in (ID-5).
+    public var loginLockSeconds: Int = 900
+    /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
+    public var trustProxy: Bool = false
 
     public enum NotificationsSettings: Sendable, Equatable {
         case devInbox
@@ -54,6 +58,8 @@ public struct AppConfig: Sendable {
         public static let passwordIterations = "password.iterations"
         public static let passwordParallelism = "password.parallelism"
         public static let secretKey = "secret.key"
+        public static let loginLockMinutes = "login.lock.minutes"
+        public static let trustProxy = "http.trust.proxy"
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -129,6 +135,8 @@ public struct AppConfig: Sendable {
         } else if secretKey == nil, !developmentMode {
             problems.append("secret.key (SECRET_KEY) is required outside development: at least 32 random characters")
         }
+        let loginLockMinutes = integer(Key.loginLockMinutes, 15, in: 1...1440)
+        let trustProxy = boolean(Key.trustProxy, false)
         let port = integer(Key.port, 8080, in: 1...65535)
         let host = text(Key.host, "127.0.0.1")
         let config = AppConfig(
@@ -146,7 +154,9 @@ public struct AppConfig: Sendable {
             developmentMode: developmentMode,
             notifications: notifications,
             passwordHashing: passwordHashing,
-            secretKey: secretKey)
+            secretKey: secretKey,
+            loginLockSeconds: loginLockMinutes * 60,
+            trustProxy: trustProxy)
         for (key, path) in [(Key.templatesDirectory, config.templatesDirectory), (Key.publicDirectory, config.publicDirectory),
                             (Key.migrationsDirectory, config.migrationsDirectory)]
         where !FileManager.default.fileExists(atPath: path) {

@@ -5,10 +5,14 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `SessionMiddleware`; loaded from the database only when something asks for it.
     public var session: SessionHandle?
+    /// The peer's IP address ("unknown" when there is none, as in tests). Behind a trusted proxy
+    /// `ClientAddressMiddleware` replaces it with the one the proxy reports.
+    public var clientAddress: String
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.session = nil
+        self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     /// Forms are posted URL-encoded.

@@ -32,7 +32,7 @@ public struct ErrorPageMiddleware: RouterMiddleware {
                 context.logger.error("error page failed to render", metadata: ["error": "\(error)"])
                 response = PageRenderer.html("<!doctype html><title>\(page.status.code)</title><h1>\(page.status.code)</h1>", status: page.status)
             }
-            if page.status == .serviceUnavailable { response.headers[.retryAfter] = "30" }
+            if let seconds = page.retryAfter { response.headers[.retryAfter] = String(seconds) }
             return response
         }
     }

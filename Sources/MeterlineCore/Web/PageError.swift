@@ -6,11 +6,22 @@ public struct PageError: Error, Sendable, Equatable {
     public let status: HTTPResponse.Status
     public let heading: String
     public let message: String
+    /// Seconds, for the Retry-After header of a 429 or 503.
+    public var retryAfter: Int?
 
-    public init(status: HTTPResponse.Status, heading: String, message: String) {
+    public init(status: HTTPResponse.Status, heading: String, message: String, retryAfter: Int? = nil) {
         self.status = status
         self.heading = heading
         self.message = message
+        self.retryAfter = retryAfter
+    }
+
+    public static func tooManyRequests(retryAfter seconds: Int) -> PageError {
+        let wait = seconds < 90 ? "\(seconds) seconds" : "\((seconds + 59) / 60) minutes"
+        return PageError(
+            status: .tooManyRequests, heading: "Too many attempts",
+            message: "There have been too many attempts from your connection. Nothing was changed. Please try again in \(wait).",
+            retryAfter: seconds)
     }
 
     public static let csrfRefused = PageError(
@@ -32,7 +43,8 @@ public struct PageError: Error, Sendable, Equatable {
 
     static let unavailable = PageError(
         status: .serviceUnavailable, heading: "Temporarily unavailable",
-        message: "We cannot reach our records right now. Nothing was changed; please try again in a few minutes.")
+        message: "We cannot reach our records right now. Nothing was changed; please try again in a few minutes.",
+        retryAfter: 30)
 
     static let internalError = PageError(
         status: .internalServerError, heading: "Something went wrong on our side",

@@ -6,6 +6,8 @@ public struct Paths: Encodable, Sendable {
     public let registerVerify = "/register/verify"
     public let registerResend = "/register/resend"
     public let logout = "/logout"
+    public let unlock = "/unlock"
+    public let unlockSend = "/unlock/send"
     public let account = "/account"
     public let health = "/healthz"
     public let metrics = "/metrics"

@@ -23,11 +23,12 @@ final class TestBrowser: @unchecked Sendable {
 
     /// Posts `fields` URL-encoded, adding the CSRF token from the last page.
     @discardableResult
-    func post(_ uri: String, _ fields: [(String, String)] = []) async throws -> TestResponse {
+    func post(_ uri: String, _ fields: [(String, String)] = [], headers extra: HTTPFields = [:]) async throws -> TestResponse {
         var all = fields
         if let token = csrfToken { all.append(("_csrf", token)) }
         let body = all.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
         var headers = cookieHeader()
+        headers.append(contentsOf: extra)
         headers[.contentType] = "application/x-www-form-urlencoded"
         let response = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
         remember(response)

@@ -1,14 +1,21 @@
-/// ID-2: username (or email) and password. The answer is the same whether the login is unknown
-/// or the password wrong, and takes as long, so it does not tell which logins exist.
+/// ID-2 and ID-5: username (or email) and password. The answer is the same whether the login is
+/// unknown or the password wrong, and takes as long, so it does not tell which logins exist.
+/// Five failures in a row lock password sign-in for a while and text the owner an unlock code:
+/// a lock can be abused to shut a real person out, so the owner can always undo it at once.
 struct SignIn: Sendable {
     let database: Database
     let passwords: PasswordHasher
+    let codes: OneTimeCodes
+    let lockSeconds: Int
+    static let failuresBeforeLock = 5
 
     enum Outcome: Equatable, Sendable {
         case signedIn(userID: Int64)
         /// Registered, mobile not yet verified: finish verification first.
         case needsVerification(userID: Int64)
         case suspended
+        /// Right password, but the login is locked (only then is the lock revealed).
+        case locked(minutesLeft: Int)
         case refused
     }
 
@@ -16,7 +23,9 @@ struct SignIn: Sendable {
         guard !login.isEmpty, !password.isEmpty, password.utf8.count <= PasswordHasher.maximumLength else { return .refused }
         let row = try await database.query(
             """
-            SELECT id, password_hash, status FROM users
+            SELECT id, password_hash, status,
+                   ceil(extract(epoch FROM locked_until - now()) / 60)::int AS lock_minutes
+            FROM users
             WHERE lower(username) = lower($1) OR (email IS NOT NULL AND lower(email) = lower($1))
             ORDER BY id LIMIT 1
             """, [login]
@@ -28,7 +37,12 @@ struct SignIn: Sendable {
         }
         let userID: Int64 = try row.decode("id")
         let stored: String = try row.decode("password_hash")
-        guard try await passwords.verify(password, against: stored) else { return .refused }
+        let lockMinutes: Int? = try row.decode("lock_minutes")
+        guard try await passwords.verify(password, against: stored) else {
+            if lockMinutes == nil || lockMinutes! <= 0 { try await countFailure(userID: userID) }
+            return .refused
+        }
+        if let lockMinutes, lockMinutes > 0 { return .locked(minutesLeft: lockMinutes) }
         switch try row.decode("status", as: String.self) {
         case "pending": return .needsVerification(userID: userID)
         case "suspended": return .suspended
@@ -37,8 +51,40 @@ struct SignIn: Sendable {
         // Parameters changed since this hash was made: store a fresh one now that we know the password.
         let rehash: String? = passwords.needsRehash(stored) ? try await passwords.hash(password) : nil
         try await database.query(
-            "UPDATE users SET last_login_at = now(), password_hash = coalesce($2, password_hash) WHERE id = $1",
-            [userID, rehash])
+            """
+            UPDATE users SET last_login_at = now(), failed_logins = 0, locked_until = NULL,
+                password_hash = coalesce($2, password_hash)
+            WHERE id = $1
+            """, [userID, rehash])
         return .signedIn(userID: userID)
+    }
+
+    /// One more failure in a row; the fifth locks the login and tells the owner by SMS.
+    private func countFailure(userID: Int64) async throws {
+        let (codes, lockSeconds) = (self.codes, self.lockSeconds)
+        try await database.transaction { connection in
+            let row = try connection.query(
+                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins, mobile, status",
+                [userID]
+            ).rows[0]
+            guard try row.decode("failed_logins", as: Int.self) >= Self.failuresBeforeLock else { return }
+            try connection.execute(
+                "UPDATE users SET failed_logins = 0, locked_until = now() + make_interval(secs => $2) WHERE id = $1",
+                [userID, lockSeconds])
+            guard let mobile: String = try row.decode("mobile"), try row.decode("status", as: String.self) == "active" else { return }
+            let minutes = lockSeconds / 60
+            do {
+                try codes.issue(on: connection, userID: userID, purpose: .unlock, recipient: mobile) {
+                    "Meterline: your login was locked for \(minutes) minutes after 5 failed sign-in attempts. "
+                        + "If that was you, unlock it now with code \($0) at /unlock. If not, nobody signed in."
+                }
+            } catch is OneTimeCodes.IssueRefusal {
+                // No code can be sent now (daily limit): still tell the owner what happened.
+                try Outbox.enqueue(
+                    on: connection, channel: .sms, to: mobile,
+                    body: "Meterline: your login was locked for \(minutes) minutes after 5 failed sign-in attempts.",
+                    purpose: "login_locked")
+            }
+        }
     }
 }

@@ -1,0 +1,40 @@
+/// ID-5: the owner of a locked login unlocks it at once with a code texted to the verified
+/// mobile. Answers do not reveal whether a login exists or is locked.
+struct UnlockLogin: Sendable {
+    let database: Database
+    let codes: OneTimeCodes
+
+    private func lockedUser(_ login: String, on connection: PostgresConnection) throws -> (id: Int64, mobile: String)? {
+        guard let row = try connection.query(
+            """
+            SELECT id, mobile FROM users
+            WHERE (lower(username) = lower($1) OR (email IS NOT NULL AND lower(email) = lower($1)))
+              AND locked_until > now() AND mobile IS NOT NULL AND status = 'active'
+            ORDER BY id LIMIT 1
+            """, [login]
+        ).rows.first else { return nil }
+        return (try row.decode("id"), try row.decode("mobile"))
+    }
+
+    /// Texts an unlock code if `login` names a locked login; silent otherwise.
+    func sendCode(login: String) async throws {
+        let codes = self.codes
+        try await database.transaction { connection in
+            guard let user = try lockedUser(login, on: connection) else { return }
+            try codes.issue(on: connection, userID: user.id, purpose: .unlock, recipient: user.mobile) {
+                "Meterline: your unlock code is \($0). It expires in 5 minutes."
+            }
+        }
+    }
+
+    /// True when the code was right and the login is unlocked.
+    func unlock(login: String, code: String) async throws -> Bool {
+        let codes = self.codes
+        return try await database.transaction { connection in
+            guard let user = try lockedUser(login, on: connection) else { return false }
+            guard try codes.check(on: connection, userID: user.id, purpose: .unlock, code: code) == .accepted else { return false }
+            try connection.execute("UPDATE users SET locked_until = NULL, failed_logins = 0 WHERE id = $1", [user.id])
+            return true
+        }
+    }
+}
