@@ -20,7 +20,9 @@ public func buildRouter(services: AppServices) throws -> Router<AppRequestContex
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     installMiddleware(on: router, services: services)
     try HomeController(renderer: services.renderer).addRoutes(to: router)
-    IdentityController(services: services, codes: services.codes).addRoutes(to: router)
+    let identity = IdentityController(services: services, codes: services.codes)
+    identity.addRoutes(to: router)
+    RecoveryController(services: services, identity: identity).addRoutes(to: router)
     AccountController(database: services.database, renderer: services.renderer).addRoutes(to: router)
     OperationsController(database: services.database, registry: services.metrics).addRoutes(to: router)
     if services.config.developmentMode {

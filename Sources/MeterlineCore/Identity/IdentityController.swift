@@ -203,16 +203,15 @@ public struct IdentityController: Sendable {
 
     // MARK: helpers
 
-    /// Remembers who signed in on this browser, for the sign-in form (only cookie-safe logins).
-    private func rememberLogin(_ login: String, on response: inout Response) {
+    /// Remembers who signed in on this browser, for the sign-in forms (only cookie-safe logins).
+    func rememberLogin(_ login: String, on response: inout Response) {
         guard !login.isEmpty, login.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-@+".contains($0)) }) else { return }
         response.setCookie(Cookie(
-            name: Self.lastLoginCookie, value: login, maxAge: 365 * 24 * 3600, path: paths.login, httpOnly: true, sameSite: .lax))
+            name: Self.lastLoginCookie, value: login, maxAge: 365 * 24 * 3600, path: "/", httpOnly: true, sameSite: .lax))
     }
 
     private func session(_ context: AppRequestContext) throws -> SessionHandle {
-        guard let session = context.session else { throw PageError.internalError }
-        return session
+        try context.requireSession()
     }
 
     private func pendingRegistration(_ context: AppRequestContext) async throws -> VerifyRegistration.Pending? {

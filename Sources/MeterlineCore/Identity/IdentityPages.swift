@@ -46,3 +46,36 @@ struct IdentityUnlock: Page {
     var codeError: String?
     var notice: String?
 }
+
+/// The model of `identity/code-login.mustache`: sign-in with a texted code (ID-3).
+struct IdentityCodeLogin: Page {
+    static let template = "identity/code-login"
+    let chrome = Chrome()
+    let title = "Sign in with a code"
+    let csrfToken: String
+    var login: FormField
+    var codeError: String?
+    var notice: String?
+}
+
+/// The model of `identity/recover.mustache`: a new password with a texted code (ID-6).
+struct IdentityRecover: Page {
+    static let template = "identity/recover"
+    let chrome = Chrome()
+    let title = "Set a new password"
+    let csrfToken: String
+    var login: FormField
+    var codeError: String?
+    var passwordError: String?
+    var notice: String?
+}
+
+/// The model of `identity/remind.mustache`: the username texted to its mobile (ID-6).
+struct IdentityRemind: Page {
+    static let template = "identity/remind"
+    let chrome = Chrome()
+    let title = "Forgotten your username?"
+    let csrfToken: String
+    var mobile: FormField
+    var notice: String?
+}

@@ -18,3 +18,11 @@ public struct AppRequestContext: RequestContext {
     /// Forms are posted URL-encoded.
     public var requestDecoder: FormRequestDecoder { FormRequestDecoder() }
 }
+
+extension AppRequestContext {
+    /// The session handle `SessionMiddleware` installs; its absence is a wiring error.
+    public func requireSession() throws -> SessionHandle {
+        guard let session else { throw PageError.internalError }
+        return session
+    }
+}

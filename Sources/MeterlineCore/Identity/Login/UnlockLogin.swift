@@ -4,24 +4,13 @@ struct UnlockLogin: Sendable {
     let database: Database
     let codes: OneTimeCodes
 
-    private func lockedUser(_ login: String, on connection: PostgresConnection) throws -> (id: Int64, mobile: String)? {
-        guard let row = try connection.query(
-            """
-            SELECT id, mobile FROM users
-            WHERE (lower(username) = lower($1) OR (email IS NOT NULL AND lower(email) = lower($1)))
-              AND locked_until > now() AND mobile IS NOT NULL AND status = 'active'
-            ORDER BY id LIMIT 1
-            """, [login]
-        ).rows.first else { return nil }
-        return (try row.decode("id"), try row.decode("mobile"))
-    }
-
     /// Texts an unlock code if `login` names a locked login; silent otherwise.
     func sendCode(login: String) async throws {
         let codes = self.codes
         try await database.transaction { connection in
-            guard let user = try lockedUser(login, on: connection) else { return }
-            try codes.issue(on: connection, userID: user.id, purpose: .unlock, recipient: user.mobile) {
+            guard let user = try LoginLookup.find(login, on: connection), user.locked, user.reachable, let mobile = user.mobile
+            else { return }
+            try codes.issue(on: connection, userID: user.id, purpose: .unlock, recipient: mobile) {
                 "Meterline: your unlock code is \($0). It expires in 5 minutes."
             }
         }
@@ -31,7 +20,7 @@ struct UnlockLogin: Sendable {
     func unlock(login: String, code: String) async throws -> Bool {
         let codes = self.codes
         return try await database.transaction { connection in
-            guard let user = try lockedUser(login, on: connection) else { return false }
+            guard let user = try LoginLookup.find(login, on: connection, forUpdate: true), user.locked else { return false }
             guard try codes.check(on: connection, userID: user.id, purpose: .unlock, code: code) == .accepted else { return false }
             try connection.execute("UPDATE users SET locked_until = NULL, failed_logins = 0 WHERE id = $1", [user.id])
             return true

@@ -1,0 +1,29 @@
+/// ID-3: passwordless sign-in with a code texted to the verified mobile. Asking for a code says
+/// the same whether or not the login exists. A password lock does not stop it: whoever holds
+/// the mobile is the owner, and this is how a locked-out owner still gets in.
+struct CodeSignIn: Sendable {
+    let database: Database
+    let codes: OneTimeCodes
+
+    func sendCode(login: String) async throws {
+        let codes = self.codes
+        try await database.transaction { connection in
+            guard let user = try LoginLookup.find(login, on: connection), user.reachable, let mobile = user.mobile else { return }
+            try codes.issue(on: connection, userID: user.id, purpose: .login, recipient: mobile) {
+                "Meterline: your sign-in code is \($0). It expires in 5 minutes. Never share it."
+            }
+        }
+    }
+
+    /// The user signed in by this code, or nil.
+    func signIn(login: String, code: String) async throws -> Int64? {
+        let codes = self.codes
+        return try await database.transaction { connection in
+            guard let user = try LoginLookup.find(login, on: connection, forUpdate: true), user.reachable,
+                try codes.check(on: connection, userID: user.id, purpose: .login, code: code) == .accepted
+            else { return nil }
+            try connection.execute("UPDATE users SET last_login_at = now(), failed_logins = 0 WHERE id = $1", [user.id])
+            return user.id
+        }
+    }
+}

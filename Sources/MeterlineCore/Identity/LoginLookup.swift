@@ -1,0 +1,30 @@
+/// Finds the login someone typed: a username or an email, in any case.
+enum LoginLookup {
+    struct Found: Sendable {
+        let id: Int64
+        let username: String
+        let mobile: String?
+        let status: String
+        let locked: Bool
+
+        /// Can receive codes: active, with a verified mobile.
+        var reachable: Bool { status == "active" && mobile != nil }
+    }
+
+    /// `forUpdate` locks the row for the caller's transaction.
+    static func find(_ login: String, on connection: PostgresConnection, forUpdate: Bool = false) throws -> Found? {
+        guard !login.isEmpty, login.utf8.count <= 254 else { return nil }
+        guard let row = try connection.query(
+            """
+            SELECT id, username, CASE WHEN mobile_verified_at IS NOT NULL THEN mobile END AS mobile, status,
+                   coalesce(locked_until > now(), false) AS locked
+            FROM users
+            WHERE lower(username) = lower($1) OR (email IS NOT NULL AND lower(email) = lower($1))
+            ORDER BY id LIMIT 1
+            """ + (forUpdate ? " FOR UPDATE" : ""), [login]
+        ).rows.first else { return nil }
+        return Found(
+            id: try row.decode("id"), username: try row.decode("username"), mobile: try row.decode("mobile"),
+            status: try row.decode("status"), locked: try row.decode("locked"))
+    }
+}

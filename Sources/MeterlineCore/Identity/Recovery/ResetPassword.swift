@@ -1,0 +1,44 @@
+/// ID-6: a forgotten password. A code goes to the verified mobile; with it, a new password is
+/// set, the lock (if any) lifted, and every other session of the login ended.
+struct ResetPassword: Sendable {
+    let database: Database
+    let passwords: PasswordHasher
+    let policy: PasswordPolicy
+    let codes: OneTimeCodes
+
+    func sendCode(login: String) async throws {
+        let codes = self.codes
+        try await database.transaction { connection in
+            guard let user = try LoginLookup.find(login, on: connection), user.reachable, let mobile = user.mobile else { return }
+            try codes.issue(on: connection, userID: user.id, purpose: .recovery, recipient: mobile) {
+                "Meterline: your code to set a new password is \($0). It expires in 5 minutes. Never share it."
+            }
+        }
+    }
+
+    enum Outcome: Equatable {
+        case reset(userID: Int64)
+        case badCode
+        case badPassword(String)
+    }
+
+    func reset(login: String, code: String, newPassword: String) async throws -> Outcome {
+        let username: String? = try await database.withConnection { try LoginLookup.find(login, on: $0)?.username }
+        do {
+            try policy.check(newPassword, username: username)
+        } catch {
+            return .badPassword(error.description)
+        }
+        let hash = try await passwords.hash(newPassword)
+        let codes = self.codes
+        return try await database.transaction { connection in
+            guard let user = try LoginLookup.find(login, on: connection, forUpdate: true), user.reachable,
+                try codes.check(on: connection, userID: user.id, purpose: .recovery, code: code) == .accepted
+            else { return .badCode }
+            try connection.execute(
+                "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1", [user.id, hash])
+            try connection.execute("DELETE FROM sessions WHERE user_id = $1", [user.id])
+            return .reset(userID: user.id)
+        }
+    }
+}
