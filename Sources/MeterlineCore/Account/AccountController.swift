@@ -5,14 +5,50 @@ import Hummingbird
 public struct AccountController: Sendable {
     let database: Database
     let renderer: PageRenderer
+    let sessions: SessionStore
+    let paths = Paths()
 
-    public init(database: Database, renderer: PageRenderer) {
+    public init(database: Database, renderer: PageRenderer, sessions: SessionStore) {
         self.database = database
         self.renderer = renderer
+        self.sessions = sessions
     }
 
     public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(Paths().account), use: home)
+        router.get(RouterPath(paths.account), use: home)
+        router.get(RouterPath(paths.accountSettings), use: settings)
+        router.post(RouterPath(paths.endSession), use: endSession)
+        router.post(RouterPath(paths.endAllSessions), use: endAllSessions)
+    }
+
+    /// The signed-in session and its user, or nil (the caller redirects to sign-in).
+    private func signedIn(_ context: AppRequestContext) async throws -> (session: Session, userID: Int64)? {
+        guard let session = try await context.session?.current(), let userID = session.userID else { return nil }
+        return (session, userID)
+    }
+
+    @Sendable func settings(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let (session, userID) = try await signedIn(context) else { return .redirect(to: paths.login, type: .normal) }
+        let name: String = try await database.query("SELECT full_name FROM users WHERE id = $1", [userID]).rows[0].decode("full_name")
+        return try renderer.response(AccountSettings(
+            chrome: Chrome(user: name, csrfToken: session.csrfToken), csrfToken: session.csrfToken,
+            sessions: try await sessions.list(userID: userID, current: session)))
+    }
+
+    struct EndInput: Decodable { var session: String? }
+
+    @Sendable func endSession(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let (_, userID) = try await signedIn(context) else { return .redirect(to: paths.login, type: .normal) }
+        let handle = try await request.decode(as: EndInput.self, context: context).session ?? ""
+        try await sessions.destroy(handle: handle, userID: userID)
+        return .redirect(to: paths.accountSettings, type: .normal)
+    }
+
+    @Sendable func endAllSessions(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let (_, userID) = try await signedIn(context) else { return .redirect(to: paths.login, type: .normal) }
+        try await sessions.destroyAll(userID: userID)
+        try await context.requireSession().end()
+        return .redirect(to: paths.home, type: .normal)
     }
 
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -44,4 +80,13 @@ struct AccountHome: Page {
     let username: String
     let accountNumber: String?
     let supplyAddress: String?
+}
+
+/// The model of `account/settings.mustache`: where this login is signed in (ID-8).
+struct AccountSettings: Page {
+    static let template = "account/settings"
+    let chrome: Chrome
+    let title = "Account settings"
+    let csrfToken: String
+    let sessions: [SessionStore.Listed]
 }

@@ -7,11 +7,13 @@ import HummingbirdTesting
 /// last page it loaded.
 final class TestBrowser: @unchecked Sendable {
     let client: any TestClientProtocol
+    let userAgent: String?
     private(set) var cookies: [String: String] = [:]
     private(set) var lastPage = ""
 
-    init(_ client: any TestClientProtocol) {
+    init(_ client: any TestClientProtocol, userAgent: String? = nil) {
         self.client = client
+        self.userAgent = userAgent
     }
 
     @discardableResult
@@ -47,9 +49,12 @@ final class TestBrowser: @unchecked Sendable {
         lastPage.firstMatch(of: /name="_csrf" value="([^"]+)"/).map { String($0.1) }
     }
 
+    /// The headers every request carries: cookies and the browser's name.
     private func cookieHeader() -> HTTPFields {
-        guard !cookies.isEmpty else { return [:] }
-        return [.cookie: cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ")]
+        var headers = HTTPFields()
+        if let userAgent { headers[.userAgent] = userAgent }
+        if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        return headers
     }
 
     private func remember(_ response: TestResponse) {

@@ -16,11 +16,15 @@ public final class SessionHandle: Sendable {
 
     let store: SessionStore
     let cookieToken: String?
+    let userAgent: String?
+    let clientAddress: String?
     let state = Mutex(State())
 
-    init(store: SessionStore, cookieToken: String?) {
+    init(store: SessionStore, cookieToken: String?, userAgent: String? = nil, clientAddress: String? = nil) {
         self.store = store
         self.cookieToken = cookieToken
+        self.userAgent = userAgent
+        self.clientAddress = clientAddress
     }
 
     /// The current session, if the browser has a live one.
@@ -34,7 +38,7 @@ public final class SessionHandle: Sendable {
     /// The session, started now if there is none (a page with a form needs its CSRF token).
     public func currentOrNew() async throws -> Session {
         if let session = try await current() { return session }
-        let (token, session) = try await store.create()
+        let (token, session) = try await store.create(userAgent: userAgent, clientAddress: clientAddress)
         state.withLock {
             $0.loaded = .done(session)
             $0.cookieChange = token

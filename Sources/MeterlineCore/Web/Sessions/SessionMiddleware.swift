@@ -18,7 +18,9 @@ public struct SessionMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         var context = context
-        let handle = SessionHandle(store: store, cookieToken: request.cookies[Self.cookieName]?.value)
+        let handle = SessionHandle(
+            store: store, cookieToken: request.cookies[Self.cookieName]?.value, userAgent: request.headers[.userAgent],
+            clientAddress: context.clientAddress)
         context.session = handle
         var response = try await next(request, context)
         if let token = handle.cookieChange {

@@ -22,8 +22,9 @@ public struct SessionStore: Sendable {
         self.lifetimeSeconds = lifetimeSeconds
     }
 
-    /// Starts a session; returns the token for the cookie and the session.
-    public func create() async throws -> (token: String, session: Session) {
+    /// Starts a session; returns the token for the cookie and the session. The browser and address
+    /// are kept so that the owner can recognise the session in their list.
+    public func create(userAgent: String? = nil, clientAddress: String? = nil) async throws -> (token: String, session: Session) {
         let tokenBytes = SecureRandom.bytes(32)
         let idHash = Digest.sha256(tokenBytes)
         let csrf = SecureRandom.token()
@@ -31,10 +32,10 @@ public struct SessionStore: Sendable {
         let expiresAt = try await database.withConnection { connection in
             try connection.query(
                 """
-                INSERT INTO sessions (id_hash, csrf_token, expires_at)
-                VALUES ($1, $2, now() + make_interval(secs => $3))
+                INSERT INTO sessions (id_hash, csrf_token, expires_at, user_agent, client_address)
+                VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5)
                 RETURNING expires_at
-                """, [ByteA(idHash), csrf, lifetime]
+                """, [ByteA(idHash), csrf, lifetime, userAgent.map { String($0.prefix(300)) }, clientAddress.map { String($0.prefix(45)) }]
             ).rows[0].decode("expires_at", as: Date.self)
         }
         return (Base64URL.encode(tokenBytes), Session(idHash: idHash, csrfToken: csrf, expiresAt: expiresAt))
@@ -101,6 +102,39 @@ public struct SessionStore: Sendable {
     /// Ends every session of a user ("sign out everywhere", password reset).
     public func destroyAll(userID: Int64) async throws {
         try await database.query("DELETE FROM sessions WHERE user_id = $1", [userID])
+    }
+
+    /// A signed-in session as its owner sees it in the list.
+    public struct Listed: Sendable, Encodable {
+        /// Names the session in forms; a hash of the id, useless for signing in.
+        public let handle: String
+        public let browser: String
+        public let address: String
+        public let started: String
+        public let lastSeen: String
+        public let current: Bool
+    }
+
+    public func list(userID: Int64, current: Session) async throws -> [Listed] {
+        try await database.query(
+            """
+            SELECT encode(id_hash, 'hex') AS handle, coalesce(user_agent, 'Unknown browser') AS browser,
+                   coalesce(client_address, 'unknown') AS address,
+                   to_char(created_at, 'YYYY-MM-DD HH24:MI') AS started, to_char(last_seen_at, 'YYYY-MM-DD HH24:MI') AS seen,
+                   id_hash = $2 AS current
+            FROM sessions WHERE user_id = $1 AND expires_at > now() ORDER BY last_seen_at DESC
+            """, [userID, ByteA(current.idHash)]
+        ).rows.map { row in
+            Listed(
+                handle: try row.decode("handle"), browser: try row.decode("browser"), address: try row.decode("address"),
+                started: try row.decode("started"), lastSeen: try row.decode("seen"), current: try row.decode("current"))
+        }
+    }
+
+    /// Ends one of the user's own sessions, named by its handle; another user's handle does nothing.
+    public func destroy(handle: String, userID: Int64) async throws {
+        guard let bytes = Hex.decode(handle), bytes.count == 32 else { return }
+        try await database.query("DELETE FROM sessions WHERE id_hash = $1 AND user_id = $2", [ByteA(bytes), userID])
     }
 
     public func destroy(_ session: Session) async throws {
