@@ -47,6 +47,7 @@ public struct AccountController: Sendable {
     @Sendable func endAllSessions(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let (_, userID) = try await signedIn(context) else { return .redirect(to: paths.login, type: .normal) }
         try await sessions.destroyAll(userID: userID)
+        try await AuditLog.record(in: database, .signedOutEverywhere, userID: userID, clientAddress: context.clientAddress)
         try await context.requireSession().end()
         return .redirect(to: paths.home, type: .normal)
     }

@@ -79,7 +79,7 @@ public struct IdentityController: Sendable {
         guard let pending = try await pendingRegistration(context) else { return .redirect(to: paths.register, type: .normal) }
         try await limiter.hit(.codesPerAddress, key: context.clientAddress)
         let code = try await request.decode(as: CodeInput.self, context: context).code ?? ""
-        let check = try await verification.verify(userID: pending.userID, code: code)
+        let check = try await verification.verify(userID: pending.userID, code: code, clientAddress: context.clientAddress)
         if check == .accepted {
             try await session(context).signIn(userID: pending.userID)
             var response = Response.redirect(to: paths.account, type: .normal)
@@ -125,7 +125,7 @@ public struct IdentityController: Sendable {
         try await limiter.check(.loginFailuresPerAddress, key: context.clientAddress)
         let input = try await request.decode(as: LoginInput.self, context: context)
         let login = Normalise.text(input.login) ?? ""
-        switch try await signIn.run(login: login, password: input.password ?? "") {
+        switch try await signIn.run(login: login, password: input.password ?? "", clientAddress: context.clientAddress) {
         case .signedIn(let userID):
             try await session(context).signIn(userID: userID)
             var response = Response.redirect(to: paths.account, type: .normal)
@@ -171,7 +171,7 @@ public struct IdentityController: Sendable {
         try await limiter.hit(.codesPerAddress, key: context.clientAddress)
         let input = try await request.decode(as: UnlockInput.self, context: context)
         let login = Normalise.text(input.login) ?? ""
-        if try await unlocking.unlock(login: login, code: input.code ?? "") {
+        if try await unlocking.unlock(login: login, code: input.code ?? "", clientAddress: context.clientAddress) {
             let page = IdentityLogin(
                 csrfToken: try await session(context).csrfToken(), login: FormField(login),
                 error: nil, locked: false, notice: "Your login is unlocked. Sign in with your password.")

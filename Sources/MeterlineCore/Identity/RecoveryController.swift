@@ -71,7 +71,7 @@ public struct RecoveryController: Sendable {
     @Sendable func submitCodeLogin(_ request: Request, context: AppRequestContext) async throws -> Response {
         let fields = try await input(request, context)
         let login = Normalise.text(fields.login) ?? ""
-        guard let userID = try await codeSignIn.signIn(login: login, code: fields.code ?? "") else {
+        guard let userID = try await codeSignIn.signIn(login: login, code: fields.code ?? "", clientAddress: context.clientAddress) else {
             var page = IdentityCodeLogin(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
             page.codeError = "That code is not right for this login, or has expired. Ask for a new one."
             return try renderer.response(page, status: .unprocessableContent)
@@ -105,7 +105,9 @@ public struct RecoveryController: Sendable {
         let fields = try await input(request, context)
         let login = Normalise.text(fields.login) ?? ""
         var page = IdentityRecover(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
-        switch try await resetPassword.reset(login: login, code: fields.code ?? "", newPassword: fields.password ?? "") {
+        switch try await resetPassword.reset(
+            login: login, code: fields.code ?? "", newPassword: fields.password ?? "", clientAddress: context.clientAddress)
+        {
         case .reset(let userID):
             try await context.requireSession().signIn(userID: userID)
             return .redirect(to: paths.account, type: .normal)

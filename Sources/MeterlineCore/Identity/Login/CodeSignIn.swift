@@ -16,13 +16,14 @@ struct CodeSignIn: Sendable {
     }
 
     /// The user signed in by this code, or nil.
-    func signIn(login: String, code: String) async throws -> Int64? {
+    func signIn(login: String, code: String, clientAddress: String) async throws -> Int64? {
         let codes = self.codes
         return try await database.transaction { connection in
             guard let user = try LoginLookup.find(login, on: connection, forUpdate: true), user.reachable,
                 try codes.check(on: connection, userID: user.id, purpose: .login, code: code) == .accepted
             else { return nil }
             try connection.execute("UPDATE users SET last_login_at = now(), failed_logins = 0 WHERE id = $1", [user.id])
+            try AuditLog.record(on: connection, .loginByCode, userID: user.id, clientAddress: clientAddress)
             return user.id
         }
     }

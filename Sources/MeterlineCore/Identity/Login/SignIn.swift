@@ -19,7 +19,7 @@ struct SignIn: Sendable {
         case refused
     }
 
-    func run(login: String, password: String) async throws -> Outcome {
+    func run(login: String, password: String, clientAddress: String) async throws -> Outcome {
         guard !login.isEmpty, !password.isEmpty, password.utf8.count <= PasswordHasher.maximumLength else { return .refused }
         let row = try await database.query(
             """
@@ -33,13 +33,16 @@ struct SignIn: Sendable {
         guard let row else {
             // One Argon2 run, as a real check costs, so timing does not reveal that none exists.
             _ = try await passwords.hash(password)
+            try await AuditLog.record(
+                in: database, .loginFailed, userID: nil, clientAddress: clientAddress, details: ["login": String(login.prefix(64))])
             return .refused
         }
         let userID: Int64 = try row.decode("id")
         let stored: String = try row.decode("password_hash")
         let lockMinutes: Int? = try row.decode("lock_minutes")
         guard try await passwords.verify(password, against: stored) else {
-            if lockMinutes == nil || lockMinutes! <= 0 { try await countFailure(userID: userID) }
+            let alreadyLocked = (lockMinutes ?? 0) > 0
+            try await countFailure(userID: userID, clientAddress: clientAddress, alreadyLocked: alreadyLocked)
             return .refused
         }
         if let lockMinutes, lockMinutes > 0 { return .locked(minutesLeft: lockMinutes) }
@@ -50,19 +53,25 @@ struct SignIn: Sendable {
         }
         // Parameters changed since this hash was made: store a fresh one now that we know the password.
         let rehash: String? = passwords.needsRehash(stored) ? try await passwords.hash(password) : nil
-        try await database.query(
-            """
-            UPDATE users SET last_login_at = now(), failed_logins = 0, locked_until = NULL,
-                password_hash = coalesce($2, password_hash)
-            WHERE id = $1
-            """, [userID, rehash])
+        try await database.transaction { connection in
+            try connection.execute(
+                """
+                UPDATE users SET last_login_at = now(), failed_logins = 0, locked_until = NULL,
+                    password_hash = coalesce($2, password_hash)
+                WHERE id = $1
+                """, [userID, rehash])
+            try AuditLog.record(on: connection, .loginSucceeded, userID: userID, clientAddress: clientAddress)
+        }
         return .signedIn(userID: userID)
     }
 
-    /// One more failure in a row; the fifth locks the login and tells the owner by SMS.
-    private func countFailure(userID: Int64) async throws {
+    /// One more failure in a row; the fifth locks the login and tells the owner by SMS. Failures
+    /// against a login that is already locked are recorded but do not extend the lock.
+    private func countFailure(userID: Int64, clientAddress: String, alreadyLocked: Bool) async throws {
         let (codes, lockSeconds) = (self.codes, self.lockSeconds)
         try await database.transaction { connection in
+            try AuditLog.record(on: connection, .loginFailed, userID: userID, clientAddress: clientAddress)
+            guard !alreadyLocked else { return }
             let row = try connection.query(
                 "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins, mobile, status",
                 [userID]
@@ -71,6 +80,8 @@ struct SignIn: Sendable {
             try connection.execute(
                 "UPDATE users SET failed_logins = 0, locked_until = now() + make_interval(secs => $2) WHERE id = $1",
                 [userID, lockSeconds])
+            try AuditLog.record(
+                on: connection, .loginLocked, userID: userID, clientAddress: clientAddress, details: ["minutes": String(lockSeconds / 60)])
             guard let mobile: String = try row.decode("mobile"), try row.decode("status", as: String.self) == "active" else { return }
             let minutes = lockSeconds / 60
             do {

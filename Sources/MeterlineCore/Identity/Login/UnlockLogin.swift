@@ -17,12 +17,13 @@ struct UnlockLogin: Sendable {
     }
 
     /// True when the code was right and the login is unlocked.
-    func unlock(login: String, code: String) async throws -> Bool {
+    func unlock(login: String, code: String, clientAddress: String) async throws -> Bool {
         let codes = self.codes
         return try await database.transaction { connection in
             guard let user = try LoginLookup.find(login, on: connection, forUpdate: true), user.locked else { return false }
             guard try codes.check(on: connection, userID: user.id, purpose: .unlock, code: code) == .accepted else { return false }
             try connection.execute("UPDATE users SET locked_until = NULL, failed_logins = 0 WHERE id = $1", [user.id])
+            try AuditLog.record(on: connection, .loginUnlocked, userID: user.id, clientAddress: clientAddress)
             return true
         }
     }

@@ -22,7 +22,7 @@ struct ResetPassword: Sendable {
         case badPassword(String)
     }
 
-    func reset(login: String, code: String, newPassword: String) async throws -> Outcome {
+    func reset(login: String, code: String, newPassword: String, clientAddress: String) async throws -> Outcome {
         let username: String? = try await database.withConnection { try LoginLookup.find(login, on: $0)?.username }
         do {
             try policy.check(newPassword, username: username)
@@ -38,6 +38,7 @@ struct ResetPassword: Sendable {
             try connection.execute(
                 "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1", [user.id, hash])
             try connection.execute("DELETE FROM sessions WHERE user_id = $1", [user.id])
+            try AuditLog.record(on: connection, .passwordReset, userID: user.id, clientAddress: clientAddress)
             return .reset(userID: user.id)
         }
     }

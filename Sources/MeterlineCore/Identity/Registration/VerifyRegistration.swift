@@ -18,7 +18,7 @@ struct VerifyRegistration: Sendable {
     }
 
     /// Checks the code; on `.accepted` the login is active.
-    func verify(userID: Int64, code: String) async throws -> OneTimeCodes.Check {
+    func verify(userID: Int64, code: String, clientAddress: String) async throws -> OneTimeCodes.Check {
         let codes = self.codes
         return try await database.transaction { connection in
             let check = try codes.check(on: connection, userID: userID, purpose: .registration, code: code)
@@ -28,6 +28,7 @@ struct VerifyRegistration: Sendable {
                     UPDATE users SET status = 'active', mobile_verified_at = now(), last_login_at = now()
                     WHERE id = $1 AND status = 'pending'
                     """, [userID])
+                try AuditLog.record(on: connection, .registrationCompleted, userID: userID, clientAddress: clientAddress)
             }
             return check
         }

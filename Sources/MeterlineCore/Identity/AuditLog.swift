@@ -1,0 +1,34 @@
+import Foundation
+
+/// Writes the audit trail (ID-11). Call it inside the transaction of the change it records, so
+/// the record exists exactly when the change does. Never put a password or a code in `details`.
+public enum AuditLog {
+    public enum Action: String, Sendable {
+        case registrationCompleted = "registration.completed"
+        case loginSucceeded = "login.succeeded"
+        case loginFailed = "login.failed"
+        case loginLocked = "login.locked"
+        case loginUnlocked = "login.unlocked"
+        case loginByCode = "login.by_code"
+        case passwordReset = "password.reset"
+        case signedOutEverywhere = "session.signed_out_everywhere"
+    }
+
+    public static func record(
+        on connection: PostgresConnection, _ action: Action, userID: Int64?, clientAddress: String?,
+        details: [String: String] = [:]
+    ) throws {
+        let json = String(decoding: try JSONEncoder().encode(details), as: UTF8.self)
+        try connection.execute(
+            "INSERT INTO audit_log (user_id, action, client_address, details) VALUES ($1, $2, $3, $4::jsonb)",
+            [userID, action.rawValue, clientAddress.map { String($0.prefix(45)) }, json])
+    }
+
+    public static func record(
+        in database: Database, _ action: Action, userID: Int64?, clientAddress: String?, details: [String: String] = [:]
+    ) async throws {
+        try await database.withConnection {
+            try record(on: $0, action, userID: userID, clientAddress: clientAddress, details: details)
+        }
+    }
+}
