@@ -185,14 +185,9 @@ public struct IdentityController: Sendable {
     @Sendable func sendUnlockCode(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await limiter.hit(.codesPerAddress, key: context.clientAddress)
         let login = Normalise.text(try await request.decode(as: UnlockInput.self, context: context).login) ?? ""
-        var page = IdentityUnlock(csrfToken: try await session(context).csrfToken(), login: FormField(login))
-        do {
+        let page = IdentityUnlock(csrfToken: try await session(context).csrfToken(), login: FormField(login))
+        return try await renderer.afterCodeRequest(page, notice: "If this login is locked, we have texted an unlock code to its mobile.") {
             try await unlocking.sendCode(login: login)
-            page.notice = "If this login is locked, we have texted an unlock code to its mobile."
-            return try renderer.response(page)
-        } catch let refusal as OneTimeCodes.IssueRefusal {
-            page.codeError = refusal.description
-            return try renderer.response(page, status: .tooManyRequests)
         }
     }
 

@@ -57,15 +57,8 @@ public struct RecoveryController: Sendable {
 
     @Sendable func sendLoginCode(_ request: Request, context: AppRequestContext) async throws -> Response {
         let login = Normalise.text(try await input(request, context).login) ?? ""
-        var page = IdentityCodeLogin(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
-        do {
-            try await codeSignIn.sendCode(login: login)
-            page.notice = Self.sentNotice
-            return try renderer.response(page)
-        } catch let refusal as OneTimeCodes.IssueRefusal {
-            page.codeError = refusal.description
-            return try renderer.response(page, status: .tooManyRequests)
-        }
+        let page = IdentityCodeLogin(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
+        return try await renderer.afterCodeRequest(page, notice: Self.sentNotice) { try await codeSignIn.sendCode(login: login) }
     }
 
     @Sendable func submitCodeLogin(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -90,15 +83,8 @@ public struct RecoveryController: Sendable {
 
     @Sendable func sendRecoveryCode(_ request: Request, context: AppRequestContext) async throws -> Response {
         let login = Normalise.text(try await input(request, context).login) ?? ""
-        var page = IdentityRecover(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
-        do {
-            try await resetPassword.sendCode(login: login)
-            page.notice = Self.sentNotice
-            return try renderer.response(page)
-        } catch let refusal as OneTimeCodes.IssueRefusal {
-            page.codeError = refusal.description
-            return try renderer.response(page, status: .tooManyRequests)
-        }
+        let page = IdentityRecover(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
+        return try await renderer.afterCodeRequest(page, notice: Self.sentNotice) { try await resetPassword.sendCode(login: login) }
     }
 
     @Sendable func submitRecover(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -6,29 +6,6 @@ import Testing
 
 @Suite("Lockout and rate limits (ID-5, ID-9)")
 struct LockoutTests {
-    let password = "lamplight over the harbour"
-    let mobile = DemoAccounts.accounts[0].mobile
-
-    /// A site with one registered consumer, `maria.lopez`.
-    func withMember(
-        config: AppConfig = TestApp.config(), _ body: @escaping @Sendable (TestBrowser, Database) async throws -> Void
-    ) async throws {
-        let mobile = self.mobile
-        try await withTestDatabase { (db: Database) async throws in
-            try await DemoAccounts.seed(db)
-            let services = try await AppServices.make(config: config, database: db, logger: .init(label: "test"))
-            let app = try TestApp.application(services: services)
-            try await app.test(.router) { client in
-                let setup = TestBrowser(client)
-                try await setup.get("/register")
-                try await setup.post("/register", RegistrationTests.form())
-                try await setup.post("/register/verify", [("code", try #require(try await lastCode(sentTo: mobile, in: db)))])
-                try await db.query("DELETE FROM rate_limits")
-                try await body(TestBrowser(client), db)
-            }
-            await services.shutdown()
-        }
-    }
 
     func failSignIn(_ browser: TestBrowser, times: Int) async throws {
         for _ in 0..<times {
@@ -43,12 +20,12 @@ struct LockoutTests {
         try await withMember { browser, db in
             try await failSignIn(browser, times: 4)
             try await browser.get("/login")
-            #expect(try await browser.post("/login", [("login", "maria.lopez"), ("password", password)]).status == .seeOther)
+            #expect(try await browser.post("/login", [("login", "maria.lopez"), ("password", Member.password)]).status == .seeOther)
             try await browser.post("/logout")
             // Success reset the count: four more failures do not lock, the fifth does.
             try await failSignIn(browser, times: 5)
             try await browser.get("/login")
-            let locked = try await browser.post("/login", [("login", "maria.lopez"), ("password", password)])
+            let locked = try await browser.post("/login", [("login", "maria.lopez"), ("password", Member.password)])
             #expect(locked.status == .unprocessableContent)
             #expect(locked.text.contains("This login is locked for 15 more minutes"))
             let sms: String = try await db.query(
@@ -72,14 +49,14 @@ struct LockoutTests {
     func unlockWithCode() async throws {
         try await withMember { browser, db in
             try await failSignIn(browser, times: 5)
-            let code = try #require(try await lastCode(sentTo: mobile, in: db))
+            let code = try #require(try await lastCode(sentTo: Member.mobile, in: db))
             try await browser.get("/unlock")
             let wrong = try await browser.post("/unlock", [("login", "maria.lopez"), ("code", code == "000000" ? "111111" : "000000")])
             #expect(wrong.status == .unprocessableContent)
             let unlocked = try await browser.post("/unlock", [("login", "maria.lopez"), ("code", code)])
             #expect(unlocked.status == .ok)
             #expect(unlocked.text.contains("Your login is unlocked"))
-            #expect(try await browser.post("/login", [("login", "maria.lopez"), ("password", password)]).status == .seeOther)
+            #expect(try await browser.post("/login", [("login", "maria.lopez"), ("password", Member.password)]).status == .seeOther)
         }
     }
 
@@ -108,7 +85,7 @@ struct LockoutTests {
             try await failSignIn(browser, times: 5)
             try await db.query("UPDATE users SET locked_until = now() - interval '1 second'")
             try await browser.get("/login")
-            #expect(try await browser.post("/login", [("login", "maria.lopez"), ("password", password)]).status == .seeOther)
+            #expect(try await browser.post("/login", [("login", "maria.lopez"), ("password", Member.password)]).status == .seeOther)
         }
     }
 
@@ -132,7 +109,7 @@ struct LockoutTests {
             try await browser.get("/login")
             var other = HTTPFields()
             other[.init("X-Forwarded-For")!] = "198.51.100.9"
-            #expect(try await browser.post("/login", [("login", "maria.lopez"), ("password", password)], headers: other).status == .seeOther)
+            #expect(try await browser.post("/login", [("login", "maria.lopez"), ("password", Member.password)], headers: other).status == .seeOther)
         }
     }
 

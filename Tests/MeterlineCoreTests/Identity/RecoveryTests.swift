@@ -6,28 +6,6 @@ import Testing
 
 @Suite("Sign-in by code and recovery (ID-3, ID-6)")
 struct RecoveryTests {
-    let password = "lamplight over the harbour"
-    let mobile = DemoAccounts.accounts[0].mobile
-
-    /// A site with one registered consumer, `maria.lopez`, and a fresh browser.
-    func withMember(_ body: @escaping @Sendable (TestBrowser, Database) async throws -> Void) async throws {
-        let mobile = self.mobile
-        try await withTestDatabase { (db: Database) async throws in
-            try await DemoAccounts.seed(db)
-            let services = try await TestApp.services(database: db)
-            let app = try TestApp.application(services: services)
-            try await app.test(.router) { client in
-                let setup = TestBrowser(client)
-                try await setup.get("/register")
-                try await setup.post("/register", RegistrationTests.form(email: "maria@example.org"))
-                try await setup.post("/register/verify", [("code", try #require(try await lastCode(sentTo: mobile, in: db)))])
-                // Codes may be asked for again at once in these tests.
-                try await db.query("UPDATE one_time_codes SET created_at = created_at - interval '2 minutes'")
-                try await body(TestBrowser(client), db)
-            }
-            await services.shutdown()
-        }
-    }
 
     @Test("a consumer signs in with a code texted to their mobile, no password needed")
     func signInWithCode() async throws {
@@ -35,7 +13,7 @@ struct RecoveryTests {
             try await browser.get("/login/code")
             let sent = try await browser.post("/login/code/send", [("login", "Maria@Example.org")])
             #expect(sent.text.contains("If this login exists, we have texted a code"))
-            let code = try #require(try await lastCode(sentTo: mobile, in: db))
+            let code = try #require(try await lastCode(sentTo: Member.mobile, in: db))
             let response = try await browser.post("/login/code", [("login", "maria@example.org"), ("code", code)])
             #expect(response.status == .seeOther)
             #expect(response.headers[.location] == "/account")
@@ -61,7 +39,7 @@ struct RecoveryTests {
         try await withMember { browser, db in
             try await browser.get("/login/code")
             try await browser.post("/login/code/send", [("login", "maria.lopez")])
-            let code = try #require(try await lastCode(sentTo: mobile, in: db))
+            let code = try #require(try await lastCode(sentTo: Member.mobile, in: db))
             try await browser.get("/recover")
             let asRecovery = try await browser.post("/recover", [("login", "maria.lopez"), ("code", code), ("password", "a completely new sentence")])
             #expect(asRecovery.status == .unprocessableContent)
@@ -74,22 +52,22 @@ struct RecoveryTests {
         try await withMember { browser, db in
             let other = TestBrowser(browser.client)
             try await other.get("/login")
-            try await other.post("/login", [("login", "maria.lopez"), ("password", password)])
+            try await other.post("/login", [("login", "maria.lopez"), ("password", Member.password)])
             #expect(try await other.get("/account").status == .ok)
 
             try await browser.get("/recover")
             try await browser.post("/recover/send", [("login", "maria.lopez")])
-            let code = try #require(try await lastCode(sentTo: mobile, in: db))
+            let code = try #require(try await lastCode(sentTo: Member.mobile, in: db))
             let weak = try await browser.post("/recover", [("login", "maria.lopez"), ("code", code), ("password", "123456789")])
             #expect(weak.status == .unprocessableContent)
             #expect(weak.text.contains("Use at least 10 characters"))
             let done = try await browser.post("/recover", [("login", "maria.lopez"), ("code", code), ("password", "a completely new sentence")])
             #expect(done.status == .seeOther)
             #expect(try await browser.get("/account").status == .ok)
-            // The other browser was signed out; the old password no longer works, the new one does.
+            // The other browser was signed out; the old Member.password no longer works, the new one does.
             #expect(try await other.get("/account").status == .seeOther)
             try await other.get("/login")
-            #expect(try await other.post("/login", [("login", "maria.lopez"), ("password", password)]).status == .unprocessableContent)
+            #expect(try await other.post("/login", [("login", "maria.lopez"), ("password", Member.password)]).status == .unprocessableContent)
             #expect(try await other.post("/login", [("login", "maria.lopez"), ("password", "a completely new sentence")]).status == .seeOther)
         }
     }

@@ -6,29 +6,6 @@ import Testing
 
 @Suite("Sign-in (ID-2)")
 struct SignInTests {
-    let account = DemoAccounts.accounts[0]
-    let password = "lamplight over the harbour"
-
-    /// A site with one registered, verified consumer.
-    func withMember(_ body: @escaping @Sendable (TestBrowser, Database) async throws -> Void) async throws {
-        let account = self.account
-        try await withTestDatabase { (db: Database) async throws in
-            try await DemoAccounts.seed(db)
-            let services = try await TestApp.services(database: db)
-            let app = try TestApp.application(services: services)
-            try await app.test(.router) { client in
-                let setup = TestBrowser(client)
-                try await setup.get("/register")
-                try await setup.post("/register", RegistrationTests.form(email: "maria@example.org"))
-                try await setup.post("/register/verify", [("code", try #require(try await lastCode(sentTo: account.mobile, in: db)))])
-                // As a browser does: follow the redirect, then sign out with that page's form.
-                try await setup.get("/account")
-                #expect(try await setup.post("/logout").status == .seeOther)
-                try await body(TestBrowser(client), db)
-            }
-            await services.shutdown()
-        }
-    }
 
     @Test("signing in with username or email, in any case, leads to the account page with a new session id")
     func signIn() async throws {
@@ -36,7 +13,7 @@ struct SignInTests {
             for login in ["maria.lopez", "MARIA.LOPEZ", "Maria@Example.org"] {
                 try await browser.get("/login")
                 let before = browser.cookies[SessionMiddleware.cookieName]
-                let response = try await browser.post("/login", [("login", login), ("password", password)])
+                let response = try await browser.post("/login", [("login", login), ("password", Member.password)])
                 #expect(response.status == .seeOther)
                 #expect(response.headers[.location] == "/account")
                 #expect(browser.cookies[SessionMiddleware.cookieName] != before)
@@ -64,7 +41,7 @@ struct SignInTests {
     func signOut() async throws {
         try await withMember { browser, db in
             try await browser.get("/login")
-            try await browser.post("/login", [("login", "maria.lopez"), ("password", password)])
+            try await browser.post("/login", [("login", "maria.lopez"), ("password", Member.password)])
             #expect(try await browser.get("/account").status == .ok)
             let out = try await browser.post("/logout")
             #expect(out.status == .seeOther)
@@ -79,7 +56,7 @@ struct SignInTests {
     func signOutNeedsCSRF() async throws {
         try await withMember { browser, _ in
             try await browser.get("/login")
-            try await browser.post("/login", [("login", "maria.lopez"), ("password", password)])
+            try await browser.post("/login", [("login", "maria.lopez"), ("password", Member.password)])
             #expect(try await browser.get("/logout").status == .notFound)
             var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
             headers[.cookie] = "\(SessionMiddleware.cookieName)=\(browser.cookies[SessionMiddleware.cookieName]!)"
@@ -101,7 +78,7 @@ struct SignInTests {
                 try await first.post("/register", RegistrationTests.form())
                 let later = TestBrowser(client)
                 try await later.get("/login")
-                let response = try await later.post("/login", [("login", "maria.lopez"), ("password", password)])
+                let response = try await later.post("/login", [("login", "maria.lopez"), ("password", Member.password)])
                 #expect(response.headers[.location] == "/register/verify")
                 #expect(try await later.get("/account").status == .seeOther)
                 #expect(try await later.get("/register/verify").text.contains("+44 ••• ••• 101"))
@@ -114,7 +91,7 @@ struct SignInTests {
     func remembersUsername() async throws {
         try await withMember { browser, _ in
             try await browser.get("/login")
-            try await browser.post("/login", [("login", "maria.lopez"), ("password", password)])
+            try await browser.post("/login", [("login", "maria.lopez"), ("password", Member.password)])
             try await browser.post("/logout")
             #expect(try await browser.get("/login").text.contains(#"value="maria.lopez""#))
         }
@@ -123,10 +100,10 @@ struct SignInTests {
     @Test("a password hash made with old parameters is replaced at the next sign-in")
     func rehashOnLogin() async throws {
         try await withMember { browser, db in
-            let old = try await PasswordHasher(parameters: .init(memoryKiB: 512, iterations: 1, parallelism: 1), threads: 1).hash(password)
+            let old = try await PasswordHasher(parameters: .init(memoryKiB: 512, iterations: 1, parallelism: 1), threads: 1).hash(Member.password)
             try await db.query("UPDATE users SET password_hash = $1", [old])
             try await browser.get("/login")
-            #expect(try await browser.post("/login", [("login", "maria.lopez"), ("password", password)]).status == .seeOther)
+            #expect(try await browser.post("/login", [("login", "maria.lopez"), ("password", Member.password)]).status == .seeOther)
             let stored: String = try await db.query("SELECT password_hash FROM users").rows[0].decode("password_hash")
             #expect(stored.hasPrefix("$argon2id$v=19$m=1024,t=1,p=1$"))
         }

@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import MeterlineCore
+
+/// The consumer the identity tests work with: registered and verified on the first demo account.
+enum Member {
+    static let username = "maria.lopez"
+    static let email = "maria@example.org"
+    static let password = "lamplight over the harbour"
+    static let mobile = DemoAccounts.accounts[0].mobile
+}
+
+/// Runs `body` with a fresh browser on a site where `Member` has registered, verified and signed
+/// out again. Code timers and rate limits from that set-up are cleared, so the test starts clean.
+func withMember(
+    config: AppConfig = TestApp.config(), _ body: @escaping @Sendable (TestBrowser, Database) async throws -> Void
+) async throws {
+    try await withTestDatabase { (db: Database) async throws in
+        try await DemoAccounts.seed(db)
+        let services = try await AppServices.make(config: config, database: db, logger: .init(label: "test"))
+        let app = try TestApp.application(services: services)
+        try await app.test(.router) { client in
+            let setup = TestBrowser(client)
+            try await setup.get("/register")
+            try await setup.post("/register", RegistrationTests.form(email: Member.email))
+            try await setup.post("/register/verify", [("code", try #require(try await lastCode(sentTo: Member.mobile, in: db)))])
+            // As a browser does: follow the redirect, then sign out with that page's form.
+            try await setup.get("/account")
+            #expect(try await setup.post("/logout").status == .seeOther)
+            try await db.query("UPDATE one_time_codes SET created_at = created_at - interval '2 minutes'")
+            try await db.query("DELETE FROM rate_limits")
+            try await body(TestBrowser(client), db)
+        }
+        await services.shutdown()
+    }
+}
