@@ -13,7 +13,7 @@ struct Meterline: AsyncParsableCommand {
             Settings come from the command line, then the environment, then defaults. \
             With no DATABASE_URL, a private PostgreSQL is started in DATA_DIR/pg (default .meterline/pg).
             """,
-        subcommands: [Serve.self, Migrate.self, Seed.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, CreateStaffCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -120,6 +120,49 @@ struct Seed: AsyncParsableCommand {
             try? await startup.close()
             throw CleanExit.failure(error)
         }
+        try await startup.close()
+    }
+}
+
+struct CreateStaffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create-staff", abstract: "Create a staff login; prints its initial password once.")
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(help: "The login name (3 to 32 letters, digits, dots, dashes, underscores).")
+    var username: String
+
+    @Option(help: "The person's full name.")
+    var fullName: String?
+
+    @Option(help: "Comma-separated roles: meter_reader, technician, engineer, support, finance, admin.")
+    var roles: String
+
+    func run() async throws {
+        var unknown = [String]()
+        let parsed = Set(roles.split(separator: ",").compactMap { name -> Role? in
+            let role = Role(rawValue: name.trimmingCharacters(in: .whitespaces))
+            if role == nil { unknown.append(String(name)) }
+            return role
+        })
+        guard unknown.isEmpty else { throw ValidationError("unknown roles: \(unknown.joined(separator: ", "))") }
+        let (config, logger) = try common.load()
+        let startup = try await DatabaseStartup.open(config: config, logger: logger)
+        let hasher = PasswordHasher(parameters: config.passwordHashing, threads: 1)
+        do {
+            try await Migrator(directory: config.migrationsDirectory, logger: logger).migrate(startup.database)
+            let created = try await CreateStaff(database: startup.database, passwords: hasher).run(
+                username: username, fullName: fullName ?? username, roles: parsed, by: nil, clientAddress: "cli")
+            print("Created staff login \(username) (\(parsed.map(\.rawValue).sorted().joined(separator: ", "))).")
+            print("Initial password, shown only now: \(created.initialPassword)")
+            print("At the first sign-in they choose their own password and set up an authenticator app.")
+        } catch {
+            await hasher.shutdown()
+            try? await startup.close()
+            throw CleanExit.failure(error)
+        }
+        await hasher.shutdown()
         try await startup.close()
     }
 }

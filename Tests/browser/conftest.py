@@ -130,7 +130,7 @@ def click_and_wait(driver, element):
     wait_for_new_page(driver)
 
 
-def submit(driver, selector="form button[type=submit]"):
+def submit(driver, selector="main form button[type=submit]"):
     click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, selector))
 
 

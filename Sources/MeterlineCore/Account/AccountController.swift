@@ -58,13 +58,14 @@ public struct AccountController: Sendable {
         }
         guard let row = try await database.query(
             """
-            SELECT u.full_name, u.username, a.account_number, a.supply_address
+            SELECT u.full_name, u.username, u.kind, a.account_number, a.supply_address
             FROM users u LEFT JOIN accounts a ON a.id = u.account_id
             WHERE u.id = $1 AND u.status = 'active'
             """, [userID]
         ).rows.first else {
             return .redirect(to: Paths().login, type: .normal)
         }
+        if try row.decode("kind", as: String.self) == "staff" { return .redirect(to: paths.staff, type: .normal) }
         let fullName: String = try row.decode("full_name")
         return try renderer.response(AccountHome(
             chrome: Chrome(user: fullName, csrfToken: session.csrfToken), fullName: fullName, username: try row.decode("username"),

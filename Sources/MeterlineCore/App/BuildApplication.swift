@@ -23,6 +23,7 @@ public func buildRouter(services: AppServices) throws -> Router<AppRequestContex
     let identity = IdentityController(services: services, codes: services.codes)
     identity.addRoutes(to: router)
     RecoveryController(services: services, identity: identity).addRoutes(to: router)
+    StaffController(services: services).addRoutes(to: router)
     AccountController(database: services.database, renderer: services.renderer, sessions: services.sessions).addRoutes(to: router)
     OperationsController(database: services.database, registry: services.metrics).addRoutes(to: router)
     if services.config.developmentMode {

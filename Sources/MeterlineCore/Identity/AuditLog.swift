@@ -12,6 +12,10 @@ public enum AuditLog {
         case loginByCode = "login.by_code"
         case passwordReset = "password.reset"
         case signedOutEverywhere = "session.signed_out_everywhere"
+        case staffCreated = "staff.created"
+        case staffRolesChanged = "staff.roles_changed"
+        case staffPasswordChanged = "staff.password_changed"
+        case staffEnrolledAuthenticator = "staff.enrolled_authenticator"
     }
 
     public static func record(

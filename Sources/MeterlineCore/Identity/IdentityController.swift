@@ -126,9 +126,10 @@ public struct IdentityController: Sendable {
         let input = try await request.decode(as: LoginInput.self, context: context)
         let login = Normalise.text(input.login) ?? ""
         switch try await signIn.run(login: login, password: input.password ?? "", clientAddress: context.clientAddress) {
-        case .signedIn(let userID):
+        case .signedIn(let userID, let staff):
             try await session(context).signIn(userID: userID)
-            var response = Response.redirect(to: paths.account, type: .normal)
+            // Staff go on to their authenticator; consumers to their account.
+            var response = Response.redirect(to: staff ? paths.staff : paths.account, type: .normal)
             rememberLogin(login, on: &response)
             return response
         case .needsVerification(let userID):

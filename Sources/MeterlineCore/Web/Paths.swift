@@ -21,5 +21,11 @@ public struct Paths: Encodable, Sendable {
     public let metrics = "/metrics"
     public let stylesheet = "/css/site.css"
     public let devInbox = "/dev/inbox"
+    public let staff = "/staff"
+    public let staffPassword = "/staff/password"
+    public let staffEnrol = "/staff/enrol"
+    public let staffVerify = "/staff/verify"
+    public let adminStaff = "/admin/staff"
+    public let adminStaffRoles = "/admin/staff/roles"
     public init() {}
 }

@@ -10,7 +10,7 @@ struct SignIn: Sendable {
     static let failuresBeforeLock = 5
 
     enum Outcome: Equatable, Sendable {
-        case signedIn(userID: Int64)
+        case signedIn(userID: Int64, staff: Bool)
         /// Registered, mobile not yet verified: finish verification first.
         case needsVerification(userID: Int64)
         case suspended
@@ -23,7 +23,7 @@ struct SignIn: Sendable {
         guard !login.isEmpty, !password.isEmpty, password.utf8.count <= PasswordHasher.maximumLength else { return .refused }
         let row = try await database.query(
             """
-            SELECT id, password_hash, status,
+            SELECT id, password_hash, status, kind = 'staff' AS staff,
                    ceil(extract(epoch FROM locked_until - now()) / 60)::int AS lock_minutes
             FROM users
             WHERE lower(username) = lower($1) OR (email IS NOT NULL AND lower(email) = lower($1))
@@ -62,7 +62,7 @@ struct SignIn: Sendable {
                 """, [userID, rehash])
             try AuditLog.record(on: connection, .loginSucceeded, userID: userID, clientAddress: clientAddress)
         }
-        return .signedIn(userID: userID)
+        return .signedIn(userID: userID, staff: try row.decode("staff"))
     }
 
     /// One more failure in a row; the fifth locks the login and tells the owner by SMS. Failures

@@ -64,19 +64,28 @@ public final class SessionHandle: Sendable {
     /// Signs `userID` in: a new session id (so one planted before sign-in is worthless), owned by them.
     public func signIn(userID: Int64) async throws {
         try await rotate()
-        try await setOwner(userID: userID, pendingUserID: nil)
+        try await setOwner(userID: userID, pendingUserID: nil, clearSecondFactor: true)
     }
 
     /// Remembers the registration waiting for its code in this browser.
     public func setPendingRegistration(userID: Int64) async throws {
-        try await setOwner(userID: try await current()?.userID, pendingUserID: userID)
+        try await setOwner(userID: try await current()?.userID, pendingUserID: userID, clearSecondFactor: false)
     }
 
-    private func setOwner(userID: Int64?, pendingUserID: Int64?) async throws {
+    private func setOwner(userID: Int64?, pendingUserID: Int64?, clearSecondFactor: Bool) async throws {
         var session = try await currentOrNew()
-        try await store.setOwner(session, userID: userID, pendingUserID: pendingUserID)
+        try await store.setOwner(session, userID: userID, pendingUserID: pendingUserID, clearSecondFactor: clearSecondFactor)
+        if clearSecondFactor { session.secondFactorPassed = false }
         session.userID = userID
         session.pendingUserID = pendingUserID
+        state.withLock { $0.loaded = .done(session) }
+    }
+
+    /// Staff: records that the authenticator code was accepted in this session.
+    public func markSecondFactor() async throws {
+        var session = try await currentOrNew()
+        try await store.markSecondFactor(session)
+        session.secondFactorPassed = true
         state.withLock { $0.loaded = .done(session) }
     }
 

@@ -10,6 +10,8 @@ public struct Session: Sendable, Equatable {
     public var userID: Int64? = nil
     /// A registration in this browser waiting for its SMS code.
     public var pendingUserID: Int64? = nil
+    /// Staff: the authenticator code was accepted in this session.
+    public var secondFactorPassed = false
 }
 
 /// Reads and writes the `sessions` table.
@@ -49,7 +51,10 @@ public struct SessionStore: Sendable {
         let lifetime = lifetimeSeconds
         return try await database.withConnection { connection in
             guard let row = try connection.query(
-                "SELECT csrf_token, expires_at, user_id, pending_user_id FROM sessions WHERE id_hash = $1 AND expires_at > now()",
+                """
+                SELECT csrf_token, expires_at, user_id, pending_user_id, second_factor_at IS NOT NULL AS second_factor
+                FROM sessions WHERE id_hash = $1 AND expires_at > now()
+                """,
                 [ByteA(idHash)]
             ).rows.first else { return nil }
             var expiresAt = try row.decode("expires_at", as: Date.self)
@@ -63,7 +68,8 @@ public struct SessionStore: Sendable {
             }
             return Session(
                 idHash: idHash, csrfToken: try row.decode("csrf_token"), expiresAt: expiresAt,
-                userID: try row.decode("user_id"), pendingUserID: try row.decode("pending_user_id"))
+                userID: try row.decode("user_id"), pendingUserID: try row.decode("pending_user_id"),
+                secondFactorPassed: try row.decode("second_factor"))
         }
     }
 
@@ -88,15 +94,24 @@ public struct SessionStore: Sendable {
             Base64URL.encode(tokenBytes),
             Session(
                 idHash: newHash, csrfToken: csrf, expiresAt: expiresAt, userID: session.userID,
-                pendingUserID: session.pendingUserID)
+                pendingUserID: session.pendingUserID, secondFactorPassed: session.secondFactorPassed)
         )
     }
 
     /// Records who is signed in (nil: nobody) and which registration waits for its code.
-    public func setOwner(_ session: Session, userID: Int64?, pendingUserID: Int64?) async throws {
+    /// `clearSecondFactor` at every sign-in: a passed authenticator check belongs to that sign-in.
+    public func setOwner(_ session: Session, userID: Int64?, pendingUserID: Int64?, clearSecondFactor: Bool) async throws {
         try await database.query(
-            "UPDATE sessions SET user_id = $2, pending_user_id = $3 WHERE id_hash = $1",
-            [ByteA(session.idHash), userID, pendingUserID])
+            """
+            UPDATE sessions SET user_id = $2, pending_user_id = $3,
+                second_factor_at = CASE WHEN $4 THEN NULL ELSE second_factor_at END
+            WHERE id_hash = $1
+            """, [ByteA(session.idHash), userID, pendingUserID, clearSecondFactor])
+    }
+
+    /// Staff: the authenticator code was accepted in this session.
+    public func markSecondFactor(_ session: Session) async throws {
+        try await database.query("UPDATE sessions SET second_factor_at = now() WHERE id_hash = $1", [ByteA(session.idHash)])
     }
 
     /// Ends every session of a user ("sign out everywhere", password reset).
