@@ -3,7 +3,7 @@ import Foundation
 /// Writes the audit trail (ID-11). Call it inside the transaction of the change it records, so
 /// the record exists exactly when the change does. Never put a password or a code in `details`.
 public enum AuditLog {
-    public enum Action: String, Sendable {
+    public enum Action: String, Sendable, CaseIterable {
         case registrationCompleted = "registration.completed"
         case loginSucceeded = "login.succeeded"
         case loginFailed = "login.failed"

@@ -27,5 +27,7 @@ public struct Paths: Encodable, Sendable {
     public let staffVerify = "/staff/verify"
     public let adminStaff = "/admin/staff"
     public let adminStaffRoles = "/admin/staff/roles"
+    public let adminAudit = "/admin/audit"
+    public let adminAuditCSV = "/admin/audit.csv"
     public init() {}
 }

@@ -160,3 +160,58 @@ struct StaffTests {
         #expect(TOTP.matchingStep("287082", secret: secret, at: Date(timeIntervalSince1970: 200)) == nil)
     }
 }
+
+@Suite("Audit trail page (ID-11)")
+struct AuditPageTests {
+    @Test("CSV fields are quoted, and a value a spreadsheet would run as a formula is made inert")
+    func csvEncoding() {
+        let csv = AuditSearch.csv([
+            .init(at: "2026-11-23 10:00:00", username: "=HYPERLINK(\"http://x\")", action: "login.failed", address: "-1+1",
+                  details: "{\"a\": \"b\"}")
+        ])
+        #expect(csv == "time_utc,user,action,client_address,details\r\n"
+            + #""2026-11-23 10:00:00","'=HYPERLINK(""http://x"")","login.failed","'-1+1","{""a"": ""b""}""# + "\r\n")
+    }
+
+    @Test("finance and admins search the audit trail by action, user and date, and export it as CSV")
+    func searchAndExport() async throws {
+        try await withTestDatabase { (db: Database) async throws in
+            let services = try await TestApp.services(database: db)
+            let staff = StaffTests()
+            let admin = try await CreateStaff(database: db, passwords: services.passwords).run(
+                username: "ada.admin", fullName: "Ada Admin", roles: [.admin], by: nil, clientAddress: "cli")
+            let reader = try await CreateStaff(database: db, passwords: services.passwords).run(
+                username: "rita.reader", fullName: "Rita", roles: [.meterReader], by: nil, clientAddress: "cli")
+            try await AuditLog.record(in: db, .loginFailed, userID: reader.id, clientAddress: "198.51.100.4", details: ["note": "=cmd()"])
+            let app = try TestApp.application(services: services)
+            try await app.test(.router) { client in
+                let browser = TestBrowser(client)
+                try await staff.firstSignIn(browser, db, username: "ada.admin", initial: admin.initialPassword, newPassword: "an admin's own long sentence")
+                let all = try await browser.get("/admin/audit")
+                #expect(all.status == .ok)
+                #expect(all.text.contains("staff.created"))
+                #expect(all.text.contains("login.failed"))
+                let filtered = try await browser.get("/admin/audit?action=login.failed&user=rita.reader")
+                #expect(filtered.text.contains("198.51.100.4"))
+                #expect(!filtered.text.contains("staff.created</td>"))
+                let none = try await browser.get("/admin/audit?user=nobody")
+                #expect(none.text.contains("Nothing matches these filters."))
+                let bad = try await browser.get("/admin/audit?from=2026-13-45")
+                #expect(bad.status == .badRequest)
+                #expect(bad.text.contains("Use a date like 2026-11-23."))
+                let csv = try await browser.get("/admin/audit.csv?action=login.failed")
+                #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+                let lines = csv.text.split(separator: "\r\n")
+                #expect(lines.first == "time_utc,user,action,client_address,details")
+                #expect(lines.count == 2)
+                #expect(lines.last?.contains(#""rita.reader","login.failed","198.51.100.4""#) == true)
+                // A meter reader may not see it.
+                let rita = TestBrowser(client)
+                try await staff.firstSignIn(rita, db, username: "rita.reader", initial: reader.initialPassword, newPassword: "rita's own long sentence")
+                #expect(try await rita.get("/admin/audit").status == .forbidden)
+                #expect(try await rita.get("/admin/audit.csv").status == .forbidden)
+            }
+            await services.shutdown()
+        }
+    }
+}

@@ -33,6 +33,8 @@ public struct StaffController: Sendable {
         router.get(RouterPath(paths.adminStaff), use: adminStaff)
         router.post(RouterPath(paths.adminStaff), use: createStaffLogin)
         router.post(RouterPath(paths.adminStaffRoles), use: changeRoles)
+        router.get(RouterPath(paths.adminAudit), use: audit)
+        router.get(RouterPath(paths.adminAuditCSV), use: auditCSV)
     }
 
     private func chrome(_ member: StaffMember, _ context: AppRequestContext) async throws -> Chrome {
@@ -82,7 +84,7 @@ public struct StaffController: Sendable {
         try await gate(.enterStaffArea, context) { member in
             try renderer.response(StaffHome(
                 chrome: try await chrome(member, context), fullName: member.fullName, roles: member.roles.map(\.title),
-                manageStaff: member.may(.manageStaff)))
+                manageStaff: member.may(.manageStaff), viewAudit: member.may(.viewAudit)))
         }
     }
 
@@ -158,6 +160,54 @@ public struct StaffController: Sendable {
         var page = StaffVerify(chrome: try await chrome(member, context), csrfToken: try await context.requireSession().csrfToken())
         page.codeError = message
         return try renderer.response(page, status: .unprocessableContent)
+    }
+
+    // MARK: audit trail (ID-11)
+
+    private func filter(_ request: Request) -> AuditSearch.Filter {
+        let query = request.uri.queryParameters
+        return AuditSearch.Filter(
+            action: query["action"].map(String.init), username: query["user"].map(String.init),
+            from: query["from"].map(String.init), to: query["to"].map(String.init))
+    }
+
+    @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await gate(.viewAudit, context) { member in
+            let filter = filter(request)
+            var from = FormField(filter.from)
+            var to = FormField(filter.to)
+            var entries = [AuditSearch.Entry]()
+            var status = HTTPResponse.Status.ok
+            do {
+                entries = try await AuditSearch(database: database).run(filter)
+            } catch let invalid as AuditSearch.Invalid {
+                from.error = invalid.from
+                to.error = invalid.to
+                status = .badRequest
+            }
+            let page = AdminAudit(
+                chrome: try await chrome(member, context),
+                actions: AuditLog.Action.allCases.map { .init(value: $0.rawValue, selected: $0.rawValue == filter.action) },
+                username: FormField(filter.username), from: from, to: to, entries: entries, empty: entries.isEmpty && status == .ok,
+                capped: entries.count == AuditSearch.limit, query: request.uri.query ?? "")
+            return try renderer.response(page, status: status)
+        }
+    }
+
+    @Sendable func auditCSV(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await gate(.viewAudit, context) { _ in
+            let entries: [AuditSearch.Entry]
+            do {
+                entries = try await AuditSearch(database: database).run(filter(request))
+            } catch is AuditSearch.Invalid {
+                throw PageError.badRequest
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"meterline-audit.csv\"",
+                          .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: AuditSearch.csv(entries))))
+        }
     }
 
     // MARK: admin: staff logins and roles

@@ -6,6 +6,29 @@ struct StaffHome: Page {
     let fullName: String
     let roles: [String]
     let manageStaff: Bool
+    let viewAudit: Bool
+}
+
+/// The model of `admin/audit.mustache`.
+struct AdminAudit: Page {
+    static let template = "admin/audit"
+    let chrome: Chrome
+    let title = "Audit trail"
+    let actions: [Choice]
+    let username: FormField
+    let from: FormField
+    let to: FormField
+    let entries: [AuditSearch.Entry]
+    let empty: Bool
+    let capped: Bool
+    let limit = AuditSearch.limit
+    /// The current filters as a query string, for the CSV link.
+    let query: String
+
+    struct Choice: Encodable, Sendable {
+        let value: String
+        let selected: Bool
+    }
 }
 
 /// The model of `staff/password.mustache`: the first sign-in sets a password of one's own.
