@@ -65,4 +65,9 @@ def test_an_admin_from_the_cli_signs_in_with_totp_and_creates_a_finance_login(se
     assert re.search(r"[A-Za-z0-9]{16}", driver.find_element(By.CSS_SELECTOR, ".notice code.secret").text)
     assert "Frank Finance" in driver.find_element(By.CSS_SELECTOR, "table.data").text
     screenshot(driver, "admin-staff-desktop")
+
+    driver.get(server.url + "/admin/audit?action=staff.created")
+    rows = driver.find_element(By.CSS_SELECTOR, "table.data tbody").text
+    assert "fin.frank" in rows and "ada.admin" in rows
+    screenshot(driver, "admin-audit-desktop")
     submit(driver, ".site-header form button")
