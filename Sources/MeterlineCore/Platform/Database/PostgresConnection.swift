@@ -25,6 +25,8 @@ public final class PostgresConnection: @unchecked Sendable {
             PQfinish(connection)
             throw DatabaseError(kind: .connection, message: message)
         }
+        // Server NOTICEs ("… already exists, skipping") are informational; libpq would print them to stderr.
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)
         self.handle = connection
     }
 
