@@ -10,6 +10,7 @@ public enum AuditLog {
         case loginLocked = "login.locked"
         case loginUnlocked = "login.unlocked"
         case loginByCode = "login.by_code"
+        case loginReactivated = "login.reactivated"
         case passwordReset = "password.reset"
         case signedOutEverywhere = "session.signed_out_everywhere"
         case staffCreated = "staff.created"

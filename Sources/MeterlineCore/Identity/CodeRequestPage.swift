@@ -11,6 +11,7 @@ extension IdentityVerify: CodeRequestPage {}
 extension IdentityUnlock: CodeRequestPage {}
 extension IdentityCodeLogin: CodeRequestPage {}
 extension IdentityRecover: CodeRequestPage {}
+extension IdentityReactivate: CodeRequestPage {}
 
 extension PageRenderer {
     func afterCodeRequest<P: CodeRequestPage>(

@@ -18,7 +18,8 @@ public struct IdentityController: Sendable {
         register = StartRegistration(database: services.database, passwords: services.passwords, codes: codes)
         verification = VerifyRegistration(database: services.database, codes: codes)
         signIn = SignIn(
-            database: services.database, passwords: services.passwords, codes: codes, lockSeconds: services.config.loginLockSeconds)
+            database: services.database, passwords: services.passwords, codes: codes, lockSeconds: services.config.loginLockSeconds,
+            idleDays: services.config.idleDays)
         unlocking = UnlockLogin(database: services.database, codes: codes)
         limiter = services.rateLimiter
         policy = services.passwordPolicy
@@ -137,6 +138,11 @@ public struct IdentityController: Sendable {
             return .redirect(to: paths.registerVerify, type: .normal)
         case .suspended:
             return try await loginFailed(context, login: login, message: "This login is suspended. Call us to have it reopened.")
+        case .idle:
+            return try await loginFailed(
+                context, login: login, idle: true,
+                message: "This login was not used for a long time, so we suspended it to keep it safe. "
+                    + "Reactivate it with a code texted to its mobile.")
         case .locked(let minutes):
             return try await loginFailed(
                 context, login: login, locked: true,
@@ -149,10 +155,10 @@ public struct IdentityController: Sendable {
     }
 
     private func loginFailed(
-        _ context: AppRequestContext, login: String, locked: Bool = false, message: String
+        _ context: AppRequestContext, login: String, locked: Bool = false, idle: Bool = false, message: String
     ) async throws -> Response {
         let page = IdentityLogin(
-            csrfToken: try await session(context).csrfToken(), login: FormField(login), error: message, locked: locked)
+            csrfToken: try await session(context).csrfToken(), login: FormField(login), error: message, locked: locked, idle: idle)
         return try renderer.response(page, status: .unprocessableContent)
     }
 
@@ -175,7 +181,7 @@ public struct IdentityController: Sendable {
         if try await unlocking.unlock(login: login, code: input.code ?? "", clientAddress: context.clientAddress) {
             let page = IdentityLogin(
                 csrfToken: try await session(context).csrfToken(), login: FormField(login),
-                error: nil, locked: false, notice: "Your login is unlocked. Sign in with your password.")
+                error: nil, locked: false, idle: false, notice: "Your login is unlocked. Sign in with your password.")
             return try renderer.response(page)
         }
         var page = IdentityUnlock(csrfToken: try await session(context).csrfToken(), login: FormField(login))

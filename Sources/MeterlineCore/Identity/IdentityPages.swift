@@ -33,6 +33,8 @@ struct IdentityLogin: Page {
     var error: String?
     /// Shown with a link to the unlock page when the login is locked.
     var locked = false
+    /// Shown with a link to reactivation when the login was suspended for being unused.
+    var idle = false
     var notice: String?
 }
 
@@ -77,5 +79,16 @@ struct IdentityRemind: Page {
     let title = "Forgotten your username?"
     let csrfToken: String
     var mobile: FormField
+    var notice: String?
+}
+
+/// The model of `identity/reactivate.mustache` (ID-5).
+struct IdentityReactivate: Page {
+    static let template = "identity/reactivate"
+    let chrome = Chrome()
+    let title = "Reactivate your login"
+    let csrfToken: String
+    var login: FormField
+    var codeError: String?
     var notice: String?
 }

@@ -5,6 +5,7 @@ enum LoginLookup {
         let username: String
         let mobile: String?
         let status: String
+        let suspendedReason: String?
         let locked: Bool
 
         /// Can receive codes: active, with a verified mobile.
@@ -16,7 +17,7 @@ enum LoginLookup {
         guard !login.isEmpty, login.utf8.count <= 254 else { return nil }
         guard let row = try connection.query(
             """
-            SELECT id, username, CASE WHEN mobile_verified_at IS NOT NULL THEN mobile END AS mobile, status,
+            SELECT id, username, CASE WHEN mobile_verified_at IS NOT NULL THEN mobile END AS mobile, status, suspended_reason,
                    coalesce(locked_until > now(), false) AS locked
             FROM users
             WHERE lower(username) = lower($1) OR (email IS NOT NULL AND lower(email) = lower($1))
@@ -25,6 +26,6 @@ enum LoginLookup {
         ).rows.first else { return nil }
         return Found(
             id: try row.decode("id"), username: try row.decode("username"), mobile: try row.decode("mobile"),
-            status: try row.decode("status"), locked: try row.decode("locked"))
+            status: try row.decode("status"), suspendedReason: try row.decode("suspended_reason"), locked: try row.decode("locked"))
     }
 }

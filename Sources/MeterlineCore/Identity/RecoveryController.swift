@@ -6,6 +6,7 @@ public struct RecoveryController: Sendable {
     let codeSignIn: CodeSignIn
     let resetPassword: ResetPassword
     let remindUsername: RemindUsername
+    let reactivation: ReactivateLogin
     let limiter: RateLimiter
     let renderer: PageRenderer
     let identity: IdentityController
@@ -17,6 +18,7 @@ public struct RecoveryController: Sendable {
         resetPassword = ResetPassword(
             database: services.database, passwords: services.passwords, policy: services.passwordPolicy, codes: services.codes)
         remindUsername = RemindUsername(database: services.database)
+        reactivation = ReactivateLogin(database: services.database, codes: services.codes)
         limiter = services.rateLimiter
         renderer = services.renderer
         self.identity = identity
@@ -31,6 +33,9 @@ public struct RecoveryController: Sendable {
         router.post(RouterPath(paths.recover), use: submitRecover)
         router.get(RouterPath(paths.recoverUsername), use: showRemind)
         router.post(RouterPath(paths.recoverUsername), use: submitRemind)
+        router.get(RouterPath(paths.reactivate), use: showReactivate)
+        router.post(RouterPath(paths.reactivateSend), use: sendReactivationCode)
+        router.post(RouterPath(paths.reactivate), use: submitReactivate)
     }
 
     struct Input: Decodable {
@@ -103,6 +108,33 @@ public struct RecoveryController: Sendable {
             page.passwordError = message
         }
         return try renderer.response(page, status: .unprocessableContent)
+    }
+
+    // MARK: reactivation after idle suspension (ID-5)
+
+    @Sendable func showReactivate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try renderer.response(IdentityReactivate(csrfToken: try await context.requireSession().csrfToken(), login: remembered(request)))
+    }
+
+    @Sendable func sendReactivationCode(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let login = Normalise.text(try await input(request, context).login) ?? ""
+        let page = IdentityReactivate(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
+        return try await renderer.afterCodeRequest(page, notice: Self.sentNotice) { try await reactivation.sendCode(login: login) }
+    }
+
+    @Sendable func submitReactivate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let fields = try await input(request, context)
+        let login = Normalise.text(fields.login) ?? ""
+        guard let userID = try await reactivation.reactivate(login: login, code: fields.code ?? "", clientAddress: context.clientAddress)
+        else {
+            var page = IdentityReactivate(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
+            page.codeError = "That code is not right for this login, or has expired. Ask for a new one."
+            return try renderer.response(page, status: .unprocessableContent)
+        }
+        try await context.requireSession().signIn(userID: userID)
+        var response = Response.redirect(to: paths.account, type: .normal)
+        identity.rememberLogin(login, on: &response)
+        return response
     }
 
     // MARK: forgotten username (ID-6)

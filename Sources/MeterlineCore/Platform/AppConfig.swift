@@ -30,6 +30,8 @@ public struct AppConfig: Sendable {
     public var loginLockSeconds: Int = 900
     /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
     public var trustProxy: Bool = false
+    /// A consumer login unused this long is suspended until reactivated by code (ID-5).
+    public var idleDays: Int = 180
 
     public enum NotificationsSettings: Sendable, Equatable {
         case devInbox
@@ -60,6 +62,7 @@ public struct AppConfig: Sendable {
         public static let secretKey = "secret.key"
         public static let loginLockMinutes = "login.lock.minutes"
         public static let trustProxy = "http.trust.proxy"
+        public static let idleDays = "login.idle.days"
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -137,6 +140,7 @@ public struct AppConfig: Sendable {
         }
         let loginLockMinutes = integer(Key.loginLockMinutes, 15, in: 1...1440)
         let trustProxy = boolean(Key.trustProxy, false)
+        let idleDays = integer(Key.idleDays, 180, in: 1...3650)
         let port = integer(Key.port, 8080, in: 1...65535)
         let host = text(Key.host, "127.0.0.1")
         let config = AppConfig(
@@ -156,7 +160,8 @@ public struct AppConfig: Sendable {
             passwordHashing: passwordHashing,
             secretKey: secretKey,
             loginLockSeconds: loginLockMinutes * 60,
-            trustProxy: trustProxy)
+            trustProxy: trustProxy,
+            idleDays: idleDays)
         for (key, path) in [(Key.templatesDirectory, config.templatesDirectory), (Key.publicDirectory, config.publicDirectory),
                             (Key.migrationsDirectory, config.migrationsDirectory)]
         where !FileManager.default.fileExists(atPath: path) {

@@ -13,6 +13,8 @@ public struct Paths: Encodable, Sendable {
     public let recover = "/recover"
     public let recoverSend = "/recover/send"
     public let recoverUsername = "/recover/username"
+    public let reactivate = "/reactivate"
+    public let reactivateSend = "/reactivate/send"
     public let account = "/account"
     public let accountSettings = "/account/settings"
     public let endSession = "/account/sessions/end"

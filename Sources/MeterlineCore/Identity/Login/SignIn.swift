@@ -7,6 +7,7 @@ struct SignIn: Sendable {
     let passwords: PasswordHasher
     let codes: OneTimeCodes
     let lockSeconds: Int
+    let idleDays: Int
     static let failuresBeforeLock = 5
 
     enum Outcome: Equatable, Sendable {
@@ -14,6 +15,8 @@ struct SignIn: Sendable {
         /// Registered, mobile not yet verified: finish verification first.
         case needsVerification(userID: Int64)
         case suspended
+        /// Right password, but unused for too long: reactivate with a code (ID-5).
+        case idle
         /// Right password, but the login is locked (only then is the lock revealed).
         case locked(minutesLeft: Int)
         case refused
@@ -23,12 +26,13 @@ struct SignIn: Sendable {
         guard !login.isEmpty, !password.isEmpty, password.utf8.count <= PasswordHasher.maximumLength else { return .refused }
         let row = try await database.query(
             """
-            SELECT id, password_hash, status, kind = 'staff' AS staff,
+            SELECT id, password_hash, status, suspended_reason, kind = 'staff' AS staff,
+                   kind = 'consumer' AND coalesce(last_login_at, created_at) < now() - make_interval(days => $2) AS idle,
                    ceil(extract(epoch FROM locked_until - now()) / 60)::int AS lock_minutes
             FROM users
             WHERE lower(username) = lower($1) OR (email IS NOT NULL AND lower(email) = lower($1))
             ORDER BY id LIMIT 1
-            """, [login]
+            """, [login, idleDays]
         ).rows.first
         guard let row else {
             // One Argon2 run, as a real check costs, so timing does not reveal that none exists.
@@ -48,8 +52,13 @@ struct SignIn: Sendable {
         if let lockMinutes, lockMinutes > 0 { return .locked(minutesLeft: lockMinutes) }
         switch try row.decode("status", as: String.self) {
         case "pending": return .needsVerification(userID: userID)
-        case "suspended": return .suspended
+        case "suspended": return try row.decode("suspended_reason", as: String?.self) == "idle" ? .idle : .suspended
         default: break
+        }
+        if try row.decode("idle", as: Bool.self) {
+            try await database.query(
+                "UPDATE users SET status = 'suspended', suspended_reason = 'idle' WHERE id = $1 AND status = 'active'", [userID])
+            return .idle
         }
         // Parameters changed since this hash was made: store a fresh one now that we know the password.
         let rehash: String? = passwords.needsRehash(stored) ? try await passwords.hash(password) : nil
