@@ -79,8 +79,15 @@ def test_a_consumer_registers_with_the_code_from_the_inbox_then_signs_out_and_in
     submit(driver, ".site-header form button")
 
 
-def test_the_registration_form_on_a_computer(server, desktop):
+def test_the_registration_form_on_a_computer_says_as_you_type_whether_a_username_is_free(server, desktop):
+    from selenium.webdriver.support.ui import WebDriverWait
     desktop.get(server.url + "/register")
-    screenshot(desktop, "register-desktop")
     labels = [label.text for label in desktop.find_elements(By.CSS_SELECTOR, "form label")]
     assert labels[:2] == ["Account number", "Mobile number"]
+    status = desktop.find_element(By.ID, "username-status")
+    desktop.find_element(By.NAME, "username").send_keys("TOMAS.RUIZ")  # registered by the test above
+    WebDriverWait(desktop, 5).until(lambda d: "taken" in status.text)
+    desktop.find_element(By.NAME, "username").clear()
+    desktop.find_element(By.NAME, "username").send_keys("a.free.name")
+    WebDriverWait(desktop, 5).until(lambda d: "is free" in status.text)
+    screenshot(desktop, "register-desktop")

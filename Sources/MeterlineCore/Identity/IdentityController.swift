@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// Registration (ID-1), sign-in (ID-2) and sign-out. Thin: decode the form, call one action,
@@ -32,6 +33,7 @@ public struct IdentityController: Sendable {
         router.get(RouterPath(paths.registerVerify), use: showVerify)
         router.post(RouterPath(paths.registerVerify), use: submitVerify)
         router.post(RouterPath(paths.registerResend), use: resend)
+        router.get(RouterPath(paths.usernameCheck), use: checkUsername)
         router.get(RouterPath(paths.login), use: showLogin)
         router.post(RouterPath(paths.login), use: submitLogin)
         router.post(RouterPath(paths.logout), use: logout)
@@ -66,6 +68,28 @@ public struct IdentityController: Sendable {
         }
         let page = IdentityRegister(csrfToken: try await session(context).csrfToken(), form: form)
         return try renderer.response(page, status: .unprocessableContent)
+    }
+
+    /// JSON for the registration page's script: is this username free? (ID-1, as people type)
+    @Sendable func checkUsername(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await limiter.hit(.usernameChecksPerAddress, key: context.clientAddress)
+        let name = Normalise.text(request.uri.queryParameters["name"].map(String.init)) ?? ""
+        let answer: UsernameAnswer
+        if !Normalise.isValidUsername(name) {
+            answer = UsernameAnswer(available: false, message: "Use 3 to 32 letters, digits, dots, dashes or underscores.")
+        } else if try await register.isAvailable(name) {
+            answer = UsernameAnswer(available: true, message: "\(name) is free.")
+        } else {
+            answer = UsernameAnswer(available: false, message: StartRegistration.Refused.usernameTaken.message)
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(answer))))
+    }
+
+    struct UsernameAnswer: Codable, Equatable {
+        let available: Bool
+        let message: String
     }
 
     @Sendable func showVerify(_ request: Request, context: AppRequestContext) async throws -> Response {

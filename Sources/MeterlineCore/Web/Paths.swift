@@ -5,6 +5,7 @@ public struct Paths: Encodable, Sendable {
     public let register = "/register"
     public let registerVerify = "/register/verify"
     public let registerResend = "/register/resend"
+    public let usernameCheck = "/register/username"
     public let logout = "/logout"
     public let unlock = "/unlock"
     public let unlockSend = "/unlock/send"

@@ -16,6 +16,8 @@ public struct RateLimiter: Sendable {
         public static let loginFailuresPerAddress = Limit(name: "login-failures", maximum: 20, windowSeconds: 900)
         /// Registrations started from one client address.
         public static let registrationsPerAddress = Limit(name: "registrations", maximum: 10, windowSeconds: 3600)
+        /// Username availability checks (as people type) from one client address.
+        public static let usernameChecksPerAddress = Limit(name: "username-checks", maximum: 120, windowSeconds: 900)
         /// Codes checked or requested from one client address.
         public static let codesPerAddress = Limit(name: "codes", maximum: 30, windowSeconds: 900)
     }

@@ -266,3 +266,28 @@ struct RegistrationTests {
         }
     }
 }
+
+@Suite("Username availability as people type (ID-1)")
+struct UsernameAvailabilityTests {
+    struct Answer: Decodable, Equatable {
+        let available: Bool
+        let message: String
+    }
+
+    @Test("the endpoint says whether a username is free, in any case, and explains a malformed one")
+    func availability() async throws {
+        try await withMember { browser, db in
+            func ask(_ name: String) async throws -> Answer {
+                let response = try await browser.get("/register/username?name=\(TestBrowser.encode(name))")
+                #expect(response.headers[.contentType] == "application/json")
+                return try JSONDecoder().decode(Answer.self, from: Data(response.text.utf8))
+            }
+            #expect(try await ask("MARIA.lopez") == Answer(available: false, message: "This username is taken. Choose another."))
+            #expect(try await ask("someone.new").available)
+            #expect(try await ask("x y").message.contains("Use 3 to 32"))
+            // A registration left unfinished for more than a day no longer holds its name.
+            try await db.query("UPDATE users SET status = 'pending', mobile_verified_at = NULL, created_at = now() - interval '2 days'")
+            #expect(try await ask("maria.lopez").available)
+        }
+    }
+}

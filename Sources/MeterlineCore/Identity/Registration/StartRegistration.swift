@@ -22,6 +22,17 @@ struct StartRegistration: Sendable {
             field: .accountNumber, message: "This account already has an online login. Sign in instead.")
     }
 
+    /// Whether `username` could be registered now (unfinished registrations past 24 h do not count).
+    func isAvailable(_ username: String) async throws -> Bool {
+        try await database.query(
+            """
+            SELECT NOT EXISTS (
+                SELECT 1 FROM users WHERE lower(username) = lower($1)
+                AND NOT (status = 'pending' AND created_at < now() - interval '24 hours')) AS free
+            """, [username]
+        ).rows[0].decode("free")
+    }
+
     /// Returns the pending user's id.
     func run(_ registration: ValidRegistration) async throws -> Int64 {
         let passwordHash = try await passwords.hash(registration.password)
