@@ -3,3 +3,4 @@
 #include <openssl/sha.h>
 #include <openssl/hmac.h>
 #include <openssl/crypto.h>
+#include <openssl/kdf.h>

@@ -13,6 +13,8 @@ public struct AppServices: Sendable {
     public let passwordPolicy: PasswordPolicy
     public let notifier: any NotificationProvider
     public let codes: OneTimeCodes
+    /// Seals staff TOTP secrets in the database.
+    public let totpSecrets: SecretBox
     public let rateLimiter: RateLimiter
     public let metrics: PrometheusCollectorRegistry
     public let logger: Logger
@@ -26,12 +28,13 @@ public struct AppServices: Sendable {
             case .devInbox: DevInboxProvider()
             case .http(let url, let secret): HTTPGatewayProvider(url: url, secret: secret, client: httpClient)
             }
+        let secretKey = try config.secretKey.map { Array($0.utf8) } ?? DevelopmentSecret.loadOrCreate(in: config.dataDirectory)
         return AppServices(
             config: config, database: database, renderer: try await PageRenderer(directory: config.templatesDirectory),
             sessions: SessionStore(database: database, lifetimeSeconds: config.sessionLifetimeSeconds),
             passwords: PasswordHasher(parameters: config.passwordHashing, threads: System.coreCount),
             passwordPolicy: try PasswordPolicy.shipped(), notifier: notifier,
-            codes: OneTimeCodes(key: try config.secretKey.map { Array($0.utf8) } ?? DevelopmentSecret.loadOrCreate(in: config.dataDirectory)),
+            codes: OneTimeCodes(key: secretKey), totpSecrets: SecretBox(secretKey: secretKey, purpose: "totp"),
             rateLimiter: RateLimiter(database: database), metrics: PrometheusCollectorRegistry(),
             logger: logger)
     }

@@ -16,7 +16,7 @@ public struct StaffController: Sendable {
         database = services.database
         renderer = services.renderer
         access = StaffAccess(database: services.database)
-        secondFactor = StaffSecondFactor(database: services.database)
+        secondFactor = StaffSecondFactor(database: services.database, box: services.totpSecrets)
         createStaff = CreateStaff(database: services.database, passwords: services.passwords)
         passwords = services.passwords
         policy = services.passwordPolicy
