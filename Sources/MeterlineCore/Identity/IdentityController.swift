@@ -209,7 +209,7 @@ public struct IdentityController: Sendable {
             return try renderer.response(page)
         }
         var page = IdentityUnlock(csrfToken: try await session(context).csrfToken(), login: FormField(login))
-        page.codeError = "That code is not right for this login, or has expired. Ask for a new one."
+        page.codeError = OneTimeCodes.wrongForLogin
         return try renderer.response(page, status: .unprocessableContent)
     }
 

@@ -50,6 +50,14 @@ public struct RecoveryController: Sendable {
         return try await request.decode(as: Input.self, context: context)
     }
 
+    /// Signs the person in after a code proved them, remembering the login on this browser.
+    private func signedIn(_ userID: Int64, login: String, _ context: AppRequestContext) async throws -> Response {
+        try await context.requireSession().signIn(userID: userID)
+        var response = Response.redirect(to: paths.account, type: .normal)
+        identity.rememberLogin(login, on: &response)
+        return response
+    }
+
     private func remembered(_ request: Request) -> FormField {
         FormField(request.cookies[IdentityController.lastLoginCookie]?.value)
     }
@@ -71,13 +79,10 @@ public struct RecoveryController: Sendable {
         let login = Normalise.text(fields.login) ?? ""
         guard let userID = try await codeSignIn.signIn(login: login, code: fields.code ?? "", clientAddress: context.clientAddress) else {
             var page = IdentityCodeLogin(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
-            page.codeError = "That code is not right for this login, or has expired. Ask for a new one."
+            page.codeError = OneTimeCodes.wrongForLogin
             return try renderer.response(page, status: .unprocessableContent)
         }
-        try await context.requireSession().signIn(userID: userID)
-        var response = Response.redirect(to: paths.account, type: .normal)
-        identity.rememberLogin(login, on: &response)
-        return response
+        return try await signedIn(userID, login: login, context)
     }
 
     // MARK: forgotten password (ID-6)
@@ -103,7 +108,7 @@ public struct RecoveryController: Sendable {
             try await context.requireSession().signIn(userID: userID)
             return .redirect(to: paths.account, type: .normal)
         case .badCode:
-            page.codeError = "That code is not right for this login, or has expired. Ask for a new one."
+            page.codeError = OneTimeCodes.wrongForLogin
         case .badPassword(let message):
             page.passwordError = message
         }
@@ -128,13 +133,10 @@ public struct RecoveryController: Sendable {
         guard let userID = try await reactivation.reactivate(login: login, code: fields.code ?? "", clientAddress: context.clientAddress)
         else {
             var page = IdentityReactivate(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
-            page.codeError = "That code is not right for this login, or has expired. Ask for a new one."
+            page.codeError = OneTimeCodes.wrongForLogin
             return try renderer.response(page, status: .unprocessableContent)
         }
-        try await context.requireSession().signIn(userID: userID)
-        var response = Response.redirect(to: paths.account, type: .normal)
-        identity.rememberLogin(login, on: &response)
-        return response
+        return try await signedIn(userID, login: login, context)
     }
 
     // MARK: forgotten username (ID-6)

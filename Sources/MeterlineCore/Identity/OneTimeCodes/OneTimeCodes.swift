@@ -33,6 +33,10 @@ public struct OneTimeCodes: Sendable {
         }
     }
 
+    /// Said next to the code field when a code was checked against a login someone typed: the
+    /// answer cannot say whether the login or the code was wrong.
+    public static let wrongForLogin = "That code is not right for this login, or has expired. Ask for a new one."
+
     /// The outcome of checking a code. Wrong tries are counted in the database, so callers must
     /// commit the transaction even when the answer is not `.accepted`.
     public enum Check: Equatable, Sendable {
