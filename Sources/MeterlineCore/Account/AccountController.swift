@@ -6,17 +6,22 @@ public struct AccountController: Sendable {
     let database: Database
     let renderer: PageRenderer
     let sessions: SessionStore
+    let verifyEmail: VerifyEmail
+    let limiter: RateLimiter
     let paths = Paths()
 
-    public init(database: Database, renderer: PageRenderer, sessions: SessionStore) {
-        self.database = database
-        self.renderer = renderer
-        self.sessions = sessions
+    public init(services: AppServices) {
+        database = services.database
+        renderer = services.renderer
+        sessions = services.sessions
+        verifyEmail = VerifyEmail(database: services.database, links: services.emailLinks)
+        limiter = services.rateLimiter
     }
 
     public func addRoutes(to router: Router<AppRequestContext>) {
         router.get(RouterPath(paths.account), use: home)
         router.get(RouterPath(paths.accountSettings), use: settings)
+        router.post(RouterPath(paths.accountEmailVerify), use: sendEmailVerification)
         router.post(RouterPath(paths.endSession), use: endSession)
         router.post(RouterPath(paths.endAllSessions), use: endAllSessions)
     }
@@ -29,10 +34,36 @@ public struct AccountController: Sendable {
 
     @Sendable func settings(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let (session, userID) = try await signedIn(context) else { return .redirect(to: paths.login, type: .normal) }
-        let name: String = try await database.query("SELECT full_name FROM users WHERE id = $1", [userID]).rows[0].decode("full_name")
-        return try renderer.response(AccountSettings(
-            chrome: Chrome(user: name, csrfToken: session.csrfToken), csrfToken: session.csrfToken,
-            sessions: try await sessions.list(userID: userID, current: session)))
+        return try await settingsPage(session: session, userID: userID)
+    }
+
+    private func settingsPage(
+        session: Session, userID: Int64, notice: String? = nil, emailError: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let row = try await database.query(
+            "SELECT full_name, email, email_verified_at IS NOT NULL AS verified FROM users WHERE id = $1", [userID]
+        ).rows[0]
+        let name: String = try row.decode("full_name")
+        return try renderer.response(
+            AccountSettings(
+                chrome: Chrome(user: name, csrfToken: session.csrfToken), csrfToken: session.csrfToken,
+                email: try row.decode("email"), emailVerified: try row.decode("verified"), emailNotice: notice, emailError: emailError,
+                sessions: try await sessions.list(userID: userID, current: session)),
+            status: status)
+    }
+
+    /// ID-1: sends (again) the link that verifies the login's email.
+    @Sendable func sendEmailVerification(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let (session, userID) = try await signedIn(context) else { return .redirect(to: paths.login, type: .normal) }
+        try await limiter.hit(.codesPerAddress, key: context.clientAddress)
+        do {
+            let sent = try await verifyEmail.send(userID: userID)
+            return try await settingsPage(
+                session: session, userID: userID,
+                notice: sent ? "We have emailed you a link. Open it within 24 hours to confirm your address." : nil)
+        } catch let refusal as OneTimeCodes.IssueRefusal {
+            return try await settingsPage(session: session, userID: userID, emailError: refusal.description, status: .tooManyRequests)
+        }
     }
 
     struct EndInput: Decodable { var session: String? }
@@ -90,5 +121,9 @@ struct AccountSettings: Page {
     let chrome: Chrome
     let title = "Account settings"
     let csrfToken: String
+    let email: String?
+    let emailVerified: Bool
+    let emailNotice: String?
+    let emailError: String?
     let sessions: [SessionStore.Listed]
 }

@@ -13,6 +13,7 @@ public struct AppServices: Sendable {
     public let passwordPolicy: PasswordPolicy
     public let notifier: any NotificationProvider
     public let codes: OneTimeCodes
+    public let emailLinks: EmailLinks
     /// Seals staff TOTP secrets in the database.
     public let totpSecrets: SecretBox
     public let rateLimiter: RateLimiter
@@ -34,7 +35,8 @@ public struct AppServices: Sendable {
             sessions: SessionStore(database: database, lifetimeSeconds: config.sessionLifetimeSeconds),
             passwords: PasswordHasher(parameters: config.passwordHashing, threads: System.coreCount),
             passwordPolicy: try PasswordPolicy.shipped(), notifier: notifier,
-            codes: OneTimeCodes(key: secretKey), totpSecrets: SecretBox(secretKey: secretKey, purpose: "totp"),
+            codes: OneTimeCodes(key: secretKey), emailLinks: EmailLinks(key: secretKey, publicURL: config.publicURL),
+            totpSecrets: SecretBox(secretKey: secretKey, purpose: "totp"),
             rateLimiter: RateLimiter(database: database), metrics: PrometheusCollectorRegistry(),
             logger: logger)
     }

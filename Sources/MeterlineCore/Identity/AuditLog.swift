@@ -10,6 +10,8 @@ public enum AuditLog {
         case loginLocked = "login.locked"
         case loginUnlocked = "login.unlocked"
         case loginByCode = "login.by_code"
+        case loginByEmailLink = "login.by_email_link"
+        case emailVerified = "email.verified"
         case loginReactivated = "login.reactivated"
         case passwordReset = "password.reset"
         case signedOutEverywhere = "session.signed_out_everywhere"

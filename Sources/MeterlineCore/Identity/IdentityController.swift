@@ -17,7 +17,7 @@ public struct IdentityController: Sendable {
 
     public init(services: AppServices, codes: OneTimeCodes) {
         register = StartRegistration(database: services.database, passwords: services.passwords, codes: codes)
-        verification = VerifyRegistration(database: services.database, codes: codes)
+        verification = VerifyRegistration(database: services.database, codes: codes, links: services.emailLinks)
         signIn = SignIn(
             database: services.database, passwords: services.passwords, codes: codes, lockSeconds: services.config.loginLockSeconds,
             idleDays: services.config.idleDays)

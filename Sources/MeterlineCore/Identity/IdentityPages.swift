@@ -70,6 +70,24 @@ struct IdentityRecover: Page {
     var codeError: String?
     var passwordError: String?
     var notice: String?
+    /// The code goes by email rather than SMS.
+    var byEmail = false
+}
+
+/// The model of `identity/email-link.mustache`: an emailed link, opened. The person confirms
+/// with a button (a POST); a dead link says so and where to get a new one.
+struct IdentityEmailLink: Page {
+    static let template = "identity/email-link"
+    let chrome = Chrome()
+    let csrfToken: String
+    let title: String
+    let action: String
+    let button: String
+    /// Present while the link is live.
+    let token: String?
+    let problem: String?
+    let retry: String
+    var notice: String?
 }
 
 /// The model of `identity/remind.mustache`: the username texted to its mobile (ID-6).

@@ -4,12 +4,19 @@ enum LoginLookup {
         let id: Int64
         let username: String
         let mobile: String?
+        let verifiedEmail: String?
         let status: String
         let suspendedReason: String?
         let locked: Bool
 
         /// Can receive codes: active, with a verified mobile.
         var reachable: Bool { status == "active" && mobile != nil }
+
+        /// Where a code or link for this login may go on `channel`: a verified mobile or email.
+        func address(on channel: OutgoingNotification.Channel) -> String? {
+            guard status == "active" else { return nil }
+            return channel == .sms ? mobile : verifiedEmail
+        }
     }
 
     /// `forUpdate` locks the row for the caller's transaction.
@@ -17,7 +24,8 @@ enum LoginLookup {
         guard !login.isEmpty, login.utf8.count <= 254 else { return nil }
         guard let row = try connection.query(
             """
-            SELECT id, username, CASE WHEN mobile_verified_at IS NOT NULL THEN mobile END AS mobile, status, suspended_reason,
+            SELECT id, username, CASE WHEN mobile_verified_at IS NOT NULL THEN mobile END AS mobile,
+                   CASE WHEN email_verified_at IS NOT NULL THEN email END AS verified_email, status, suspended_reason,
                    coalesce(locked_until > now(), false) AS locked
             FROM users
             WHERE lower(username) = lower($1) OR (email IS NOT NULL AND lower(email) = lower($1))
@@ -26,6 +34,7 @@ enum LoginLookup {
         ).rows.first else { return nil }
         return Found(
             id: try row.decode("id"), username: try row.decode("username"), mobile: try row.decode("mobile"),
+            verifiedEmail: try row.decode("verified_email"),
             status: try row.decode("status"), suspendedReason: try row.decode("suspended_reason"), locked: try row.decode("locked"))
     }
 }

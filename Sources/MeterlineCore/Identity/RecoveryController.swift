@@ -7,11 +7,16 @@ public struct RecoveryController: Sendable {
     let resetPassword: ResetPassword
     let remindUsername: RemindUsername
     let reactivation: ReactivateLogin
+    let linkSignIn: EmailLinkSignIn
+    let verifyEmail: VerifyEmail
     let limiter: RateLimiter
     let renderer: PageRenderer
     let identity: IdentityController
     let paths = Paths()
     static let sentNotice = "If this login exists, we have texted a code to its mobile. It works for 5 minutes."
+    static let emailedCodeNotice = "If this login exists and has a verified email, we have emailed a code to it. It works for 5 minutes."
+    static let linkNotice = "If this login exists and has a verified email, we have emailed a sign-in link to it. It works for 15 minutes."
+    static let deadLink = "This link has expired or has been used. Ask for a new one."
 
     public init(services: AppServices, identity: IdentityController) {
         codeSignIn = CodeSignIn(database: services.database, codes: services.codes)
@@ -19,6 +24,8 @@ public struct RecoveryController: Sendable {
             database: services.database, passwords: services.passwords, policy: services.passwordPolicy, codes: services.codes)
         remindUsername = RemindUsername(database: services.database)
         reactivation = ReactivateLogin(database: services.database, codes: services.codes)
+        linkSignIn = EmailLinkSignIn(database: services.database, links: services.emailLinks)
+        verifyEmail = VerifyEmail(database: services.database, links: services.emailLinks)
         limiter = services.rateLimiter
         renderer = services.renderer
         self.identity = identity
@@ -28,6 +35,11 @@ public struct RecoveryController: Sendable {
         router.get(RouterPath(paths.loginCode), use: showCodeLogin)
         router.post(RouterPath(paths.loginCodeSend), use: sendLoginCode)
         router.post(RouterPath(paths.loginCode), use: submitCodeLogin)
+        router.post(RouterPath(paths.loginLinkSend), use: sendLoginLink)
+        router.get(RouterPath(paths.loginLink), use: showLoginLink)
+        router.post(RouterPath(paths.loginLink), use: submitLoginLink)
+        router.get(RouterPath(paths.emailVerify), use: showEmailVerify)
+        router.post(RouterPath(paths.emailVerify), use: submitEmailVerify)
         router.get(RouterPath(paths.recover), use: showRecover)
         router.post(RouterPath(paths.recoverSend), use: sendRecoveryCode)
         router.post(RouterPath(paths.recover), use: submitRecover)
@@ -43,6 +55,8 @@ public struct RecoveryController: Sendable {
         var code: String?
         var password: String?
         var mobile: String?
+        var channel: String?
+        var token: String?
     }
 
     private func input(_ request: Request, _ context: AppRequestContext) async throws -> Input {
@@ -85,6 +99,66 @@ public struct RecoveryController: Sendable {
         return try await signedIn(userID, login: login, context)
     }
 
+    // MARK: sign-in with an emailed link (ID-3)
+
+    @Sendable func sendLoginLink(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let login = Normalise.text(try await input(request, context).login) ?? ""
+        let page = IdentityCodeLogin(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
+        return try await renderer.afterCodeRequest(page, notice: Self.linkNotice) { try await linkSignIn.sendLink(login: login) }
+    }
+
+    /// Opening the link only shows a button: a GET never signs anyone in, so a mail scanner
+    /// that follows links does not spend it.
+    @Sendable func showLoginLink(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await limiter.hit(.codesPerAddress, key: context.clientAddress)
+        let token = request.uri.queryParameters.get("token") ?? ""
+        let live = try await linkSignIn.isLive(token: token)
+        return try renderer.response(
+            IdentityEmailLink(
+                csrfToken: try await context.requireSession().csrfToken(), title: "Sign in", action: paths.loginLink,
+                button: "Sign in to Meterline", token: live ? token : nil, problem: live ? nil : Self.deadLink,
+                retry: paths.loginCode),
+            status: live ? .ok : .gone)
+    }
+
+    @Sendable func submitLoginLink(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try await input(request, context).token ?? ""
+        guard let (userID, username) = try await linkSignIn.signIn(token: token, clientAddress: context.clientAddress) else {
+            return try renderer.response(
+                IdentityEmailLink(
+                    csrfToken: try await context.requireSession().csrfToken(), title: "Sign in", action: paths.loginLink,
+                    button: "", token: nil, problem: Self.deadLink, retry: paths.loginCode),
+                status: .gone)
+        }
+        return try await signedIn(userID, login: username, context)
+    }
+
+    // MARK: email verification (ID-1)
+
+    @Sendable func showEmailVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await limiter.hit(.codesPerAddress, key: context.clientAddress)
+        let token = request.uri.queryParameters.get("token") ?? ""
+        let live = try await verifyEmail.isLive(token: token)
+        return try renderer.response(
+            IdentityEmailLink(
+                csrfToken: try await context.requireSession().csrfToken(), title: "Confirm your email", action: paths.emailVerify,
+                button: "Confirm this is my email", token: live ? token : nil, problem: live ? nil : Self.deadLink,
+                retry: paths.accountSettings),
+            status: live ? .ok : .gone)
+    }
+
+    @Sendable func submitEmailVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let token = try await input(request, context).token ?? ""
+        let confirmed = try await verifyEmail.confirm(token: token, clientAddress: context.clientAddress)
+        var page = IdentityEmailLink(
+            csrfToken: try await context.requireSession().csrfToken(), title: "Confirm your email", action: paths.emailVerify,
+            button: "", token: nil, problem: confirmed ? nil : Self.deadLink, retry: paths.accountSettings)
+        if confirmed {
+            page.notice = "Thank you: your email is confirmed. You can now sign in with a link sent to it, and get codes and reminders there."
+        }
+        return try renderer.response(page, status: confirmed ? .ok : .gone)
+    }
+
     // MARK: forgotten password (ID-6)
 
     @Sendable func showRecover(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -92,15 +166,21 @@ public struct RecoveryController: Sendable {
     }
 
     @Sendable func sendRecoveryCode(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let login = Normalise.text(try await input(request, context).login) ?? ""
-        let page = IdentityRecover(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
-        return try await renderer.afterCodeRequest(page, notice: Self.sentNotice) { try await resetPassword.sendCode(login: login) }
+        let fields = try await input(request, context)
+        let login = Normalise.text(fields.login) ?? ""
+        let channel: OutgoingNotification.Channel = fields.channel == "email" ? .email : .sms
+        var page = IdentityRecover(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
+        page.byEmail = channel == .email
+        return try await renderer.afterCodeRequest(page, notice: channel == .email ? Self.emailedCodeNotice : Self.sentNotice) {
+            try await resetPassword.sendCode(login: login, channel: channel)
+        }
     }
 
     @Sendable func submitRecover(_ request: Request, context: AppRequestContext) async throws -> Response {
         let fields = try await input(request, context)
         let login = Normalise.text(fields.login) ?? ""
         var page = IdentityRecover(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
+        page.byEmail = fields.channel == "email"
         switch try await resetPassword.reset(
             login: login, code: fields.code ?? "", newPassword: fields.password ?? "", clientAddress: context.clientAddress)
         {
@@ -148,11 +228,20 @@ public struct RecoveryController: Sendable {
     @Sendable func submitRemind(_ request: Request, context: AppRequestContext) async throws -> Response {
         let typed = try await input(request, context).mobile
         var page = IdentityRemind(csrfToken: try await context.requireSession().csrfToken(), mobile: FormField(typed))
+        if typed?.contains("@") == true {
+            guard let email = Normalise.email(typed) else {
+                page.mobile.error = "Enter an email address like name@example.org, or a mobile number."
+                return try renderer.response(page, status: .unprocessableContent)
+            }
+            try await remindUsername.send(to: .email(email))
+            page.notice = "If a login has this verified email, we have emailed its username to it."
+            return try renderer.response(page)
+        }
         guard let mobile = Normalise.mobile(typed) else {
-            page.mobile.error = "Enter the number with its country code, for example +44 7700 900123."
+            page.mobile.error = "Enter the number with its country code, for example +44 7700 900123, or an email address."
             return try renderer.response(page, status: .unprocessableContent)
         }
-        try await remindUsername.send(mobile: mobile)
+        try await remindUsername.send(to: .mobile(mobile))
         page.notice = "If a login has this mobile number, we have texted its username to it."
         return try renderer.response(page)
     }

@@ -26,7 +26,7 @@ public struct DevInboxController: Sendable {
         let messages = try rows.rows.map { row in
             DevInboxIndex.Message(
                 id: try row.decode("id"), channel: try row.decode("channel"), recipient: try row.decode("recipient"),
-                subject: try row.decode("subject"), body: try row.decode("body"), purpose: try row.decode("purpose"),
+                subject: try row.decode("subject"), body: DevInboxIndex.Piece.split(try row.decode("body", as: String.self)), purpose: try row.decode("purpose"),
                 status: try row.decode("status"), created: try row.decode("created"))
         }
         return try renderer.response(DevInboxIndex(messages: messages, empty: messages.isEmpty))
@@ -46,9 +46,27 @@ struct DevInboxIndex: Page {
         let channel: String
         let recipient: String
         let subject: String?
-        let body: String
+        let body: [Piece]
         let purpose: String
         let status: String
         let created: String
+    }
+
+    /// A message body in pieces, so that the links in an email can be opened from the inbox.
+    struct Piece: Encodable, Sendable, Equatable {
+        let text: String
+        let link: Bool
+
+        static func split(_ body: String) -> [Piece] {
+            var pieces = [Piece]()
+            var rest = body[...]
+            while let match = rest.firstMatch(of: /https?:\/\/[^\s<>"]+/) {
+                if match.range.lowerBound > rest.startIndex { pieces.append(Piece(text: String(rest[..<match.range.lowerBound]), link: false)) }
+                pieces.append(Piece(text: String(match.output), link: true))
+                rest = rest[match.range.upperBound...]
+            }
+            if !rest.isEmpty { pieces.append(Piece(text: String(rest), link: false)) }
+            return pieces
+        }
     }
 }

@@ -204,7 +204,7 @@ struct NotificationsTests {
         try await withTestDatabase { (db: Database) async throws in
             try await db.withConnection { connection in
                 try Outbox.enqueue(on: connection, channel: .sms, to: "+447700900001", body: "First: code 123456", purpose: "registration_code")
-                try Outbox.enqueue(on: connection, channel: .email, to: "x@example.org", subject: "<b>Hi</b>", body: "Second <script>", purpose: "login_link")
+                try Outbox.enqueue(on: connection, channel: .email, to: "x@example.org", subject: "<b>Hi</b>", body: "Second <script> http://127.0.0.1:8080/login/link?token=a\"b<i> end", purpose: "login_link")
             }
             let app = try TestApp.application(services: try await TestApp.services(database: db))
             try await app.test(.router) { client in
@@ -216,6 +216,8 @@ struct NotificationsTests {
                 #expect(second.lowerBound < first.lowerBound)
                 #expect(!html.contains("<script>"))
                 #expect(html.contains("&lt;b&gt;Hi&lt;/b&gt;"))
+                // A link in an email can be opened from the inbox; the markup around it stays text.
+                #expect(html.contains(#"<a href="http://127.0.0.1:8080/login/link?token=a">http://127.0.0.1:8080/login/link?token=a</a>&quot;b&lt;i&gt; end"#))
             }
         }
     }

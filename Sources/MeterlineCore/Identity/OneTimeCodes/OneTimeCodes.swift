@@ -58,12 +58,13 @@ public struct OneTimeCodes: Sendable {
         }
     }
 
-    /// Issues a code inside the caller's transaction and queues the SMS carrying it, so the code
-    /// exists exactly when its message does. Returns the code only for the message text.
+    /// Issues a code inside the caller's transaction and queues the message carrying it (an SMS,
+    /// or an email when `subject` is given), so the code exists exactly when its message does.
+    /// Returns the code only for the message text.
     @discardableResult
     public func issue(
         on connection: PostgresConnection, userID: Int64, purpose: Purpose, recipient: String,
-        message: (String) -> String
+        subject: String? = nil, message: (String) -> String
     ) throws -> String {
         // Serialises codes for one person: two requests at once cannot both pass the checks below.
         try connection.query("SELECT id FROM users WHERE id = $1 FOR UPDATE", [userID])
@@ -91,7 +92,9 @@ public struct OneTimeCodes: Sendable {
             INSERT INTO one_time_codes (user_id, purpose, recipient, code_hash, expires_at)
             VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
             """, [userID, purpose.rawValue, recipient, ByteA(hash(code, userID: userID, purpose: purpose)), Self.validitySeconds])
-        try Outbox.enqueue(on: connection, channel: .sms, to: recipient, body: message(code), purpose: "\(purpose.rawValue)_code")
+        try Outbox.enqueue(
+            on: connection, channel: subject == nil ? .sms : .email, to: recipient, subject: subject, body: message(code),
+            purpose: "\(purpose.rawValue)_code")
         return code
     }
 

@@ -1,17 +1,20 @@
-/// ID-6: a forgotten password. A code goes to the verified mobile; with it, a new password is
-/// set, the lock (if any) lifted, and every other session of the login ended.
+/// ID-6: a forgotten password. A code goes to the verified mobile or the verified email; with
+/// it, a new password is set, the lock (if any) lifted, and every other session of the login ended.
 struct ResetPassword: Sendable {
     let database: Database
     let passwords: PasswordHasher
     let policy: PasswordPolicy
     let codes: OneTimeCodes
 
-    func sendCode(login: String) async throws {
+    func sendCode(login: String, channel: OutgoingNotification.Channel = .sms) async throws {
         let codes = self.codes
         try await database.transaction { connection in
-            guard let user = try LoginLookup.find(login, on: connection), user.reachable, let mobile = user.mobile else { return }
-            try codes.issue(on: connection, userID: user.id, purpose: .recovery, recipient: mobile) {
-                "Meterline: your code to set a new password is \($0). It expires in 5 minutes. Never share it."
+            guard let user = try LoginLookup.find(login, on: connection), let address = user.address(on: channel) else { return }
+            let text = { (code: String) in "Meterline: your code to set a new password is \(code). It expires in 5 minutes. Never share it." }
+            if channel == .email {
+                try codes.issue(on: connection, userID: user.id, purpose: .recovery, recipient: address, subject: "Your Meterline code", message: text)
+            } else {
+                try codes.issue(on: connection, userID: user.id, purpose: .recovery, recipient: address, message: text)
             }
         }
     }
@@ -32,7 +35,7 @@ struct ResetPassword: Sendable {
         let hash = try await passwords.hash(newPassword)
         let codes = self.codes
         return try await database.transaction { connection in
-            guard let user = try LoginLookup.find(login, on: connection, forUpdate: true), user.reachable,
+            guard let user = try LoginLookup.find(login, on: connection, forUpdate: true), user.status == "active",
                 try codes.check(on: connection, userID: user.id, purpose: .recovery, code: code) == .accepted
             else { return .badCode }
             try connection.execute(

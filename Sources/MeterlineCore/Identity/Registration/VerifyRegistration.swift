@@ -1,8 +1,10 @@
 /// ID-1: the code texted at registration completes it: the login becomes active with a
-/// verified mobile. Also sends a fresh code when asked.
+/// verified mobile, and an email given with it is sent its verification link. Also sends a
+/// fresh code when asked.
 struct VerifyRegistration: Sendable {
     let database: Database
     let codes: OneTimeCodes
+    let links: EmailLinks
 
     /// The registration waiting in this browser, for the page.
     struct Pending: Sendable {
@@ -19,7 +21,7 @@ struct VerifyRegistration: Sendable {
 
     /// Checks the code; on `.accepted` the login is active.
     func verify(userID: Int64, code: String, clientAddress: String) async throws -> OneTimeCodes.Check {
-        let codes = self.codes
+        let (codes, links) = (codes, links)
         return try await database.transaction { connection in
             let check = try codes.check(on: connection, userID: userID, purpose: .registration, code: code)
             if check == .accepted {
@@ -29,6 +31,11 @@ struct VerifyRegistration: Sendable {
                     WHERE id = $1 AND status = 'pending'
                     """, [userID])
                 try AuditLog.record(on: connection, .registrationCompleted, userID: userID, clientAddress: clientAddress)
+                do {
+                    try VerifyEmail.send(on: connection, userID: userID, links: links)
+                } catch is OneTimeCodes.IssueRefusal {
+                    // The address had its links for today; the person can ask again from settings.
+                }
             }
             return check
         }
