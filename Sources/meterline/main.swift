@@ -102,24 +102,55 @@ struct Seed: AsyncParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    @Flag(help: "Create the demo utility accounts to register against.")
+    @Flag(help: "Create the demo accounts, meters, a year of readings and demo staff logins.")
     var demo = false
+
+    @Option(help: "How many utility accounts in all (the five named demo accounts among them).")
+    var accounts = 1000
+
+    /// Demo staff: the initial password is printed when the login is first made.
+    static let staff: [(username: String, name: String, roles: Set<Role>)] = [
+        ("demo.reader", "Dana Reader", [.meterReader]),
+        ("demo.engineer", "Eli Engineer", [.engineer, .technician]),
+        ("demo.admin", "Ada Admin", [.admin, .finance]),
+    ]
 
     func run() async throws {
         guard demo else { throw ValidationError("say what to seed: --demo") }
+        guard (5...10_000_000).contains(accounts) else { throw ValidationError("--accounts must be between 5 and 10000000") }
         let (config, logger) = try common.load()
         let startup = try await DatabaseStartup.open(config: config, logger: logger)
+        let hasher = PasswordHasher(parameters: config.passwordHashing, threads: 1)
         do {
             try await Migrator(directory: config.migrationsDirectory, logger: logger).migrate(startup.database)
-            let created = try await DemoAccounts.seed(startup.database)
-            print("Demo accounts (\(created) new). Register at /register with an account number and its mobile:")
+            let summary = try await DemoPopulation(database: startup.database).seed(accounts: accounts) { step in
+                print("  \(step)")
+            }
+            let rows = summary.accounts + summary.meters * 2 + summary.readings * 2 + summary.alerts
+            print(String(
+                format: "Seeded %d accounts, %d meters, %d readings, %d alerts in %.1f s (%.0f rows/s).",
+                summary.accounts, summary.meters, summary.readings, summary.alerts, summary.seconds,
+                summary.seconds > 0 ? Double(rows) / summary.seconds : 0))
+            print("Register at /register with one of these account numbers and its mobile:")
             for account in DemoAccounts.accounts {
-                print("  \(account.number)  \(account.mobile)  \(account.category)  \(account.address)")
+                print("  \(account.number)  \(account.mobile)  \(account.holder), \(account.address)")
+            }
+            print("Staff logins (first sign-in: choose a password, then set up an authenticator app):")
+            for member in Self.staff {
+                do {
+                    let created = try await CreateStaff(database: startup.database, passwords: hasher).run(
+                        username: member.username, fullName: member.name, roles: member.roles, by: nil, clientAddress: "cli")
+                    print("  \(member.username)  initial password \(created.initialPassword)  (\(member.roles.map(\.rawValue).sorted().joined(separator: ", ")))")
+                } catch let refused as CreateStaff.Refused where refused.problems == [.usernameTaken] {
+                    print("  \(member.username)  exists already (its password was printed when it was made)")
+                }
             }
         } catch {
+            await hasher.shutdown()
             try? await startup.close()
             throw CleanExit.failure(error)
         }
+        await hasher.shutdown()
         try await startup.close()
     }
 }

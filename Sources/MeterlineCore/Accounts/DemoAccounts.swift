@@ -6,14 +6,16 @@ public enum DemoAccounts {
         public let category: String
         public let address: String
         public let mobile: String
+        public let holder: String
+        public let area: String
     }
 
     public static let accounts = [
-        Account(number: "100200300", category: "residential", address: "12 Harbour Street, Portview", mobile: "+447700900101"),
-        Account(number: "100200301", category: "residential", address: "4 Mill Lane, Portview", mobile: "+447700900102"),
-        Account(number: "100200302", category: "residential", address: "Flat 3, 88 Station Road, Eastholm", mobile: "+447700900103"),
-        Account(number: "200300400", category: "commercial", address: "The Corner Bakery, 1 Market Square, Portview", mobile: "+447700900201"),
-        Account(number: "300400500", category: "industrial", address: "Unit 7, Riverside Works, Eastholm", mobile: "+447700900301"),
+        Account(number: "100200300", category: "residential", address: "12 Harbour Street, Portview", mobile: "+447700900101", holder: "María López", area: "Portview"),
+        Account(number: "100200301", category: "residential", address: "4 Mill Lane, Portview", mobile: "+447700900102", holder: "Samuel Okafor", area: "Portview"),
+        Account(number: "100200302", category: "residential", address: "Flat 3, 88 Station Road, Eastholm", mobile: "+447700900103", holder: "Tomás Ruiz", area: "Eastholm"),
+        Account(number: "200300400", category: "commercial", address: "The Corner Bakery, 1 Market Square, Portview", mobile: "+447700900201", holder: "Bea Baker", area: "Portview"),
+        Account(number: "300400500", category: "industrial", address: "Unit 7, Riverside Works, Eastholm", mobile: "+447700900301", holder: "Riverside Works Ltd", area: "Eastholm"),
     ]
 
     /// Returns how many accounts were new.
@@ -24,9 +26,9 @@ public enum DemoAccounts {
             for account in accounts {
                 created += try connection.execute(
                     """
-                    INSERT INTO accounts (account_number, category, supply_address, mobile_on_file)
-                    VALUES ($1, $2, $3, $4) ON CONFLICT (account_number) DO NOTHING
-                    """, [account.number, account.category, account.address, account.mobile])
+                    INSERT INTO accounts (account_number, category, supply_address, mobile_on_file, holder_name, area)
+                    VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (account_number) DO NOTHING
+                    """, [account.number, account.category, account.address, account.mobile, account.holder, account.area])
             }
             return created
         }

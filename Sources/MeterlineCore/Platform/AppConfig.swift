@@ -32,6 +32,8 @@ public struct AppConfig: Sendable {
     public var trustProxy: Bool = false
     /// A consumer login unused this long is suspended until reactivated by code (ID-5).
     public var idleDays: Int = 180
+    /// A reading whose daily use is more than this many times the account's usual is flagged (MT-3).
+    public var highUseFactor: Int = 3
 
     public enum NotificationsSettings: Sendable, Equatable {
         case devInbox
@@ -63,6 +65,7 @@ public struct AppConfig: Sendable {
         public static let loginLockMinutes = "login.lock.minutes"
         public static let trustProxy = "http.trust.proxy"
         public static let idleDays = "login.idle.days"
+        public static let highUseFactor = "readings.high.factor"
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -141,6 +144,7 @@ public struct AppConfig: Sendable {
         let loginLockMinutes = integer(Key.loginLockMinutes, 15, in: 1...1440)
         let trustProxy = boolean(Key.trustProxy, false)
         let idleDays = integer(Key.idleDays, 180, in: 1...3650)
+        let highUseFactor = integer(Key.highUseFactor, 3, in: 2...100)
         let port = integer(Key.port, 8080, in: 1...65535)
         let host = text(Key.host, "127.0.0.1")
         let config = AppConfig(
@@ -161,7 +165,8 @@ public struct AppConfig: Sendable {
             secretKey: secretKey,
             loginLockSeconds: loginLockMinutes * 60,
             trustProxy: trustProxy,
-            idleDays: idleDays)
+            idleDays: idleDays,
+            highUseFactor: highUseFactor)
         for (key, path) in [(Key.templatesDirectory, config.templatesDirectory), (Key.publicDirectory, config.publicDirectory),
                             (Key.migrationsDirectory, config.migrationsDirectory)]
         where !FileManager.default.fileExists(atPath: path) {

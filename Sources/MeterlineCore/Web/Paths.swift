@@ -32,9 +32,14 @@ public struct Paths: Encodable, Sendable {
     public let staffPassword = "/staff/password"
     public let staffEnrol = "/staff/enrol"
     public let staffVerify = "/staff/verify"
+    public let field = "/field"
     public let adminStaff = "/admin/staff"
     public let adminStaffRoles = "/admin/staff/roles"
     public let adminAudit = "/admin/audit"
     public let adminAuditCSV = "/admin/audit.csv"
     public init() {}
+
+    /// A premise's page in the field, and where its readings are posted.
+    public func fieldAccount(_ number: String) -> String { "/field/accounts/\(number)" }
+    public func fieldReadings(_ number: String) -> String { "/field/accounts/\(number)/readings" }
 }

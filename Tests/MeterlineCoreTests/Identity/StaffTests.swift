@@ -19,30 +19,6 @@ struct StaffTests {
         }
     }
 
-    /// The TOTP secret as the authenticator app holds it: stored sealed, opened with the test key.
-    func secret(_ username: String, _ db: Database) async throws -> [UInt8] {
-        let sealed = try #require(try await db.query("SELECT totp_secret FROM users WHERE username = $1", [username]).rows[0]
-            .decode("totp_secret", as: ByteA?.self)).bytes
-        let box = SecretBox(secretKey: Array(try #require(TestApp.config().secretKey).utf8), purpose: "totp")
-        return try #require(box.open(sealed))
-    }
-
-    func currentCode(_ username: String, _ db: Database) async throws -> String {
-        TOTP.code(secret: try await secret(username, db), step: TOTP.step(at: Date()))
-    }
-
-    /// Signs in and walks the first-login steps: new password, authenticator enrolment.
-    func firstSignIn(_ browser: TestBrowser, _ db: Database, username: String, initial: String, newPassword: String) async throws {
-        try await browser.get("/login")
-        let signedIn = try await browser.post("/login", [("login", username), ("password", initial)])
-        #expect(signedIn.headers[.location] == "/staff")
-        #expect(try await browser.get("/staff").headers[.location] == "/staff/password")
-        try await browser.get("/staff/password")
-        #expect(try await browser.post("/staff/password", [("password", newPassword)]).headers[.location] == "/staff/enrol")
-        try await browser.get("/staff/enrol")
-        #expect(try await browser.post("/staff/enrol", [("code", try await currentCode(username, db))]).headers[.location] == "/staff")
-    }
-
     @Test("an admin's first sign-in forces a new password and an authenticator before any staff page")
     func firstSignInSteps() async throws {
         try await withAdmin { browser, db, initial in
@@ -180,7 +156,6 @@ struct AuditPageTests {
     func searchAndExport() async throws {
         try await withTestDatabase { (db: Database) async throws in
             let services = try await TestApp.services(database: db)
-            let staff = StaffTests()
             let admin = try await CreateStaff(database: db, passwords: services.passwords).run(
                 username: "ada.admin", fullName: "Ada Admin", roles: [.admin], by: nil, clientAddress: "cli")
             let reader = try await CreateStaff(database: db, passwords: services.passwords).run(
@@ -189,7 +164,7 @@ struct AuditPageTests {
             let app = try TestApp.application(services: services)
             try await app.test(.router) { client in
                 let browser = TestBrowser(client)
-                try await staff.firstSignIn(browser, db, username: "ada.admin", initial: admin.initialPassword, newPassword: "an admin's own long sentence")
+                try await firstSignIn(browser, db, username: "ada.admin", initial: admin.initialPassword, newPassword: "an admin's own long sentence")
                 let all = try await browser.get("/admin/audit")
                 #expect(all.status == .ok)
                 #expect(all.text.contains("staff.created"))
@@ -210,7 +185,7 @@ struct AuditPageTests {
                 #expect(lines.last?.contains(#""rita.reader","login.failed","198.51.100.4""#) == true)
                 // A meter reader may not see it.
                 let rita = TestBrowser(client)
-                try await staff.firstSignIn(rita, db, username: "rita.reader", initial: reader.initialPassword, newPassword: "rita's own long sentence")
+                try await firstSignIn(rita, db, username: "rita.reader", initial: reader.initialPassword, newPassword: "rita's own long sentence")
                 #expect(try await rita.get("/admin/audit").status == .forbidden)
                 #expect(try await rita.get("/admin/audit.csv").status == .forbidden)
             }

@@ -21,9 +21,12 @@ public enum Role: String, CaseIterable, Sendable, Codable {
 
     var permissions: Set<Permission> {
         switch self {
-        case .admin: [.enterStaffArea, .manageStaff, .viewAudit]
-        case .finance: [.enterStaffArea, .viewAudit]
-        case .meterReader, .technician, .engineer, .support: [.enterStaffArea]
+        case .admin: [.enterStaffArea, .manageStaff, .viewAudit, .manageAccounts]
+        case .finance: [.enterStaffArea, .viewAudit, .reviewReadings]
+        case .meterReader: [.enterStaffArea, .readMeters]
+        case .technician: [.enterStaffArea, .readMeters, .installMeters]
+        case .engineer: [.enterStaffArea, .readMeters, .registerMeters, .reviewReadings]
+        case .support: [.enterStaffArea, .reviewReadings]
         }
     }
 }
@@ -33,6 +36,16 @@ public enum Permission: Sendable, Hashable {
     case enterStaffArea
     case manageStaff
     case viewAudit
+    /// Find accounts in the field and enter manual readings (MT-3).
+    case readMeters
+    /// Record installations, exchanges and locations (MT-2).
+    case installMeters
+    /// Register and provision meters (MT-2).
+    case registerMeters
+    /// Create and edit utility accounts (MT-1).
+    case manageAccounts
+    /// See flagged readings and consumption alerts, and acknowledge them (MT-6).
+    case reviewReadings
 }
 
 extension Collection<Role> {

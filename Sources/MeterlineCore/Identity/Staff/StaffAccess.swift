@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 
 /// A signed-in staff member, as staff pages see them.
 public struct StaffMember: Sendable {
@@ -58,5 +59,26 @@ public struct StaffAccess: Sendable {
 
     struct Redirect: Error {
         let step: Step
+    }
+
+    /// Runs a staff page: 404 for non-staff, a redirect to the open first-login step if any,
+    /// 403 without the permission.
+    func page(
+        _ permission: Permission, _ context: AppRequestContext, _ body: (StaffMember) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await body(try await require(permission, context))
+        } catch let redirect as Redirect {
+            return .redirect(to: Self.path(of: redirect.step), type: .normal)
+        }
+    }
+
+    static func path(of step: Step) -> String {
+        let paths = Paths()
+        return switch step {
+        case .changePassword: paths.staffPassword
+        case .enrol: paths.staffEnrol
+        case .verify: paths.staffVerify
+        }
     }
 }

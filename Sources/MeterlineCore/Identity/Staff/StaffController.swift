@@ -41,24 +41,13 @@ public struct StaffController: Sendable {
         Chrome(user: member.fullName, csrfToken: try await context.requireSession().csrfToken())
     }
 
-    /// Runs a staff page: 404 for non-staff, the open first-login step if any, 403 without the permission.
     private func gate(
         _ permission: Permission, _ context: AppRequestContext, _ page: (StaffMember) async throws -> Response
     ) async throws -> Response {
-        do {
-            return try await page(try await access.require(permission, context))
-        } catch let redirect as StaffAccess.Redirect {
-            return .redirect(to: path(of: redirect.step), type: .normal)
-        }
+        try await access.page(permission, context, page)
     }
 
-    private func path(of step: StaffAccess.Step) -> String {
-        switch step {
-        case .changePassword: paths.staffPassword
-        case .enrol: paths.staffEnrol
-        case .verify: paths.staffVerify
-        }
-    }
+    private func path(of step: StaffAccess.Step) -> String { StaffAccess.path(of: step) }
 
     /// A staff member on their way in: the step pages are only for the step that is open.
     private func onStep(_ step: StaffAccess.Step, _ context: AppRequestContext) async throws -> StaffMember {
@@ -84,7 +73,7 @@ public struct StaffController: Sendable {
         try await gate(.enterStaffArea, context) { member in
             try renderer.response(StaffHome(
                 chrome: try await chrome(member, context), fullName: member.fullName, roles: member.roles.map(\.title),
-                manageStaff: member.may(.manageStaff), viewAudit: member.may(.viewAudit)))
+                manageStaff: member.may(.manageStaff), viewAudit: member.may(.viewAudit), readMeters: member.may(.readMeters)))
         }
     }
 

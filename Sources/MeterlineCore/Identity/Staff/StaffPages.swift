@@ -7,6 +7,7 @@ struct StaffHome: Page {
     let roles: [String]
     let manageStaff: Bool
     let viewAudit: Bool
+    let readMeters: Bool
 }
 
 /// The model of `admin/audit.mustache`.

@@ -1,0 +1,83 @@
+/// What a reader sees of one premise (MT-3): the account, its live meter and its last readings.
+struct PremiseReadings: Sendable {
+    let database: Database
+
+    struct Premise: Encodable, Sendable {
+        let accountNumber: String
+        let holderName: String
+        let supplyAddress: String
+        let area: String
+        let category: String
+        let status: String
+        let meter: Meter?
+        let readings: [Reading]
+        /// The last reading, shown next to the field.
+        let last: Reading?
+    }
+
+    struct Meter: Encodable, Sendable {
+        let serial: String
+        let kind: String
+        let registerDigits: Int
+        let multiplier: Int
+        let installedOn: String
+        /// "×10" for a meter that counts in steps of 10 units; nil for 1.
+        var multiplierNote: String? { multiplier > 1 ? "×\(multiplier)" : nil }
+
+        enum CodingKeys: String, CodingKey { case serial, kind, registerDigits, multiplier, installedOn, multiplierNote }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(serial, forKey: .serial)
+            try container.encode(kind, forKey: .kind)
+            try container.encode(registerDigits, forKey: .registerDigits)
+            try container.encode(multiplier, forKey: .multiplier)
+            try container.encode(installedOn, forKey: .installedOn)
+            try container.encodeIfPresent(multiplierNote, forKey: .multiplierNote)
+        }
+    }
+
+    struct Reading: Encodable, Sendable {
+        let readOn: String
+        let value: Int64
+        let consumption: Int64
+        let kind: String
+        let flag: String?
+    }
+
+    static let shown = 6
+
+    func load(accountNumber: String) async throws -> Premise? {
+        guard let row = try await database.query(
+            """
+            SELECT a.id, a.account_number, a.holder_name, a.supply_address, a.area, a.category, a.status,
+                   i.id AS installation_id, m.serial, m.kind, m.register_digits, m.multiplier, i.installed_on::text AS installed_on
+            FROM accounts a
+            LEFT JOIN meter_installations i ON i.account_id = a.id AND i.removed_on IS NULL
+            LEFT JOIN meters m ON m.id = i.meter_id
+            WHERE a.account_number = $1
+            """, [accountNumber]
+        ).rows.first else { return nil }
+        var meter: Meter?
+        var readings = [Reading]()
+        if let installationID: Int64 = try row.decode("installation_id") {
+            meter = Meter(
+                serial: try row.decode("serial"), kind: try row.decode("kind"), registerDigits: try row.decode("register_digits"),
+                multiplier: try row.decode("multiplier"), installedOn: try row.decode("installed_on"))
+            readings = try await database.query(
+                """
+                SELECT read_on::text AS read_on, value, consumption, kind, flag FROM current_readings
+                WHERE installation_id = $1 ORDER BY read_on DESC, id DESC LIMIT \(Self.shown)
+                """, [installationID]
+            ).rows.map {
+                Reading(
+                    readOn: try $0.decode("read_on"), value: try $0.decode("value"), consumption: try $0.decode("consumption"),
+                    kind: try $0.decode("kind"), flag: try $0.decode("flag"))
+            }
+        }
+        return Premise(
+            accountNumber: try row.decode("account_number"), holderName: try row.decode("holder_name"),
+            supplyAddress: try row.decode("supply_address"), area: try row.decode("area"), category: try row.decode("category"),
+            status: try row.decode("status"), meter: meter, readings: readings, last: readings.first)
+    }
+}
