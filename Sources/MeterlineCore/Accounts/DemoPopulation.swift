@@ -30,7 +30,12 @@ public struct DemoPopulation: Sendable {
         var summary = Summary()
         try await DemoAccounts.seed(database)
         let generated = max(0, total - DemoAccounts.accounts.count)
-        var index = 0
+        // Running again adds only what is missing.
+        let existing: Int64? = try await database.query(
+            "SELECT max(account_number::bigint) AS n FROM accounts WHERE account_number LIKE '4________' AND length(account_number) = 9"
+        ).rows[0].decode("n")
+        var index = existing.map { Int($0) - Self.firstNumber + 1 } ?? 0
+        if index > 0 { progress("\(index) generated accounts exist already") }
         while index < generated {
             let count = min(chunkSize, generated - index)
             let first = index

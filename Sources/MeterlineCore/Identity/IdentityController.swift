@@ -73,7 +73,7 @@ public struct IdentityController: Sendable {
     /// JSON for the registration page's script: is this username free? (ID-1, as people type)
     @Sendable func checkUsername(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await limiter.hit(.usernameChecksPerAddress, key: context.clientAddress)
-        let name = Normalise.text(request.uri.queryParameters["name"].map(String.init)) ?? ""
+        let name = Normalise.text(QueryForm(request)["name"]) ?? ""
         let answer: UsernameAnswer
         if !Normalise.isValidUsername(name) {
             answer = UsernameAnswer(available: false, message: "Use 3 to 32 letters, digits, dots, dashes or underscores.")

@@ -111,7 +111,7 @@ public struct RecoveryController: Sendable {
     /// that follows links does not spend it.
     @Sendable func showLoginLink(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await limiter.hit(.codesPerAddress, key: context.clientAddress)
-        let token = request.uri.queryParameters.get("token") ?? ""
+        let token = QueryForm(request)["token"] ?? ""
         let live = try await linkSignIn.isLive(token: token)
         return try renderer.response(
             IdentityEmailLink(
@@ -137,7 +137,7 @@ public struct RecoveryController: Sendable {
 
     @Sendable func showEmailVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await limiter.hit(.codesPerAddress, key: context.clientAddress)
-        let token = request.uri.queryParameters.get("token") ?? ""
+        let token = QueryForm(request)["token"] ?? ""
         let live = try await verifyEmail.isLive(token: token)
         return try renderer.response(
             IdentityEmailLink(

@@ -32,7 +32,7 @@ public struct FieldController: Sendable {
 
     @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await access.page(.readMeters, context) { member in
-            let typed = request.uri.queryParameters.get("q").map { String($0.prefix(200)) }
+            let typed = QueryForm(request)["q"].map { String($0.prefix(200)) }
             let query = FindAccounts.parse(typed)
             var page = FieldSearch(chrome: try await chrome(member, context), query: FormField(typed))
             if typed != nil {
@@ -52,8 +52,8 @@ public struct FieldController: Sendable {
             let number = context.parameters.get("number") ?? ""
             guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
             var page = FieldAccount(chrome: try await chrome(member, context), premise: premise, form: .blank())
-            if request.uri.queryParameters.get("saved") != nil { page.notice = "Reading saved." }
-            if request.uri.queryParameters.get("flagged") != nil {
+            if QueryForm(request)["saved"] != nil { page.notice = "Reading saved." }
+            if QueryForm(request)["flagged"] != nil {
                 page.notice = "Reading saved, and flagged for review: it is far from this premise's usual use."
             }
             return try renderer.response(page)

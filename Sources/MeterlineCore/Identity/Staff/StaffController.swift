@@ -154,10 +154,8 @@ public struct StaffController: Sendable {
     // MARK: audit trail (ID-11)
 
     private func filter(_ request: Request) -> AuditSearch.Filter {
-        let query = request.uri.queryParameters
-        return AuditSearch.Filter(
-            action: query["action"].map(String.init), username: query["user"].map(String.init),
-            from: query["from"].map(String.init), to: query["to"].map(String.init))
+        let query = QueryForm(request)
+        return AuditSearch.Filter(action: query["action"], username: query["user"], from: query["from"], to: query["to"])
     }
 
     @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> Response {
