@@ -16,6 +16,8 @@ public enum AuditLog {
         case meterRegistered = "meter.registered"
         case meterInstalled = "meter.installed"
         case meterExchanged = "meter.exchanged"
+        case readingCorrected = "reading.corrected"
+        case readingsImported = "readings.imported"
         case loginReactivated = "login.reactivated"
         case passwordReset = "password.reset"
         case signedOutEverywhere = "session.signed_out_everywhere"
