@@ -63,6 +63,11 @@ def test_a_consumer_registers_with_the_code_from_the_inbox_then_signs_out_and_in
     assert driver.find_element(By.TAG_NAME, "h1").text == "Welcome, Tomás Ruiz"
     assert ACCOUNT in driver.find_element(By.TAG_NAME, "main").text
     screenshot(driver, "account-home-phone")
+    # The premise's use, from the demo readings: a chart and the readings.
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".hit-list a"))
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".chart svg rect")) == 12
+    assert len(driver.find_elements(By.CSS_SELECTOR, "table.readings tbody tr")) >= 12
+    screenshot(driver, "account-premise-phone")
 
     submit(driver, ".site-header form button")
     assert driver.current_url == server.url + "/"

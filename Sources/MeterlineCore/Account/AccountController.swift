@@ -98,9 +98,13 @@ public struct AccountController: Sendable {
         }
         if try row.decode("kind", as: String.self) == "staff" { return .redirect(to: paths.staff, type: .normal) }
         let fullName: String = try row.decode("full_name")
+        let premises = try await PremiseAccess(database: database).premises(of: userID).map {
+            AccountHome.Premise(
+                accountNumber: $0.accountNumber, supplyAddress: $0.supplyAddress, isOwner: $0.isOwner, link: paths.premise($0.accountNumber))
+        }
         return try renderer.response(AccountHome(
             chrome: Chrome(user: fullName, csrfToken: session.csrfToken), fullName: fullName, username: try row.decode("username"),
-            accountNumber: try row.decode("account_number"), supplyAddress: try row.decode("supply_address")))
+            accountNumber: try row.decode("account_number"), supplyAddress: try row.decode("supply_address"), premises: premises))
     }
 }
 
@@ -113,6 +117,14 @@ struct AccountHome: Page {
     let username: String
     let accountNumber: String?
     let supplyAddress: String?
+    let premises: [Premise]
+
+    struct Premise: Encodable, Sendable {
+        let accountNumber: String
+        let supplyAddress: String
+        let isOwner: Bool
+        let link: String
+    }
 }
 
 /// The model of `account/settings.mustache`: where this login is signed in (ID-8).

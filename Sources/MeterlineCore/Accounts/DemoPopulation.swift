@@ -159,7 +159,8 @@ public struct DemoPopulation: Sendable {
             let serial = String(format: "MTR-%09lld", premise.id)
             let key = kind == "smart" ? "02" + Digest.sha256(Array(serial.utf8)).map { String(format: "%02x", $0) }.joined() : nil
             let multiplier = premise.category == "industrial" ? 10 : 1
-            let installed = calendar.date(byAdding: .day, value: -(400 + Int.random(in: 0..<300, using: &rng)), to: today)!
+            // Installed a little over a year ago, so the year of monthly readings starts near it.
+            let installed = calendar.date(byAdding: .day, value: -(366 + Int.random(in: 0..<25, using: &rng)), to: today)!
             var value = Int64.random(in: 0..<20_000, using: &rng)
             let latitude = 51.45 + Double.random(in: 0..<0.2, using: &rng)
             let longitude = -2.65 + Double.random(in: 0..<0.3, using: &rng)
@@ -170,7 +171,7 @@ public struct DemoPopulation: Sendable {
             // Some premises misbehave in their last month: a spike, or a meter that stopped counting.
             let oddity = Int.random(in: 0..<1000, using: &rng)
             var previous = installed
-            for monthsAgo in stride(from: 12, through: 1, by: -1) {
+            for monthsAgo in stride(from: 13, through: 1, by: -1) {
                 let end = calendar.date(byAdding: .day, value: -1, to: calendar.date(byAdding: .month, value: -monthsAgo + 1, to: thisMonth)!)!
                 guard end > previous else { continue }
                 let days = calendar.dateComponents([.day], from: previous, to: end).day!

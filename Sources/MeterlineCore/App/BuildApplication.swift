@@ -25,6 +25,7 @@ public func buildRouter(services: AppServices) throws -> Router<AppRequestContex
     RecoveryController(services: services, identity: identity).addRoutes(to: router)
     StaffController(services: services).addRoutes(to: router)
     AccountController(services: services).addRoutes(to: router)
+    PremiseController(services: services).addRoutes(to: router)
     FieldController(services: services).addRoutes(to: router)
     OperationsController(database: services.database, registry: services.metrics).addRoutes(to: router)
     if services.config.developmentMode {

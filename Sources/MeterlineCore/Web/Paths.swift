@@ -23,6 +23,7 @@ public struct Paths: Encodable, Sendable {
     public let account = "/account"
     public let accountSettings = "/account/settings"
     public let endSession = "/account/sessions/end"
+    public let endTenancy = "/account/tenancies/end"
     public let endAllSessions = "/account/sessions/end-all"
     public let health = "/healthz"
     public let metrics = "/metrics"
@@ -42,4 +43,7 @@ public struct Paths: Encodable, Sendable {
     /// A premise's page in the field, and where its readings are posted.
     public func fieldAccount(_ number: String) -> String { "/field/accounts/\(number)" }
     public func fieldReadings(_ number: String) -> String { "/field/accounts/\(number)/readings" }
+    /// A consumer's premise, and where its owner adds tenants.
+    public func premise(_ number: String) -> String { "/account/premises/\(number)" }
+    public func premiseTenants(_ number: String) -> String { "/account/premises/\(number)/tenants" }
 }

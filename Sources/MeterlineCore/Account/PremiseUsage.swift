@@ -1,0 +1,118 @@
+/// The consumer's view of one premise (MT-1, TN-1): its readings and a chart of use by month,
+/// limited to the days they may see; for the owner, its tenants.
+struct PremiseUsage: Sendable {
+    let database: Database
+
+    struct Reading: Encodable, Sendable {
+        let readOn: String
+        let value: Int64
+        let consumption: Int64
+        let estimated: Bool
+    }
+
+    struct Tenancy: Encodable, Sendable {
+        let id: Int64
+        let tenant: String
+        let startsOn: String
+        let endsOn: String?
+        var open: Bool { endsOn == nil }
+
+        enum CodingKeys: String, CodingKey { case id, tenant, startsOn, endsOn, open }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(id, forKey: .id)
+            try c.encode(tenant, forKey: .tenant)
+            try c.encode(startsOn, forKey: .startsOn)
+            try c.encodeIfPresent(endsOn, forKey: .endsOn)
+            try c.encode(open, forKey: .open)
+        }
+    }
+
+    /// The readings the consumer may see, newest first. A tenant sees the days of their leases.
+    func readings(_ grant: PremiseAccess.Grant, userID: Int64, limit: Int = 24) async throws -> [Reading] {
+        try await database.query(
+            """
+            SELECT r.read_on::text AS read_on, r.value, r.consumption, r.kind = 'estimated' AS estimated
+            FROM current_readings r
+            WHERE r.account_id = $1 AND r.kind <> 'initial'
+              AND ($2 OR EXISTS (
+                  SELECT 1 FROM tenancies t WHERE t.account_id = r.account_id AND t.tenant_id = $3
+                  AND r.read_on >= t.starts_on AND (t.ends_on IS NULL OR r.read_on <= t.ends_on)))
+            ORDER BY r.read_on DESC, r.id DESC LIMIT \(limit)
+            """, [grant.accountID, grant.isOwner, userID]
+        ).rows.map {
+            Reading(readOn: try $0.decode("read_on"), value: try $0.decode("value"), consumption: try $0.decode("consumption"),
+                    estimated: try $0.decode("estimated"))
+        }
+    }
+
+    func tenancies(accountID: Int64) async throws -> [Tenancy] {
+        try await database.query(
+            """
+            SELECT t.id, u.full_name || ' (' || u.username || ')' AS tenant, t.starts_on::text AS starts_on, t.ends_on::text AS ends_on
+            FROM tenancies t JOIN users u ON u.id = t.tenant_id WHERE t.account_id = $1
+            ORDER BY t.ends_on IS NULL DESC, t.starts_on DESC
+            """, [accountID]
+        ).rows.map {
+            Tenancy(id: try $0.decode("id"), tenant: try $0.decode("tenant"), startsOn: try $0.decode("starts_on"), endsOn: try $0.decode("ends_on"))
+        }
+    }
+
+    /// The tenant's own open lease of this premise, for the "leave" button.
+    func openLease(accountID: Int64, tenantID: Int64) async throws -> Int64? {
+        try await database.query(
+            "SELECT id FROM tenancies WHERE account_id = $1 AND tenant_id = $2 AND ends_on IS NULL", [accountID, tenantID]
+        ).rows.first?.decode("id")
+    }
+}
+
+/// Bars of use per reading period, drawn by the server as SVG (pages work without scripts).
+struct UsageChart: Encodable, Sendable {
+    struct Bar: Encodable, Sendable {
+        let x: Int
+        let y: Int
+        let width: Int
+        let height: Int
+        let label: String
+        let value: Int64
+        var labelX: Int { x + width / 2 }
+
+        enum CodingKeys: String, CodingKey { case x, y, width, height, label, value, labelX }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(x, forKey: .x)
+            try c.encode(y, forKey: .y)
+            try c.encode(width, forKey: .width)
+            try c.encode(height, forKey: .height)
+            try c.encode(label, forKey: .label)
+            try c.encode(value, forKey: .value)
+            try c.encode(labelX, forKey: .labelX)
+        }
+    }
+
+    static let width = 600
+    static let height = 180
+    let bars: [Bar]
+    let viewBox = "0 0 \(UsageChart.width) \(UsageChart.height + 28)"
+
+    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// "2026-10-31" → "Oct": short enough to fit under a bar on a phone.
+    static func monthName(_ day: String) -> String {
+        let parts = day.split(separator: "-")
+        guard parts.count == 3, let month = Int(parts[1]), (1...12).contains(month) else { return day }
+        return months[month - 1]
+    }
+
+    init(readings: [PremiseUsage.Reading]) {
+        let shown = Array(readings.prefix(12).reversed())
+        let top = max(1, shown.map(\.consumption).max() ?? 1)
+        let slot = shown.isEmpty ? 0 : Self.width / shown.count
+        bars = shown.enumerated().map { index, reading in
+            let height = max(1, Int(Double(reading.consumption) / Double(top) * Double(Self.height - 10)))
+            return Bar(
+                x: index * slot + slot / 8, y: Self.height - height, width: slot * 3 / 4, height: height,
+                label: Self.monthName(reading.readOn), value: reading.consumption)
+        }
+    }
+}
