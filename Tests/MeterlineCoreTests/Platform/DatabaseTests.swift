@@ -130,19 +130,19 @@ struct DatabaseTests {
     @Test("COPY loads thousands of rows, with tabs, newlines, backslashes and NULLs intact")
     func copyIn() async throws {
         try await withTestDatabase { db in
-            try await db.query("CREATE TABLE readings (meter text NOT NULL, note text, value bigint NOT NULL)")
+            try await db.query("CREATE TABLE copy_sample (meter text NOT NULL, note text, value bigint NOT NULL)")
             let rows: [[String?]] = (0..<20_000).map { index in
                 ["M-\(index)", index % 3 == 0 ? nil : "tab\there\nline\\slash \(index)", String(index * 7)]
             }
             let stored = try await db.withConnection { connection in
-                try connection.copyIn("COPY readings (meter, note, value) FROM STDIN", rows: rows)
+                try connection.copyIn("COPY copy_sample (meter, note, value) FROM STDIN", rows: rows)
             }
             #expect(stored == 20_000)
-            let sample = try await db.query("SELECT meter, note, value FROM readings WHERE meter IN ('M-3', 'M-4') ORDER BY meter")
+            let sample = try await db.query("SELECT meter, note, value FROM copy_sample WHERE meter IN ('M-3', 'M-4') ORDER BY meter")
             #expect(try sample.rows[0].decode("note", as: String?.self) == nil)
             #expect(try sample.rows[1].decode("note", as: String?.self) == "tab\there\nline\\slash 4")
             #expect(try sample.rows[1].decode("value", as: Int64.self) == 28)
-            let total = try await db.query("SELECT count(*) AS n, sum(value) AS s FROM readings").rows[0]
+            let total = try await db.query("SELECT count(*) AS n, sum(value) AS s FROM copy_sample").rows[0]
             #expect(try total.decode("n", as: Int.self) == 20_000)
             #expect(try total.decode("s", as: Int64.self) == (0..<20_000).reduce(0) { $0 + Int64($1) * 7 })
         }
@@ -151,13 +151,13 @@ struct DatabaseTests {
     @Test("a COPY with one bad row stores nothing")
     func copyInIsAllOrNothing() async throws {
         try await withTestDatabase { db in
-            try await db.query("CREATE TABLE readings (meter text NOT NULL, value bigint NOT NULL CHECK (value >= 0))")
+            try await db.query("CREATE TABLE copy_sample (meter text NOT NULL, value bigint NOT NULL CHECK (value >= 0))")
             let rows: [[String?]] = [["A", "1"], ["B", "-2"], ["C", "3"]]
             let error = await #expect(throws: DatabaseError.self) {
-                try await db.withConnection { try $0.copyIn("COPY readings FROM STDIN", rows: rows) }
+                try await db.withConnection { try $0.copyIn("COPY copy_sample FROM STDIN", rows: rows) }
             }
             #expect(error?.isCheckViolation == true)
-            #expect(try await db.query("SELECT * FROM readings").rows.isEmpty)
+            #expect(try await db.query("SELECT * FROM copy_sample").rows.isEmpty)
             // The connection is usable again afterwards.
             #expect(try await db.query("SELECT 1 AS one").rows.count == 1)
         }
