@@ -27,6 +27,8 @@ public func buildRouter(services: AppServices) throws -> Router<AppRequestContex
     AccountController(services: services).addRoutes(to: router)
     PremiseController(services: services).addRoutes(to: router)
     FieldController(services: services).addRoutes(to: router)
+    OpsController(services: services).addRoutes(to: router)
+    AdminAccountsController(services: services).addRoutes(to: router)
     OperationsController(database: services.database, registry: services.metrics).addRoutes(to: router)
     if services.config.developmentMode {
         DevInboxController(database: services.database, renderer: services.renderer).addRoutes(to: router)

@@ -9,6 +9,9 @@ public struct FieldController: Sendable {
     let find: FindAccounts
     let premises: PremiseReadings
     let recordReading: RecordReading
+    let install: InstallMeter
+    let exchange: ExchangeMeter
+    let locate: UpdateLocation
     let renderer: PageRenderer
     let paths = Paths()
 
@@ -17,6 +20,9 @@ public struct FieldController: Sendable {
         find = FindAccounts(database: services.database)
         premises = PremiseReadings(database: services.database)
         recordReading = RecordReading(database: services.database, highUseFactor: services.config.highUseFactor)
+        install = InstallMeter(database: services.database)
+        exchange = ExchangeMeter(database: services.database)
+        locate = UpdateLocation(database: services.database)
         renderer = services.renderer
     }
 
@@ -24,6 +30,9 @@ public struct FieldController: Sendable {
         router.get(RouterPath(paths.field), use: search)
         router.get("/field/accounts/:number", use: show)
         router.post("/field/accounts/:number/readings", use: submitReading)
+        router.post("/field/accounts/:number/install", use: submitInstall)
+        router.post("/field/accounts/:number/exchange", use: submitExchange)
+        router.post("/field/accounts/:number/location", use: submitLocation)
     }
 
     private func chrome(_ member: StaffMember, _ context: AppRequestContext) async throws -> Chrome {
@@ -52,6 +61,8 @@ public struct FieldController: Sendable {
             let number = context.parameters.get("number") ?? ""
             guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
             var page = FieldAccount(chrome: try await chrome(member, context), premise: premise, form: .blank())
+            page.work = member.may(.installMeters) ? .blank() : nil
+            if let done = QueryForm(request)["done"] { page.notice = FieldAccount.Work.notices[done] }
             if QueryForm(request)["saved"] != nil { page.notice = "Reading saved." }
             if QueryForm(request)["flagged"] != nil {
                 page.notice = "Reading saved, and flagged for review: it is far from this premise's usual use."
@@ -88,9 +99,86 @@ public struct FieldController: Sendable {
                 case .note: form.note.error = refused.message
                 case .form: form.problem = refused.message
                 }
-                return try renderer.response(
-                    FieldAccount(chrome: try await chrome(member, context), premise: premise, form: form), status: .unprocessableContent)
+                var page = FieldAccount(chrome: try await chrome(member, context), premise: premise, form: form)
+                page.work = member.may(.installMeters) ? .blank() : nil
+                return try renderer.response(page, status: .unprocessableContent)
             }
+        }
+    }
+
+    // MARK: technicians (MT-2)
+
+    struct WorkInput: Decodable {
+        var serial: String?
+        var date: String?
+        var initial: String?
+        var final: String?
+        var latitude: String?
+        var longitude: String?
+    }
+
+    /// Runs one technician form; a refusal re-renders the premise page with the message and what was typed.
+    private func technicianWork(
+        _ request: Request, _ context: AppRequestContext, done: String,
+        _ work: (String, WorkInput, StaffMember) async throws -> Void
+    ) async throws -> Response {
+        try await access.page(.installMeters, context) { member in
+            let number = context.parameters.get("number") ?? ""
+            let input = try await request.decode(as: WorkInput.self, context: context)
+            do {
+                try await work(number, input, member)
+                return .redirect(to: paths.fieldAccount(number) + "?done=\(done)", type: .normal)
+            } catch let refused as InstallMeter.Refused {
+                guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
+                var page = FieldAccount(chrome: try await chrome(member, context), premise: premise, form: .blank())
+                page.work = FieldAccount.Work(
+                    serial: input.serial ?? "", date: input.date ?? FieldAccount.ReadingForm.blank().date.value, initial: input.initial ?? "",
+                    final: input.final ?? "", latitude: input.latitude ?? "", longitude: input.longitude ?? "", problem: refused.message)
+                return try renderer.response(page, status: .unprocessableContent)
+            }
+        }
+    }
+
+    private static func day(_ typed: String?) throws -> CalendarDay {
+        guard let day = CalendarDay(typed) else { throw InstallMeter.Refused(message: "Enter the date as YYYY-MM-DD.") }
+        return day
+    }
+
+    private static func reading(_ typed: String?, _ what: String) throws -> Int64 {
+        guard let value = RecordReading.registerValue(typed) else { throw InstallMeter.Refused(message: "Enter the \(what) as the digits of the register.") }
+        return value
+    }
+
+    private static func location(_ input: WorkInput, required: Bool) throws -> InstallMeter.Location? {
+        if !required, Normalise.text(input.latitude) == nil, Normalise.text(input.longitude) == nil { return nil }
+        guard let location = InstallMeter.Location(latitude: input.latitude, longitude: input.longitude) else {
+            throw InstallMeter.Refused(message: "Enter the GPS position as decimal degrees: latitude -90 to 90, longitude -180 to 180.")
+        }
+        return location
+    }
+
+    @Sendable func submitInstall(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await technicianWork(request, context, done: "installed") { number, input, member in
+            _ = try await install.run(
+                serial: input.serial ?? "", accountNumber: number, on: try Self.day(input.date), initialReading: try Self.reading(input.initial, "initial reading"),
+                location: try Self.location(input, required: false), by: member.id, clientAddress: context.clientAddress)
+        }
+    }
+
+    @Sendable func submitExchange(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await technicianWork(request, context, done: "exchanged") { number, input, member in
+            _ = try await exchange.run(
+                accountNumber: number, on: try Self.day(input.date), finalReading: try Self.reading(input.final, "old meter's final reading"),
+                newSerial: input.serial ?? "", newInitialReading: try Self.reading(input.initial, "new meter's initial reading"),
+                by: member.id, clientAddress: context.clientAddress)
+        }
+    }
+
+    @Sendable func submitLocation(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await technicianWork(request, context, done: "located") { number, input, member in
+            guard let location = try Self.location(input, required: true),
+                try await locate.run(accountNumber: number, location: location, by: member.id, clientAddress: context.clientAddress)
+            else { throw InstallMeter.Refused(message: "This premise has no meter to locate.") }
         }
     }
 }
@@ -113,8 +201,30 @@ struct FieldAccount: Page {
     let premise: PremiseReadings.Premise
     var form: ReadingForm
     var notice: String?
+    /// The technician's forms (install, exchange, locate), for those who may do that work.
+    var work: Work?
 
     var action: String { Paths().fieldReadings(premise.accountNumber) }
+
+    struct Work: Encodable, Sendable {
+        var serial: String
+        var date: String
+        var initial: String
+        var final: String
+        var latitude: String
+        var longitude: String
+        var problem: String?
+
+        static func blank() -> Work {
+            Work(serial: "", date: ReadingForm.blank().date.value, initial: "", final: "", latitude: "", longitude: "")
+        }
+
+        static let notices = [
+            "installed": "Meter installed. Its initial reading is the first reading of this premise.",
+            "exchanged": "Meter exchanged. The old meter's final reading closed its history; the new one counts from its initial reading.",
+            "located": "Location saved.",
+        ]
+    }
 
     struct ReadingForm: Encodable, Sendable {
         var value: FormField
@@ -133,7 +243,7 @@ struct FieldAccount: Page {
         }
     }
 
-    enum CodingKeys: String, CodingKey { case chrome, title, premise, form, notice, action }
+    enum CodingKeys: String, CodingKey { case chrome, title, premise, form, notice, action, work }
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -143,5 +253,6 @@ struct FieldAccount: Page {
         try container.encode(form, forKey: .form)
         try container.encodeIfPresent(notice, forKey: .notice)
         try container.encode(action, forKey: .action)
+        try container.encodeIfPresent(work, forKey: .work)
     }
 }

@@ -17,6 +17,9 @@ public struct AppRequestContext: RequestContext {
 
     /// Forms are posted URL-encoded.
     public var requestDecoder: FormRequestDecoder { FormRequestDecoder() }
+
+    /// Large enough for a CSV file of readings (about 400,000 lines); bigger bodies get a 413.
+    public var maxUploadSize: Int { 16 * 1024 * 1024 }
 }
 
 extension AppRequestContext {

@@ -25,6 +25,11 @@ public struct CSRFMiddleware: RouterMiddleware {
         } else if request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
             let body = try await request.collectBody(upTo: context.maxUploadSize)
             sent = Self.formValue(named: Self.formField, in: String(buffer: body))
+        } else if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/form-data") {
+            // File uploads: the token is a part of the form like any other field.
+            let body = try await request.collectBody(upTo: context.maxUploadSize)
+            let boundary = type.split(separator: "boundary=").last.map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\" ")) }
+            sent = boundary.flatMap { MultipartForm.parse(Array(body.readableBytesView), boundary: $0)?[Self.formField]?.text }
         } else {
             sent = nil
         }

@@ -34,6 +34,13 @@ public struct Paths: Encodable, Sendable {
     public let staffEnrol = "/staff/enrol"
     public let staffVerify = "/staff/verify"
     public let field = "/field"
+    public let opsMeters = "/ops/meters"
+    public let opsImport = "/ops/readings/import"
+    public let opsAlerts = "/ops/alerts"
+    public let opsAlertsAcknowledge = "/ops/alerts/acknowledge"
+    public let opsCorrect = "/ops/readings/correct"
+    public let opsHealth = "/ops/health"
+    public let adminAccounts = "/admin/accounts"
     public let adminStaff = "/admin/staff"
     public let adminStaffRoles = "/admin/staff/roles"
     public let adminAudit = "/admin/audit"
@@ -43,6 +50,7 @@ public struct Paths: Encodable, Sendable {
     /// A premise's page in the field, and where its readings are posted.
     public func fieldAccount(_ number: String) -> String { "/field/accounts/\(number)" }
     public func fieldReadings(_ number: String) -> String { "/field/accounts/\(number)/readings" }
+    public func adminAccount(_ number: String) -> String { "/admin/accounts/\(number)" }
     /// A consumer's premise, and where its owner adds tenants.
     public func premise(_ number: String) -> String { "/account/premises/\(number)" }
     public func premiseTenants(_ number: String) -> String { "/account/premises/\(number)/tenants" }

@@ -37,6 +37,27 @@ final class TestBrowser: @unchecked Sendable {
         return response
     }
 
+    /// Posts a multipart form with one file, as a browser uploads it; the CSRF token goes as a field.
+    @discardableResult
+    func postFile(
+        _ uri: String, field: String = "file", fileName: String, content: String, fields: [(String, String)] = [], withToken: Bool = true
+    ) async throws -> TestResponse {
+        let boundary = "----MeterlineTestBoundary7MA4YWxkTrZu0gW"
+        var all = fields
+        if withToken, let token = csrfToken { all.append(("_csrf", token)) }
+        var body = ""
+        for (name, value) in all {
+            body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
+        }
+        body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(fileName)\"\r\nContent-Type: text/csv\r\n\r\n"
+        body += content + "\r\n--\(boundary)--\r\n"
+        var headers = cookieHeader()
+        headers[.contentType] = "multipart/form-data; boundary=\(boundary)"
+        let response = try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: body))
+        remember(response)
+        return response
+    }
+
     /// Posts raw bytes as a form body, for malformed input.
     func postRaw(_ uri: String, body: [UInt8]) async throws -> TestResponse {
         var headers = cookieHeader()

@@ -22,11 +22,11 @@ public enum Role: String, CaseIterable, Sendable, Codable {
     var permissions: Set<Permission> {
         switch self {
         case .admin: [.enterStaffArea, .manageStaff, .viewAudit, .manageAccounts]
-        case .finance: [.enterStaffArea, .viewAudit, .reviewReadings]
+        case .finance: [.enterStaffArea, .viewAudit, .reviewReadings, .importReadings]
         case .meterReader: [.enterStaffArea, .readMeters]
-        case .technician: [.enterStaffArea, .readMeters, .installMeters]
-        case .engineer: [.enterStaffArea, .readMeters, .registerMeters, .reviewReadings]
-        case .support: [.enterStaffArea, .reviewReadings]
+        case .technician: [.enterStaffArea, .readMeters, .installMeters, .viewMeterHealth]
+        case .engineer: [.enterStaffArea, .readMeters, .registerMeters, .reviewReadings, .importReadings, .viewMeterHealth]
+        case .support: [.enterStaffArea, .reviewReadings, .viewMeterHealth]
         }
     }
 }
@@ -44,8 +44,12 @@ public enum Permission: Sendable, Hashable {
     case registerMeters
     /// Create and edit utility accounts (MT-1).
     case manageAccounts
-    /// See flagged readings and consumption alerts, and acknowledge them (MT-6).
+    /// See flagged readings and consumption alerts, acknowledge them, correct readings (MT-5, MT-6).
     case reviewReadings
+    /// Load readings from a CSV file (MT-4).
+    case importReadings
+    /// See smart meters' health and the silent ones (MT-7).
+    case viewMeterHealth
 }
 
 extension Collection<Role> {

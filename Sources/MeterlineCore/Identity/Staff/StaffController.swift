@@ -73,7 +73,7 @@ public struct StaffController: Sendable {
         try await gate(.enterStaffArea, context) { member in
             try renderer.response(StaffHome(
                 chrome: try await chrome(member, context), fullName: member.fullName, roles: member.roles.map(\.title),
-                manageStaff: member.may(.manageStaff), viewAudit: member.may(.viewAudit), readMeters: member.may(.readMeters)))
+                links: StaffHome.links(for: member)))
         }
     }
 

@@ -5,9 +5,28 @@ struct StaffHome: Page {
     let title = "Staff"
     let fullName: String
     let roles: [String]
-    let manageStaff: Bool
-    let viewAudit: Bool
-    let readMeters: Bool
+    let links: [Link]
+
+    struct Link: Encodable, Sendable, Equatable {
+        let title: String
+        let href: String
+    }
+
+    /// The work areas this member's permissions open, in the order of a working day.
+    static func links(for member: StaffMember) -> [Link] {
+        let paths = Paths()
+        let all: [(Permission, String, String)] = [
+            (.readMeters, "Field: find a premise and enter a reading", paths.field),
+            (.reviewReadings, "Consumption alerts and corrections", paths.opsAlerts),
+            (.registerMeters, "Meters: register and find", paths.opsMeters),
+            (.viewMeterHealth, "Silent smart meters", paths.opsHealth),
+            (.importReadings, "Import readings from CSV", paths.opsImport),
+            (.manageAccounts, "Utility accounts", paths.adminAccounts),
+            (.manageStaff, "Staff accounts and roles", paths.adminStaff),
+            (.viewAudit, "Audit trail", paths.adminAudit),
+        ]
+        return all.filter { member.may($0.0) }.map { Link(title: $0.1, href: $0.2) }
+    }
 }
 
 /// The model of `admin/audit.mustache`.

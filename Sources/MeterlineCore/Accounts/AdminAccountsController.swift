@@ -1,0 +1,180 @@
+import Hummingbird
+
+/// /admin/accounts (MT-1): administrators find, create and change utility accounts.
+public struct AdminAccountsController: Sendable {
+    let access: StaffAccess
+    let find: FindAccounts
+    let save: SaveAccount
+    let renderer: PageRenderer
+    let paths = Paths()
+
+    public init(services: AppServices) {
+        access = StaffAccess(database: services.database)
+        find = FindAccounts(database: services.database)
+        save = SaveAccount(database: services.database)
+        renderer = services.renderer
+    }
+
+    public func addRoutes(to router: Router<AppRequestContext>) {
+        router.get(RouterPath(paths.adminAccounts), use: index)
+        router.post(RouterPath(paths.adminAccounts), use: create)
+        router.get("/admin/accounts/:number", use: edit)
+        router.post("/admin/accounts/:number", use: update)
+    }
+
+    struct Input: Decodable {
+        var account_number: String?
+        var holder_name: String?
+        var supply_address: String?
+        var area: String?
+        var category: String?
+        var billing_type: String?
+        var status: String?
+        var mobile: String?
+
+        var form: SaveAccount.Form {
+            .init(accountNumber: account_number, holderName: holder_name, supplyAddress: supply_address, area: area,
+                  category: category, billingType: billing_type, status: status, mobile: mobile)
+        }
+    }
+
+    private func chrome(_ member: StaffMember, _ context: AppRequestContext) async throws -> Chrome {
+        Chrome(user: member.fullName, csrfToken: try await context.requireSession().csrfToken())
+    }
+
+    @Sendable func index(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await access.page(.manageAccounts, context) { member in
+            let query = QueryForm(request)
+            let typed = query["q"]
+            var page = AdminAccounts(chrome: try await chrome(member, context), query: FormField(typed), form: AccountForm(.init(status: "active")))
+            if typed != nil { page.hits = try await find.search(FindAccounts.parse(typed)).map { .init(hit: $0) } }
+            if let created = query["created"] { page.notice = "Account \(created) created." }
+            return try renderer.response(page)
+        }
+    }
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await access.page(.manageAccounts, context) { member in
+            let input = try await request.decode(as: Input.self, context: context)
+            do {
+                let number = try await save.create(input.form, by: member.id, clientAddress: context.clientAddress)
+                return .redirect(to: paths.adminAccounts + "?created=\(number)", type: .normal)
+            } catch let refused as SaveAccount.Refused {
+                let page = AdminAccounts(
+                    chrome: try await chrome(member, context), query: FormField(), form: AccountForm(input.form, problems: refused.problems))
+                return try renderer.response(page, status: .unprocessableContent)
+            }
+        }
+    }
+
+    @Sendable func edit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await access.page(.manageAccounts, context) { member in
+            let number = context.parameters.get("number") ?? ""
+            guard let form = try await save.load(accountNumber: number) else { throw PageError.notFound }
+            var page = AdminAccountEdit(chrome: try await chrome(member, context), accountNumber: number, form: AccountForm(form))
+            if QueryForm(request)["saved"] != nil { page.notice = "Saved." }
+            return try renderer.response(page)
+        }
+    }
+
+    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await access.page(.manageAccounts, context) { member in
+            let number = context.parameters.get("number") ?? ""
+            let input = try await request.decode(as: Input.self, context: context)
+            do {
+                guard try await save.update(accountNumber: number, input.form, by: member.id, clientAddress: context.clientAddress)
+                else { throw PageError.notFound }
+                return .redirect(to: paths.adminAccount(number) + "?saved=1", type: .normal)
+            } catch let refused as SaveAccount.Refused {
+                let page = AdminAccountEdit(
+                    chrome: try await chrome(member, context), accountNumber: number, form: AccountForm(input.form, problems: refused.problems))
+                return try renderer.response(page, status: .unprocessableContent)
+            }
+        }
+    }
+}
+
+/// The account form's fields as the page shows them, with the choices of each select.
+struct AccountForm: Encodable, Sendable {
+    struct Choice: Encodable, Sendable {
+        let value: String
+        let selected: Bool
+    }
+
+    let accountNumber: FormField
+    let holderName: FormField
+    let supplyAddress: FormField
+    let area: FormField
+    let mobile: FormField
+    let categories: [Choice]
+    let billingTypes: [Choice]
+    let statuses: [Choice]
+    let categoryError: String?
+    let billingTypeError: String?
+    let statusError: String?
+
+    init(_ form: SaveAccount.Form, problems: [SaveAccount.Field: String] = [:]) {
+        accountNumber = FormField(form.accountNumber, error: problems[.accountNumber])
+        holderName = FormField(form.holderName, error: problems[.holderName])
+        supplyAddress = FormField(form.supplyAddress, error: problems[.supplyAddress])
+        area = FormField(form.area, error: problems[.area])
+        mobile = FormField(form.mobile, error: problems[.mobile])
+        categories = SaveAccount.categories.map { Choice(value: $0, selected: $0 == form.category) }
+        billingTypes = SaveAccount.billingTypes.map { Choice(value: $0, selected: $0 == form.billingType) }
+        statuses = SaveAccount.statuses.map { Choice(value: $0, selected: $0 == form.status) }
+        categoryError = problems[.category]
+        billingTypeError = problems[.billingType]
+        statusError = problems[.status]
+    }
+}
+
+/// The model of `admin/accounts.mustache`.
+struct AdminAccounts: Page {
+    static let template = "admin/accounts"
+    let chrome: Chrome
+    let title = "Utility accounts"
+    var query: FormField
+    var hits: [Hit] = []
+    let form: AccountForm
+    var notice: String?
+
+    struct Hit: Encodable, Sendable {
+        let accountNumber: String
+        let holderName: String
+        let supplyAddress: String
+        let link: String
+
+        init(hit: FindAccounts.Hit) {
+            accountNumber = hit.accountNumber
+            holderName = hit.holderName
+            supplyAddress = hit.supplyAddress
+            link = Paths().adminAccount(hit.accountNumber)
+        }
+    }
+
+    init(chrome: Chrome, query: FormField, form: AccountForm) {
+        self.chrome = chrome
+        self.query = query
+        self.form = form
+    }
+}
+
+/// The model of `admin/account.mustache`.
+struct AdminAccountEdit: Page {
+    static let template = "admin/account"
+    let chrome: Chrome
+    var title: String { "Account \(accountNumber)" }
+    let accountNumber: String
+    let form: AccountForm
+    var notice: String?
+
+    enum CodingKeys: String, CodingKey { case chrome, title, accountNumber, form, notice }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(chrome, forKey: .chrome)
+        try c.encode(title, forKey: .title)
+        try c.encode(accountNumber, forKey: .accountNumber)
+        try c.encode(form, forKey: .form)
+        try c.encodeIfPresent(notice, forKey: .notice)
+    }
+}
