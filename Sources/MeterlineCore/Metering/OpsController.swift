@@ -128,7 +128,7 @@ public struct OpsController: Sendable {
                 page.notice = "Imported \(count) readings from \(name)."
                 return try renderer.response(page)
             case .refused(let errors):
-                page.problem = "Nothing was imported: \(errors.count) \(errors.count == 1 ? "line needs" : "lines need") fixing. Correct them and import the whole file again."
+                page.problem = "Nothing was imported: \(errors.count) \(errors.count == 1 ? "line needs" : "lines need") fixing. Correct \(errors.count == 1 ? "it" : "them") and import the whole file again."
                 page.errors = Array(errors.prefix(1000))
                 return try renderer.response(page, status: .unprocessableContent)
             }
