@@ -24,6 +24,7 @@ migrate: deps
 
 bench: deps-bench
 	bench/run.sh
+	bench/metering.sh
 
 # Same flags as the test build, so running it after `swift test` rebuilds nothing.
 browser-test: $(VENV)/.installed

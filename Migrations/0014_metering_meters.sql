@@ -17,6 +17,8 @@ CREATE TABLE meters (
     CHECK (kind <> 'smart' OR public_key IS NOT NULL)
 );
 CREATE UNIQUE INDEX meters_serial_key ON meters (serial);
+-- Serial prefixes in the field search, whatever the database's collation.
+CREATE INDEX meters_serial_prefix_idx ON meters (serial text_pattern_ops);
 
 -- One row per time a meter stood at an account. An exchange closes one row with its final
 -- reading and opens the next; nothing is overwritten.

@@ -14,6 +14,7 @@ public enum AuditLog {
         case emailVerified = "email.verified"
         case readingRecorded = "reading.recorded"
         case meterRegistered = "meter.registered"
+        case meterProvisioned = "meter.provisioned"
         case meterInstalled = "meter.installed"
         case meterExchanged = "meter.exchanged"
         case readingCorrected = "reading.corrected"

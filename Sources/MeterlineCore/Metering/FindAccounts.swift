@@ -39,11 +39,7 @@ struct FindAccounts: Sendable {
         case .words(let words):
             // A serial typed whole or in part, then premises whose text holds every word.
             let escaped = words.map { $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") }
-            let bySerial = words.count == 1
-                ? try await hits(
-                    "a.id IN (SELECT i.account_id FROM meter_installations i JOIN meters m ON m.id = i.meter_id WHERE m.serial LIKE $1 || '%' AND i.removed_on IS NULL) LIMIT \(Self.limit)",
-                    [escaped[0].uppercased()])
-                : []
+            let bySerial = words.count == 1 ? try await serialHits(prefix: escaped[0].uppercased()) : []
             let conditions = escaped.indices.map { "a.search_text LIKE '%' || $\($0 + 1) || '%'" }.joined(separator: " AND ")
             let byText = try await hits("\(conditions) ORDER BY a.account_number LIMIT \(Self.limit)", escaped)
             var seen = Set<String>()
@@ -51,8 +47,29 @@ struct FindAccounts: Sendable {
         }
     }
 
+    private static func hit(_ row: Row) throws -> Hit {
+        let number: String = try row.decode("account_number")
+        return Hit(
+            accountNumber: number, holderName: try row.decode("holder_name"), supplyAddress: try row.decode("supply_address"),
+            area: try row.decode("area"), meterSerial: try row.decode("serial"), link: Paths().fieldAccount(number))
+    }
+
+    /// Live meters whose serial starts with `prefix`, in serial order: the prefix index gives the
+    /// first twenty without looking at the thousands a short prefix matches.
+    private func serialHits(prefix: String) async throws -> [Hit] {
+        return try await database.query(
+            """
+            SELECT a.account_number, a.holder_name, a.supply_address, a.area, m.serial
+            FROM meters m
+            JOIN meter_installations i ON i.meter_id = m.id AND i.removed_on IS NULL
+            JOIN accounts a ON a.id = i.account_id
+            WHERE m.serial LIKE $1 || '%'
+            ORDER BY m.serial LIMIT \(Self.limit)
+            """, [prefix]
+        ).rows.map(Self.hit)
+    }
+
     private func hits(_ condition: String, _ parameters: [String]) async throws -> [Hit] {
-        let paths = Paths()
         return try await database.query(
             """
             SELECT a.account_number, a.holder_name, a.supply_address, a.area, m.serial
@@ -61,11 +78,6 @@ struct FindAccounts: Sendable {
             LEFT JOIN meters m ON m.id = i.meter_id
             WHERE \(condition)
             """, parameters
-        ).rows.map { row in
-            let number: String = try row.decode("account_number")
-            return Hit(
-                accountNumber: number, holderName: try row.decode("holder_name"), supplyAddress: try row.decode("supply_address"),
-                area: try row.decode("area"), meterSerial: try row.decode("serial"), link: paths.fieldAccount(number))
-        }
+        ).rows.map(Self.hit)
     }
 }

@@ -46,7 +46,7 @@ struct ImportReadings: Sendable {
                 errors.append(LineError(line: record.line, message: "Expected \(names.count) fields, found \(fields.count)."))
                 continue
             }
-            guard fields[0].wholeMatch(of: /[0-9]{6,16}/) != nil else {
+            guard (6...16).contains(fields[0].utf8.count), fields[0].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
                 errors.append(LineError(line: record.line, message: "The account number must be 6 to 16 digits.")); continue
             }
             guard let day = CalendarDay(fields[1]) else {

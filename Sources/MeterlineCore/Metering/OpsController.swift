@@ -8,6 +8,7 @@ public struct OpsController: Sendable {
     let access: StaffAccess
     let database: Database
     let registerMeter: RegisterMeter
+    let provisionMeter: ProvisionMeter
     let importReadings: ImportReadings
     let alerts: Alerts
     let correct: CorrectReading
@@ -19,6 +20,7 @@ public struct OpsController: Sendable {
         access = StaffAccess(database: services.database)
         database = services.database
         registerMeter = RegisterMeter(database: services.database)
+        provisionMeter = ProvisionMeter(database: services.database)
         importReadings = ImportReadings(database: services.database)
         alerts = Alerts(database: services.database)
         correct = CorrectReading(database: services.database)
@@ -29,6 +31,7 @@ public struct OpsController: Sendable {
     public func addRoutes(to router: Router<AppRequestContext>) {
         router.get(RouterPath(paths.opsMeters), use: meters)
         router.post(RouterPath(paths.opsMeters), use: submitMeter)
+        router.post(RouterPath(paths.opsProvision), use: provision)
         router.get(RouterPath(paths.opsImport), use: showImport)
         router.post(RouterPath(paths.opsImport), use: submitImport)
         router.get(RouterPath(paths.opsAlerts), use: showAlerts)
@@ -74,7 +77,10 @@ public struct OpsController: Sendable {
         try await access.page(.registerMeters, context) { member in
             let query = QueryForm(request)["q"]
             var page = OpsMeters(chrome: try await chrome(member, context), query: FormField(query), meters: try await meterList(query))
-            if let registered = QueryForm(request)["registered"] { page.notice = "Meter \(registered) registered. A technician can now install it." }
+            if let registered = QueryForm(request)["registered"] {
+                page.notice = "Meter \(registered) registered. Provision it when it is configured and tested; then a technician can install it."
+            }
+            if let provisioned = QueryForm(request)["provisioned"] { page.notice = "Meter \(provisioned) provisioned: ready to install." }
             return try renderer.response(page)
         }
     }
@@ -99,6 +105,16 @@ public struct OpsController: Sendable {
                     key: FormField(input.key, error: refused.problems[.publicKey]))
                 return try renderer.response(page, status: .unprocessableContent)
             }
+        }
+    }
+
+    struct SerialInput: Decodable { var serial: String? }
+
+    @Sendable func provision(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await access.page(.registerMeters, context) { member in
+            let serial = try await request.decode(as: SerialInput.self, context: context).serial ?? ""
+            guard try await provisionMeter.run(serial: serial, by: member.id, clientAddress: context.clientAddress) else { throw PageError.notFound }
+            return .redirect(to: paths.opsMeters + "?provisioned=\(serial.uppercased())", type: .normal)
         }
     }
 
@@ -219,6 +235,18 @@ struct OpsMeters: Page {
         let kind: String
         let status: String
         let accountNumber: String?
+        var registered: Bool { status == "registered" }
+
+        enum CodingKeys: String, CodingKey { case serial, model, kind, status, accountNumber, registered }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(serial, forKey: .serial)
+            try c.encode(model, forKey: .model)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(status, forKey: .status)
+            try c.encodeIfPresent(accountNumber, forKey: .accountNumber)
+            try c.encode(registered, forKey: .registered)
+        }
     }
 
     struct Form: Encodable, Sendable {

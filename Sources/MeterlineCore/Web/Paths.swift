@@ -35,6 +35,7 @@ public struct Paths: Encodable, Sendable {
     public let staffVerify = "/staff/verify"
     public let field = "/field"
     public let opsMeters = "/ops/meters"
+    public let opsProvision = "/ops/meters/provision"
     public let opsImport = "/ops/readings/import"
     public let opsAlerts = "/ops/alerts"
     public let opsAlertsAcknowledge = "/ops/alerts/acknowledge"

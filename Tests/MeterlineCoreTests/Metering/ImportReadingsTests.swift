@@ -104,3 +104,16 @@ struct ImportReadingsTests {
         ])
     }
 }
+
+@Suite("Calendar days as typed")
+struct CalendarDayTests {
+    @Test("real days only: leap years, month lengths, exact format")
+    func parsing() {
+        #expect(CalendarDay("2024-02-29")?.description == "2024-02-29")
+        #expect(CalendarDay(" 2026-11-23 ")?.description == "2026-11-23")
+        for bad in ["2026-02-29", "1900-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-5", "26-11-23", "2026/11/23", "２０２６-11-23", "", "3000-01-01"] {
+            #expect(CalendarDay(bad) == nil, "\(bad)")
+        }
+        #expect(CalendarDay("2000-02-29") != nil)
+    }
+}

@@ -52,6 +52,26 @@ struct OpsPagesTests {
         }
     }
 
+    @Test("a smart meter is installed only once an engineer has provisioned it")
+    func provisionBeforeInstall() async throws {
+        try await withStaff([.engineer, .technician]) { browser, db, _ in
+            try await browser.get("/ops/meters")
+            let key = "02" + String(repeating: "1f", count: 32)
+            try await browser.post("/ops/meters", [("serial", "SGM-1"), ("model", "Aclara"), ("kind", "smart"), ("multiplier", "1"), ("digits", "6"), ("key", key)])
+            try await browser.get("/field/accounts/\(samuel)")
+            let early = try await browser.post("/field/accounts/\(samuel)/install", [("serial", "SGM-1"), ("date", day(ago: 0)), ("initial", "0")])
+            #expect(early.text.contains("Smart meter SGM-1 must be provisioned by an engineer before it is installed."))
+            let list = try await browser.get("/ops/meters")
+            #expect(list.text.contains(#"name="serial" value="SGM-1""#))
+            #expect(try await browser.post("/ops/meters/provision", [("serial", "SGM-1")]).headers[.location] == "/ops/meters?provisioned=SGM-1")
+            try await browser.get("/ops/meters")
+            #expect(try await browser.post("/ops/meters/provision", [("serial", "SGM-1")]).status == .notFound, "provisioned already")
+            try await browser.get("/field/accounts/\(samuel)")
+            #expect(try await browser.post("/field/accounts/\(samuel)/install", [("serial", "SGM-1"), ("date", day(ago: 0)), ("initial", "0")]).status == .seeOther)
+            #expect(try await countRows("meters WHERE serial = 'SGM-1' AND status = 'installed'", db) == 1)
+        }
+    }
+
     @Test("a meter reader reads but installs nothing and reaches no ops or admin page")
     func readerPermissions() async throws {
         try await withStaff([.meterReader]) { (browser: TestBrowser, _: Database, _: AppServices) async throws in
@@ -123,6 +143,7 @@ struct OpsPagesTests {
             let key = "03" + String(repeating: "cd", count: 32)
             for (index, account) in DemoAccounts.accounts.prefix(3).enumerated() {
                 _ = try await RegisterMeter(database: db).run(.init(serial: "SM-\(index)", model: "Aclara", kind: "smart", publicKey: key), by: nil, clientAddress: nil)
+                #expect(try await ProvisionMeter(database: db).run(serial: "SM-\(index)", by: try await db.query("SELECT id FROM users").rows[0].decode("id"), clientAddress: nil))
                 _ = try await InstallMeter(database: db).run(
                     serial: "SM-\(index)", accountNumber: account.number, on: try #require(CalendarDay(day(ago: 30))), initialReading: 0,
                     location: nil, by: nil, clientAddress: nil)

@@ -37,13 +37,16 @@ struct InstallMeter: Sendable {
         location: Location?, by userID: Int64?
     ) throws -> Int64 {
         guard let meter = try connection.query(
-            "SELECT id, status, register_digits FROM meters WHERE serial = $1 FOR UPDATE", [serial.uppercased()]
+            "SELECT id, kind, status, register_digits FROM meters WHERE serial = $1 FOR UPDATE", [serial.uppercased()]
         ).rows.first else { throw Refused(message: "No meter with serial \(serial) is registered.") }
         guard try meter.decode("status", as: String.self) != "installed" else {
             throw Refused(message: "Meter \(serial) is installed somewhere already; remove it there first.")
         }
         guard try meter.decode("status", as: String.self) != "removed" else {
             throw Refused(message: "Meter \(serial) was removed from service and cannot be installed again.")
+        }
+        guard try meter.decode("kind", as: String.self) != "smart" || meter.decode("status", as: String.self) == "provisioned" else {
+            throw Refused(message: "Smart meter \(serial) must be provisioned by an engineer before it is installed.")
         }
         let register = Register(digits: try meter.decode("register_digits"), multiplier: 1)
         guard register.canShow(initialReading) else {
