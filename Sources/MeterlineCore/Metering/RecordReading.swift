@@ -32,10 +32,7 @@ struct RecordReading: Sendable {
         case alreadyRecorded
     }
 
-    enum Flag: String, Sendable {
-        case highUse = "high_use"
-        case zeroUse = "zero_use"
-    }
+    typealias Flag = UsualUse.Flag
 
     /// Turns a typed register value into a number: digits only (spaces allowed), at most 10.
     static func registerValue(_ typed: String?) -> Int64? {
@@ -118,8 +115,9 @@ struct RecordReading: Sendable {
                 field: .value,
                 message: "This is lower than the last reading, \(previousValue) on \(previousDay). A meter only counts up: check the digits.")
         }
-        let flag = try flag(on: connection, accountID: accountID, day: day, consumption: consumption, days: days,
-                            live: try account.decode("status", as: String.self) == "active")
+        let flag = try UsualUse.flag(
+            on: connection, accountID: accountID, day: day, consumption: consumption, days: days, factor: highUseFactor,
+            live: try account.decode("status", as: String.self) == "active")
 
         let payload = String(decoding: try JSONEncoder().encode(
             ["value": input.value ?? "", "date": input.date ?? "", "note": input.note ?? ""]), as: UTF8.self)
@@ -144,27 +142,5 @@ struct RecordReading: Sendable {
             on: connection, .readingRecorded, userID: input.readerID, clientAddress: input.clientAddress,
             details: ["account": input.accountNumber, "value": String(value), "date": day.description])
         return .recorded(consumption: consumption, flag: flag)
-    }
-
-    /// Compares the daily use since the last reading with the account's usual over the past year.
-    private func flag(
-        on connection: PostgresConnection, accountID: Int64, day: CalendarDay, consumption: Int64, days: Int, live: Bool
-    ) throws -> Flag? {
-        let usual = try connection.query(
-            """
-            WITH w AS (
-                SELECT read_on, consumption, row_number() OVER (ORDER BY read_on, id) AS n FROM current_readings
-                WHERE account_id = $1 AND read_on BETWEEN $2::date - 365 AND $2::date
-            )
-            SELECT coalesce(sum(consumption) FILTER (WHERE n > 1), 0) AS used, coalesce(max(read_on) - min(read_on), 0) AS days FROM w
-            """, [accountID, day.description]
-        ).rows[0]
-        let usedBefore: Int64 = try usual.decode("used")
-        let daysBefore: Int = try usual.decode("days")
-        guard usedBefore > 0, daysBefore >= 7 else { return nil }
-        let usualDaily = Double(usedBefore) / Double(daysBefore)
-        if consumption == 0 { return live && days >= 28 ? .zeroUse : nil }
-        let daily = Double(consumption) / Double(max(days, 1))
-        return daily > Double(highUseFactor) * usualDaily ? .highUse : nil
     }
 }
