@@ -1,6 +1,8 @@
 /// MT-3: a meter reader finds a premise by account number, holder name, address or meter
-/// serial. Digits search account-number prefixes; words must each appear somewhere in the
-/// number, name or address (a trigram index answers that); a serial matches by prefix.
+/// serial. Digits search account-number prefixes; a serial matches by prefix; otherwise every
+/// word typed must begin a word of the account's number, name or address. The rarest typed word
+/// is looked up in the word index and the others checked on its matches, so the first twenty
+/// come at once however common the other words are.
 struct FindAccounts: Sendable {
     let database: Database
     static let limit = 20
@@ -40,8 +42,7 @@ struct FindAccounts: Sendable {
             // A serial typed whole or in part, then premises whose text holds every word.
             let escaped = words.map { $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") }
             let bySerial = words.count == 1 ? try await serialHits(prefix: escaped[0].uppercased()) : []
-            let conditions = escaped.indices.map { "a.search_text LIKE '%' || $\($0 + 1) || '%'" }.joined(separator: " AND ")
-            let byText = try await hits("\(conditions) ORDER BY a.account_number LIMIT \(Self.limit)", escaped)
+            let byText = try await wordHits(escaped)
             var seen = Set<String>()
             return (bySerial + byText).filter { seen.insert($0.accountNumber).inserted }.prefix(Self.limit).map { $0 }
         }
@@ -67,6 +68,44 @@ struct FindAccounts: Sendable {
             ORDER BY m.serial LIMIT \(Self.limit)
             """, [prefix]
         ).rows.map(Self.hit)
+    }
+
+    /// How many index entries to count at most when judging which word is rarest.
+    static let countCap = 2_000
+
+    /// Where the word index splits text: every ASCII character that is not a letter or digit, as
+    /// the trigger in migration 0013 does.
+    static func isSeparator(_ character: Character) -> Bool {
+        character.isASCII && !(character.isLetter || character.isNumber)
+    }
+
+    private func wordHits(_ typed: [String]) async throws -> [Hit] {
+        let words = typed.flatMap { $0.split(whereSeparator: Self.isSeparator).map(String.init) }
+        guard !words.isEmpty else { return [] }
+        var rarest = (word: words[0], count: Int.max)
+        for word in words {
+            let count: Int = try await database.query(
+                "SELECT count(*) AS n FROM (SELECT 1 FROM account_search_words WHERE word LIKE $1 || '%' LIMIT \(Self.countCap)) t", [word]
+            ).rows[0].decode("n")
+            if count == 0 { return [] }
+            if count < rarest.count { rarest = (word, count) }
+        }
+        let others = words.filter { $0 != rarest.word }
+        let conditions = others.indices.map { " AND a.search_text LIKE '%' || $\($0 + 2) || '%'" }.joined()
+        // An account can match the prefix with two of its words: ask for more, keep each once.
+        let hits = try await database.query(
+            """
+            SELECT a.account_number, a.holder_name, a.supply_address, a.area, m.serial
+            FROM account_search_words w
+            JOIN accounts a ON a.id = w.account_id
+            LEFT JOIN meter_installations i ON i.account_id = a.id AND i.removed_on IS NULL
+            LEFT JOIN meters m ON m.id = i.meter_id
+            WHERE w.word LIKE $1 || '%'\(conditions)
+            ORDER BY w.word, w.account_id LIMIT \(Self.limit * 3)
+            """, [rarest.word] + others
+        ).rows.map(Self.hit)
+        var seen = Set<String>()
+        return Array(hits.filter { seen.insert($0.accountNumber).inserted }.prefix(Self.limit))
     }
 
     private func hits(_ condition: String, _ parameters: [String]) async throws -> [Hit] {

@@ -45,6 +45,20 @@ struct FieldReadingTests {
         }
     }
 
+    @Test("words are found by their beginnings, across punctuation, and follow a renamed account")
+    func wordIndex() async throws {
+        try await withReader { browser, db in
+            try await db.query("UPDATE accounts SET holder_name = 'Siobhán O''Neill-Smith' WHERE account_number = $1", [maria])
+            for query in ["neill", "o'neill smith", "siobh", "SIOBHÁN", "neill harbour portv"] {
+                #expect(try await browser.get("/field?q=\(TestBrowser.encode(query))").text.contains("/field/accounts/\(maria)"), "\(query)")
+            }
+            for query in ["lópez", "eill", "neill mill"] {
+                #expect(!(try await browser.get("/field?q=\(TestBrowser.encode(query))").text.contains("/field/accounts/\(maria)")), "\(query)")
+            }
+            #expect(try await countRows("account_search_words WHERE word = 'lópez'", db) == 0)
+        }
+    }
+
     @Test("a reading is saved, and the premise page shows it with the units used since the last")
     func saveReading() async throws {
         try await withReader { browser, db in
