@@ -69,6 +69,13 @@ public struct DemoPopulation: Sendable {
             summary.alerts += done.alerts
             progress("meters \(summary.meters), readings \(summary.readings)")
         }
+        // Fresh statistics and visibility for the planner and index-only scans, before anyone searches.
+        if summary.accounts > 0 || summary.meters > 0 {
+            progress("vacuum and analyze")
+            for table in ["accounts", "account_search_words", "meters", "meter_installations", "readings_raw", "readings"] {
+                try await database.query("VACUUM (ANALYZE) \(table)")
+            }
+        }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
     }

@@ -82,26 +82,43 @@ struct FindAccounts: Sendable {
     private func wordHits(_ typed: [String]) async throws -> [Hit] {
         let words = typed.flatMap { $0.split(whereSeparator: Self.isSeparator).map(String.init) }
         guard !words.isEmpty else { return [] }
+        // Whole words: one GIN lookup intersects them all.
+        let whole = try await hits("a.search_words @> string_to_array($1, ' ') LIMIT \(Self.limit)", [words.joined(separator: " ")])
+        guard whole.count < Self.limit else { return whole }
+        var seen = Set(whole.map(\.accountNumber))
+        return whole + (try await prefixHits(words)).filter { seen.insert($0.accountNumber).inserted }.prefix(Self.limit - whole.count)
+    }
+
+    /// Beginnings of words: the rarest typed word's entries in the word table, each account
+    /// checked for the other words.
+    private func prefixHits(_ words: [String]) async throws -> [Hit] {
         var rarest = (word: words[0], count: Int.max)
         for word in words {
             let count: Int = try await database.query(
                 "SELECT count(*) AS n FROM (SELECT 1 FROM account_search_words WHERE word LIKE $1 || '%' LIMIT \(Self.countCap)) t", [word]
             ).rows[0].decode("n")
             if count == 0 { return [] }
-            if count < rarest.count { rarest = (word, count) }
+            // Past the cap, the longer word is taken as the rarer.
+            if count < rarest.count || (count == rarest.count && word.count > rarest.word.count) { rarest = (word, count) }
         }
-        let others = words.filter { $0 != rarest.word }
-        let conditions = others.indices.map { " AND a.search_text LIKE '%' || $\($0 + 2) || '%'" }.joined()
-        // An account can match the prefix with two of its words: ask for more, keep each once.
+        var others = words
+        others.remove(at: others.firstIndex(of: rarest.word)!)
+        let checks = others.indices.map {
+            " AND EXISTS (SELECT 1 FROM account_search_words o WHERE o.account_id = w.account_id AND o.word LIKE $\($0 + 2) || '%')"
+        }.joined()
+        // The rarest word's entries are walked in index order and stop at the first matches; an
+        // account whose two words share the prefix appears twice, so ask for more and keep each once.
         let hits = try await database.query(
             """
             SELECT a.account_number, a.holder_name, a.supply_address, a.area, m.serial
-            FROM account_search_words w
-            JOIN accounts a ON a.id = w.account_id
+            FROM (
+                SELECT w.account_id FROM account_search_words w
+                WHERE w.word LIKE $1 || '%'\(checks)
+                LIMIT \(Self.limit * 3)
+            ) found
+            JOIN accounts a ON a.id = found.account_id
             LEFT JOIN meter_installations i ON i.account_id = a.id AND i.removed_on IS NULL
             LEFT JOIN meters m ON m.id = i.meter_id
-            WHERE w.word LIKE $1 || '%'\(conditions)
-            ORDER BY w.word, w.account_id LIMIT \(Self.limit * 3)
             """, [rarest.word] + others
         ).rows.map(Self.hit)
         var seen = Set<String>()
