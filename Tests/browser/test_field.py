@@ -1,35 +1,19 @@
 """A meter reader on a phone: signs in for the first time (new password, authenticator), finds
 a premise by name and street, is refused a reading lower than the last, and saves the right one."""
-import os
 import re
-import subprocess
 import time
 
 from selenium.webdriver.common.by import By
 
-from conftest import ROOT, click_and_wait, screenshot, submit
+from conftest import click_and_wait, screenshot, submit
 from test_identity import seed
-from test_staff import fill, totp
+from test_staff import fill, sign_in_new_staff
 
 
 def test_a_meter_reader_finds_a_premise_and_enters_a_reading(server, phone):
     seed(server)
-    out = subprocess.run(
-        [str(ROOT / ".build" / "debug" / "meterline"), "create-staff", "--username", "rita.reader",
-         "--full-name", "Rita Reader", "--roles", "meter_reader"],
-        cwd=ROOT, env=dict(os.environ, DATA_DIR=server.data, LOG_LEVEL="warning"),
-        check=True, capture_output=True, text=True).stdout
-    initial = re.search(r"Initial password, shown only now: (\S+)", out).group(1)
-
     driver = phone
-    driver.get(server.url + "/login")
-    fill(driver, {"login": "rita.reader", "password": initial})
-    submit(driver)
-    fill(driver, {"password": "readings before the rain"})
-    submit(driver)
-    fill(driver, {"code": totp(driver.find_element(By.CSS_SELECTOR, "code.secret").text)})
-    submit(driver)
-    assert driver.find_element(By.TAG_NAME, "h1").text == "Welcome, Rita Reader"
+    sign_in_new_staff(driver, server, "rita.reader", "Rita Reader", "meter_reader", "readings before the rain")
 
     started = time.time()
     click_and_wait(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Field"))

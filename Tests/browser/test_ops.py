@@ -1,33 +1,18 @@
 """Office work in a desktop browser: the alert list from the demo data, the meter registry, a CSV
 import with a bad line (nothing imported, the line reported), then a good one, and account search."""
-import os
-import re
-import subprocess
 import tempfile
 
 from selenium.webdriver.common.by import By
 
-from conftest import ROOT, screenshot, submit
+from conftest import screenshot, submit
 from test_identity import seed
-from test_staff import fill, totp
+from test_staff import fill, sign_in_new_staff
 
 
 def test_office_staff_work_alerts_meters_imports_and_accounts(server, desktop):
     seed(server)
-    out = subprocess.run(
-        [str(ROOT / ".build" / "debug" / "meterline"), "create-staff", "--username", "olu.office",
-         "--full-name", "Olu Office", "--roles", "engineer,finance,admin"],
-        cwd=ROOT, env=dict(os.environ, DATA_DIR=server.data, LOG_LEVEL="warning"),
-        check=True, capture_output=True, text=True).stdout
-    initial = re.search(r"Initial password, shown only now: (\S+)", out).group(1)
     driver = desktop
-    driver.get(server.url + "/login")
-    fill(driver, {"login": "olu.office", "password": initial})
-    submit(driver)
-    fill(driver, {"password": "ledgers and meters all day"})
-    submit(driver)
-    fill(driver, {"code": totp(driver.find_element(By.CSS_SELECTOR, "code.secret").text)})
-    submit(driver)
+    sign_in_new_staff(driver, server, "olu.office", "Olu Office", "engineer,finance,admin", "ledgers and meters all day")
     screenshot(driver, "staff-home-desktop")
 
     driver.get(server.url + "/ops/alerts")

@@ -38,15 +38,11 @@ public struct AdminAccountsController: Sendable {
         }
     }
 
-    private func chrome(_ member: StaffMember, _ context: AppRequestContext) async throws -> Chrome {
-        Chrome(user: member.fullName, csrfToken: try await context.requireSession().csrfToken())
-    }
-
     @Sendable func index(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await access.page(.manageAccounts, context) { member in
             let query = QueryForm(request)
             let typed = query["q"]
-            var page = AdminAccounts(chrome: try await chrome(member, context), query: FormField(typed), form: AccountForm(.init(status: "active")))
+            var page = AdminAccounts(chrome: try await Chrome.staff(member, context), query: FormField(typed), form: AccountForm(.init(status: "active")))
             if typed != nil { page.hits = try await find.search(FindAccounts.parse(typed)).map { .init(hit: $0) } }
             if let created = query["created"] { page.notice = "Account \(created) created." }
             return try renderer.response(page)
@@ -61,7 +57,7 @@ public struct AdminAccountsController: Sendable {
                 return .redirect(to: paths.adminAccounts + "?created=\(number)", type: .normal)
             } catch let refused as SaveAccount.Refused {
                 let page = AdminAccounts(
-                    chrome: try await chrome(member, context), query: FormField(), form: AccountForm(input.form, problems: refused.problems))
+                    chrome: try await Chrome.staff(member, context), query: FormField(), form: AccountForm(input.form, problems: refused.problems))
                 return try renderer.response(page, status: .unprocessableContent)
             }
         }
@@ -71,7 +67,7 @@ public struct AdminAccountsController: Sendable {
         try await access.page(.manageAccounts, context) { member in
             let number = context.parameters.get("number") ?? ""
             guard let form = try await save.load(accountNumber: number) else { throw PageError.notFound }
-            var page = AdminAccountEdit(chrome: try await chrome(member, context), accountNumber: number, form: AccountForm(form))
+            var page = AdminAccountEdit(chrome: try await Chrome.staff(member, context), accountNumber: number, form: AccountForm(form))
             if QueryForm(request)["saved"] != nil { page.notice = "Saved." }
             return try renderer.response(page)
         }
@@ -87,7 +83,7 @@ public struct AdminAccountsController: Sendable {
                 return .redirect(to: paths.adminAccount(number) + "?saved=1", type: .normal)
             } catch let refused as SaveAccount.Refused {
                 let page = AdminAccountEdit(
-                    chrome: try await chrome(member, context), accountNumber: number, form: AccountForm(input.form, problems: refused.problems))
+                    chrome: try await Chrome.staff(member, context), accountNumber: number, form: AccountForm(input.form, problems: refused.problems))
                 return try renderer.response(page, status: .unprocessableContent)
             }
         }

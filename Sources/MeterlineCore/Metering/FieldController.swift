@@ -35,15 +35,11 @@ public struct FieldController: Sendable {
         router.post("/field/accounts/:number/location", use: submitLocation)
     }
 
-    private func chrome(_ member: StaffMember, _ context: AppRequestContext) async throws -> Chrome {
-        Chrome(user: member.fullName, csrfToken: try await context.requireSession().csrfToken())
-    }
-
     @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await access.page(.readMeters, context) { member in
             let typed = QueryForm(request)["q"].map { String($0.prefix(200)) }
             let query = FindAccounts.parse(typed)
-            var page = FieldSearch(chrome: try await chrome(member, context), query: FormField(typed))
+            var page = FieldSearch(chrome: try await Chrome.staff(member, context), query: FormField(typed))
             if typed != nil {
                 if query == .tooShort {
                     page.query.error = "Type at least 3 letters or digits: an account number, a name, an address or a meter serial."
@@ -60,7 +56,7 @@ public struct FieldController: Sendable {
         try await access.page(.readMeters, context) { member in
             let number = context.parameters.get("number") ?? ""
             guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
-            var page = FieldAccount(chrome: try await chrome(member, context), premise: premise, form: .blank())
+            var page = FieldAccount(chrome: try await Chrome.staff(member, context), premise: premise, form: .blank())
             page.work = member.may(.installMeters) ? .blank() : nil
             if let done = QueryForm(request)["done"] { page.notice = FieldAccount.Work.notices[done] }
             if QueryForm(request)["saved"] != nil { page.notice = "Reading saved." }
@@ -99,7 +95,7 @@ public struct FieldController: Sendable {
                 case .note: form.note.error = refused.message
                 case .form: form.problem = refused.message
                 }
-                var page = FieldAccount(chrome: try await chrome(member, context), premise: premise, form: form)
+                var page = FieldAccount(chrome: try await Chrome.staff(member, context), premise: premise, form: form)
                 page.work = member.may(.installMeters) ? .blank() : nil
                 return try renderer.response(page, status: .unprocessableContent)
             }
@@ -130,7 +126,7 @@ public struct FieldController: Sendable {
                 return .redirect(to: paths.fieldAccount(number) + "?done=\(done)", type: .normal)
             } catch let refused as InstallMeter.Refused {
                 guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
-                var page = FieldAccount(chrome: try await chrome(member, context), premise: premise, form: .blank())
+                var page = FieldAccount(chrome: try await Chrome.staff(member, context), premise: premise, form: .blank())
                 page.work = FieldAccount.Work(
                     serial: input.serial ?? "", date: input.date ?? FieldAccount.ReadingForm.blank().date.value, initial: input.initial ?? "",
                     final: input.final ?? "", latitude: input.latitude ?? "", longitude: input.longitude ?? "", problem: refused.message)

@@ -40,10 +40,6 @@ public struct OpsController: Sendable {
         router.get(RouterPath(paths.opsHealth), use: showHealth)
     }
 
-    private func chrome(_ member: StaffMember, _ context: AppRequestContext) async throws -> Chrome {
-        Chrome(user: member.fullName, csrfToken: try await context.requireSession().csrfToken())
-    }
-
     // MARK: meters (MT-2)
 
     struct MeterInput: Decodable {
@@ -76,7 +72,7 @@ public struct OpsController: Sendable {
     @Sendable func meters(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await access.page(.registerMeters, context) { member in
             let query = QueryForm(request)["q"]
-            var page = OpsMeters(chrome: try await chrome(member, context), query: FormField(query), meters: try await meterList(query))
+            var page = OpsMeters(chrome: try await Chrome.staff(member, context), query: FormField(query), meters: try await meterList(query))
             if let registered = QueryForm(request)["registered"] {
                 page.notice = "Meter \(registered) registered. Provision it when it is configured and tested; then a technician can install it."
             }
@@ -96,7 +92,7 @@ public struct OpsController: Sendable {
                 let serial = (Normalise.text(input.serial) ?? "").uppercased()
                 return .redirect(to: paths.opsMeters + "?registered=\(serial)", type: .normal)
             } catch let refused as RegisterMeter.Refused {
-                var page = OpsMeters(chrome: try await chrome(member, context), query: FormField(), meters: try await meterList(nil))
+                var page = OpsMeters(chrome: try await Chrome.staff(member, context), query: FormField(), meters: try await meterList(nil))
                 page.form = .init(
                     serial: FormField(input.serial, error: refused.problems[.serial]), model: FormField(input.model, error: refused.problems[.model]),
                     kind: FormField(input.kind, error: refused.problems[.kind]),
@@ -122,14 +118,14 @@ public struct OpsController: Sendable {
 
     @Sendable func showImport(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await access.page(.importReadings, context) { member in
-            try renderer.response(OpsImport(chrome: try await chrome(member, context)))
+            try renderer.response(OpsImport(chrome: try await Chrome.staff(member, context)))
         }
     }
 
     @Sendable func submitImport(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await access.page(.importReadings, context) { member in
             let form = try await MultipartForm.read(request, context: context, limit: context.maxUploadSize)
-            var page = OpsImport(chrome: try await chrome(member, context))
+            var page = OpsImport(chrome: try await Chrome.staff(member, context))
             guard let file = form["file"], !file.data.isEmpty else {
                 page.problem = "Choose a CSV file to import."
                 return try renderer.response(page, status: .unprocessableContent)
@@ -155,7 +151,7 @@ public struct OpsController: Sendable {
 
     private func alertsPage(_ member: StaffMember, _ context: AppRequestContext, _ filter: Alerts.Filter) async throws -> OpsAlerts {
         OpsAlerts(
-            chrome: try await chrome(member, context), alerts: try await alerts.list(filter),
+            chrome: try await Chrome.staff(member, context), alerts: try await alerts.list(filter),
             kinds: Alerts.kinds.map { .init(value: $0, selected: $0 == filter.kind) }, showAll: !filter.openOnly)
     }
 
@@ -211,7 +207,7 @@ public struct OpsController: Sendable {
             let typed = QueryForm(request)["hours"]
             let hours = typed.flatMap { Int($0) }.flatMap { (1...8760).contains($0) ? $0 : nil }
             var page = OpsHealth(
-                chrome: try await chrome(member, context), hours: FormField(String(hours ?? 24)),
+                chrome: try await Chrome.staff(member, context), hours: FormField(String(hours ?? 24)),
                 meters: try await health.silent(hours: hours ?? 24))
             if typed != nil, hours == nil { page.hours.error = "Enter a number of hours from 1 to 8760." }
             return try renderer.response(page, status: page.hours.error == nil ? .ok : .unprocessableContent)

@@ -82,3 +82,10 @@ public struct StaffAccess: Sendable {
         }
     }
 }
+
+extension Chrome {
+    /// The layout around a staff page: the member's name and this session's form token.
+    static func staff(_ member: StaffMember, _ context: AppRequestContext) async throws -> Chrome {
+        Chrome(user: member.fullName, csrfToken: try await context.requireSession().csrfToken())
+    }
+}

@@ -37,10 +37,6 @@ public struct StaffController: Sendable {
         router.get(RouterPath(paths.adminAuditCSV), use: auditCSV)
     }
 
-    private func chrome(_ member: StaffMember, _ context: AppRequestContext) async throws -> Chrome {
-        Chrome(user: member.fullName, csrfToken: try await context.requireSession().csrfToken())
-    }
-
     private func gate(
         _ permission: Permission, _ context: AppRequestContext, _ page: (StaffMember) async throws -> Response
     ) async throws -> Response {
@@ -72,7 +68,7 @@ public struct StaffController: Sendable {
     @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await gate(.enterStaffArea, context) { member in
             try renderer.response(StaffHome(
-                chrome: try await chrome(member, context), fullName: member.fullName, roles: member.roles.map(\.title),
+                chrome: try await Chrome.staff(member, context), fullName: member.fullName, roles: member.roles.map(\.title),
                 links: StaffHome.links(for: member)))
         }
     }
@@ -81,7 +77,7 @@ public struct StaffController: Sendable {
 
     @Sendable func showPassword(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await stepPage(.changePassword, context) { member in
-            try renderer.response(StaffPassword(chrome: try await chrome(member, context), csrfToken: try await context.requireSession().csrfToken()))
+            try renderer.response(StaffPassword(chrome: try await Chrome.staff(member, context), csrfToken: try await context.requireSession().csrfToken()))
         }
     }
 
@@ -93,7 +89,7 @@ public struct StaffController: Sendable {
             do {
                 try policy.check(password, username: member.username)
             } catch let error as PasswordPolicy.Refusal {
-                var page = StaffPassword(chrome: try await chrome(member, context), csrfToken: try await context.requireSession().csrfToken())
+                var page = StaffPassword(chrome: try await Chrome.staff(member, context), csrfToken: try await context.requireSession().csrfToken())
                 page.passwordError = error.description
                 return try renderer.response(page, status: .unprocessableContent)
             }
@@ -119,14 +115,14 @@ public struct StaffController: Sendable {
         let secret = try await secondFactor.enrolmentSecret(userID: member.id)
         let grouped = TOTP.base32(secret).enumerated().map { $0.offset > 0 && $0.offset % 4 == 0 ? " \($0.element)" : "\($0.element)" }.joined()
         let page = StaffEnrol(
-            chrome: try await chrome(member, context), csrfToken: try await context.requireSession().csrfToken(), secret: grouped,
+            chrome: try await Chrome.staff(member, context), csrfToken: try await context.requireSession().csrfToken(), secret: grouped,
             uri: TOTP.uri(secret: secret, username: member.username), codeError: error)
         return try renderer.response(page, status: status)
     }
 
     @Sendable func showVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await stepPage(.verify, context) { member in
-            try renderer.response(StaffVerify(chrome: try await chrome(member, context), csrfToken: try await context.requireSession().csrfToken()))
+            try renderer.response(StaffVerify(chrome: try await Chrome.staff(member, context), csrfToken: try await context.requireSession().csrfToken()))
         }
     }
 
@@ -146,7 +142,7 @@ public struct StaffController: Sendable {
         }
         let message = "That code is not right. Enter the 6 digits your authenticator shows now; each code works once."
         if step == .enrol { return try await enrolPage(member, context, error: message, status: .unprocessableContent) }
-        var page = StaffVerify(chrome: try await chrome(member, context), csrfToken: try await context.requireSession().csrfToken())
+        var page = StaffVerify(chrome: try await Chrome.staff(member, context), csrfToken: try await context.requireSession().csrfToken())
         page.codeError = message
         return try renderer.response(page, status: .unprocessableContent)
     }
@@ -173,7 +169,7 @@ public struct StaffController: Sendable {
                 status = .badRequest
             }
             let page = AdminAudit(
-                chrome: try await chrome(member, context),
+                chrome: try await Chrome.staff(member, context),
                 actions: AuditLog.Action.allCases.map { .init(value: $0.rawValue, selected: $0.rawValue == filter.action) },
                 username: FormField(filter.username), from: from, to: to, entries: entries, empty: entries.isEmpty && status == .ok,
                 capped: entries.count == AuditSearch.limit, query: request.uri.query ?? "")
@@ -217,7 +213,7 @@ public struct StaffController: Sendable {
                 pending: try row.decode("must_change_password"))
         }
         return AdminStaff(
-            chrome: try await chrome(member, context), csrfToken: try await context.requireSession().csrfToken(), staff: staff,
+            chrome: try await Chrome.staff(member, context), csrfToken: try await context.requireSession().csrfToken(), staff: staff,
             allRoles: Role.allCases.map { .init(value: $0.rawValue, title: $0.title, checked: false) })
     }
 
