@@ -43,17 +43,14 @@ public struct PremiseController: Sendable {
     ) async throws -> AccountPremise {
         let readings = try await usage.readings(grant, userID: userID)
         return AccountPremise(
-            chrome: Chrome(user: name, csrfToken: csrf), accountNumber: grant.accountNumber, supplyAddress: grant.supplyAddress,
+            chrome: Chrome(user: name, csrfToken: csrf), title: grant.supplyAddress, accountNumber: grant.accountNumber,
+            supplyAddress: grant.supplyAddress,
             isOwner: grant.isOwner, visibleFrom: grant.isOwner ? nil : grant.from, visibleTo: grant.isOwner ? nil : grant.to,
-            readings: readings, chart: UsageChart(readings: readings),
+            readings: readings, hasReadings: !readings.isEmpty, chart: UsageChart(readings: readings),
             tenancies: grant.isOwner ? try await usage.tenancies(accountID: grant.accountID) : [],
             lease: grant.isOwner ? nil : try await usage.openLease(accountID: grant.accountID, tenantID: userID),
-            form: form ?? .init(tenant: FormField(), start: FormField(Self.today())), notice: notice,
+            form: form ?? .init(tenant: FormField(), start: FormField(CalendarDay.today())), notice: notice,
             addTenantAction: paths.premiseTenants(grant.accountNumber))
-    }
-
-    static func today() -> String {
-        ISO8601DateFormatter.string(from: .now, timeZone: .gmt, formatOptions: [.withFullDate])
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -104,13 +101,14 @@ public struct PremiseController: Sendable {
 struct AccountPremise: Page {
     static let template = "account/premise"
     let chrome: Chrome
-    var title: String { supplyAddress }
+    let title: String
     let accountNumber: String
     let supplyAddress: String
     let isOwner: Bool
     let visibleFrom: String?
     let visibleTo: String?
     let readings: [PremiseUsage.Reading]
+    let hasReadings: Bool
     let chart: UsageChart
     let tenancies: [PremiseUsage.Tenancy]
     /// A tenant's open lease, which they may leave.
@@ -122,29 +120,5 @@ struct AccountPremise: Page {
     struct TenantForm: Encodable, Sendable {
         var tenant: FormField
         var start: FormField
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case chrome, title, accountNumber, supplyAddress, isOwner, visibleFrom, visibleTo, readings, chart, tenancies, lease, form, notice
-        case addTenantAction, hasReadings
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(chrome, forKey: .chrome)
-        try c.encode(title, forKey: .title)
-        try c.encode(accountNumber, forKey: .accountNumber)
-        try c.encode(supplyAddress, forKey: .supplyAddress)
-        try c.encode(isOwner, forKey: .isOwner)
-        try c.encodeIfPresent(visibleFrom, forKey: .visibleFrom)
-        try c.encodeIfPresent(visibleTo, forKey: .visibleTo)
-        try c.encode(readings, forKey: .readings)
-        try c.encode(chart, forKey: .chart)
-        try c.encode(tenancies, forKey: .tenancies)
-        try c.encodeIfPresent(lease, forKey: .lease)
-        try c.encode(form, forKey: .form)
-        try c.encodeIfPresent(notice, forKey: .notice)
-        try c.encode(addTenantAction, forKey: .addTenantAction)
-        try c.encode(!readings.isEmpty, forKey: .hasReadings)
     }
 }

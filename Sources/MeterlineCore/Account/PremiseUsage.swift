@@ -15,16 +15,11 @@ struct PremiseUsage: Sendable {
         let tenant: String
         let startsOn: String
         let endsOn: String?
-        var open: Bool { endsOn == nil }
+        let open: Bool
 
-        enum CodingKeys: String, CodingKey { case id, tenant, startsOn, endsOn, open }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(id, forKey: .id)
-            try c.encode(tenant, forKey: .tenant)
-            try c.encode(startsOn, forKey: .startsOn)
-            try c.encodeIfPresent(endsOn, forKey: .endsOn)
-            try c.encode(open, forKey: .open)
+        init(id: Int64, tenant: String, startsOn: String, endsOn: String?) {
+            (self.id, self.tenant, self.startsOn, self.endsOn) = (id, tenant, startsOn, endsOn)
+            open = endsOn == nil
         }
     }
 
@@ -75,19 +70,8 @@ struct UsageChart: Encodable, Sendable {
         let height: Int
         let label: String
         let value: Int64
-        var labelX: Int { x + width / 2 }
-
-        enum CodingKeys: String, CodingKey { case x, y, width, height, label, value, labelX }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(x, forKey: .x)
-            try c.encode(y, forKey: .y)
-            try c.encode(width, forKey: .width)
-            try c.encode(height, forKey: .height)
-            try c.encode(label, forKey: .label)
-            try c.encode(value, forKey: .value)
-            try c.encode(labelX, forKey: .labelX)
-        }
+        /// The middle of the bar, where its label is centred.
+        let labelX: Int
     }
 
     static let width = 600
@@ -110,9 +94,10 @@ struct UsageChart: Encodable, Sendable {
         let slot = shown.isEmpty ? 0 : Self.width / shown.count
         bars = shown.enumerated().map { index, reading in
             let height = max(1, Int(Double(reading.consumption) / Double(top) * Double(Self.height - 10)))
+            let (x, width) = (index * slot + slot / 8, slot * 3 / 4)
             return Bar(
-                x: index * slot + slot / 8, y: Self.height - height, width: slot * 3 / 4, height: height,
-                label: Self.monthName(reading.readOn), value: reading.consumption)
+                x: x, y: Self.height - height, width: width, height: height, label: Self.monthName(reading.readOn),
+                value: reading.consumption, labelX: x + width / 2)
         }
     }
 }

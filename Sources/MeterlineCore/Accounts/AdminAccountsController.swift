@@ -159,18 +159,15 @@ struct AdminAccounts: Page {
 struct AdminAccountEdit: Page {
     static let template = "admin/account"
     let chrome: Chrome
-    var title: String { "Account \(accountNumber)" }
+    let title: String
     let accountNumber: String
     let form: AccountForm
     var notice: String?
 
-    enum CodingKeys: String, CodingKey { case chrome, title, accountNumber, form, notice }
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(chrome, forKey: .chrome)
-        try c.encode(title, forKey: .title)
-        try c.encode(accountNumber, forKey: .accountNumber)
-        try c.encode(form, forKey: .form)
-        try c.encodeIfPresent(notice, forKey: .notice)
+    init(chrome: Chrome, accountNumber: String, form: AccountForm) {
+        self.chrome = chrome
+        self.accountNumber = accountNumber
+        self.form = form
+        title = "Account \(accountNumber)"
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A day as people type it into a date field: `YYYY-MM-DD`, checked against the calendar (no
 /// 30 February). Comparisons happen in SQL as `date`, so no time zone arithmetic is needed here.
 /// Parsed by hand: a CSV import reads hundreds of thousands of these.
@@ -22,6 +24,11 @@ struct CalendarDay: Sendable, Equatable, CustomStringConvertible {
             (1900...2999).contains(year), (1...12).contains(month), day >= 1, day <= Self.days(inMonth: month, of: year)
         else { return nil }
         (self.year, self.month, self.day) = (year, month, day)
+    }
+
+    /// Today in UTC, as a date field shows it.
+    static func today() -> String {
+        ISO8601DateFormatter.string(from: .now, timeZone: .gmt, formatOptions: [.withFullDate])
     }
 
     static func days(inMonth month: Int, of year: Int) -> Int {

@@ -128,7 +128,7 @@ public struct FieldController: Sendable {
                 guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
                 var page = FieldAccount(chrome: try await Chrome.staff(member, context), premise: premise, form: .blank())
                 page.work = FieldAccount.Work(
-                    serial: input.serial ?? "", date: input.date ?? FieldAccount.ReadingForm.blank().date.value, initial: input.initial ?? "",
+                    serial: input.serial ?? "", date: input.date ?? CalendarDay.today(), initial: input.initial ?? "",
                     final: input.final ?? "", latitude: input.latitude ?? "", longitude: input.longitude ?? "", problem: refused.message)
                 return try renderer.response(page, status: .unprocessableContent)
             }
@@ -193,14 +193,23 @@ struct FieldSearch: Page {
 struct FieldAccount: Page {
     static let template = "field/account"
     let chrome: Chrome
-    var title: String { "Account \(premise.accountNumber)" }
+    let title: String
     let premise: PremiseReadings.Premise
     var form: ReadingForm
     var notice: String?
     /// The technician's forms (install, exchange, locate), for those who may do that work.
     var work: Work?
 
-    var action: String { Paths().fieldReadings(premise.accountNumber) }
+    /// Where the reading form posts.
+    let action: String
+
+    init(chrome: Chrome, premise: PremiseReadings.Premise, form: ReadingForm) {
+        self.chrome = chrome
+        self.premise = premise
+        self.form = form
+        title = "Account \(premise.accountNumber)"
+        action = Paths().fieldReadings(premise.accountNumber)
+    }
 
     struct Work: Encodable, Sendable {
         var serial: String
@@ -212,7 +221,7 @@ struct FieldAccount: Page {
         var problem: String?
 
         static func blank() -> Work {
-            Work(serial: "", date: ReadingForm.blank().date.value, initial: "", final: "", latitude: "", longitude: "")
+            Work(serial: "", date: CalendarDay.today(), initial: "", final: "", latitude: "", longitude: "")
         }
 
         static let notices = [
@@ -234,21 +243,8 @@ struct FieldAccount: Page {
 
         /// Today (UTC) in the date field and a fresh key.
         static func blank() -> ReadingForm {
-            let today = ISO8601DateFormatter.string(from: .now, timeZone: .gmt, formatOptions: [.withFullDate])
-            return ReadingForm(value: FormField(), date: FormField(today), note: FormField(), key: newKey())
+            ReadingForm(value: FormField(), date: FormField(CalendarDay.today()), note: FormField(), key: newKey())
         }
     }
 
-    enum CodingKeys: String, CodingKey { case chrome, title, premise, form, notice, action, work }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(chrome, forKey: .chrome)
-        try container.encode(title, forKey: .title)
-        try container.encode(premise, forKey: .premise)
-        try container.encode(form, forKey: .form)
-        try container.encodeIfPresent(notice, forKey: .notice)
-        try container.encode(action, forKey: .action)
-        try container.encodeIfPresent(work, forKey: .work)
-    }
 }

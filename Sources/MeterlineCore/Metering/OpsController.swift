@@ -231,17 +231,12 @@ struct OpsMeters: Page {
         let kind: String
         let status: String
         let accountNumber: String?
-        var registered: Bool { status == "registered" }
+        /// Waiting to be provisioned: the page offers the button.
+        let registered: Bool
 
-        enum CodingKeys: String, CodingKey { case serial, model, kind, status, accountNumber, registered }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(serial, forKey: .serial)
-            try c.encode(model, forKey: .model)
-            try c.encode(kind, forKey: .kind)
-            try c.encode(status, forKey: .status)
-            try c.encodeIfPresent(accountNumber, forKey: .accountNumber)
-            try c.encode(registered, forKey: .registered)
+        init(serial: String, model: String, kind: String, status: String, accountNumber: String?) {
+            (self.serial, self.model, self.kind, self.status, self.accountNumber) = (serial, model, kind, status, accountNumber)
+            registered = status == "registered"
         }
     }
 

@@ -22,18 +22,11 @@ struct PremiseReadings: Sendable {
         let multiplier: Int
         let installedOn: String
         /// "×10" for a meter that counts in steps of 10 units; nil for 1.
-        var multiplierNote: String? { multiplier > 1 ? "×\(multiplier)" : nil }
+        let multiplierNote: String?
 
-        enum CodingKeys: String, CodingKey { case serial, kind, registerDigits, multiplier, installedOn, multiplierNote }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(serial, forKey: .serial)
-            try container.encode(kind, forKey: .kind)
-            try container.encode(registerDigits, forKey: .registerDigits)
-            try container.encode(multiplier, forKey: .multiplier)
-            try container.encode(installedOn, forKey: .installedOn)
-            try container.encodeIfPresent(multiplierNote, forKey: .multiplierNote)
+        init(serial: String, kind: String, registerDigits: Int, multiplier: Int, installedOn: String) {
+            (self.serial, self.kind, self.registerDigits, self.multiplier, self.installedOn) = (serial, kind, registerDigits, multiplier, installedOn)
+            multiplierNote = multiplier > 1 ? "×\(multiplier)" : nil
         }
     }
 
