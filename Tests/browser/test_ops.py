@@ -1,5 +1,6 @@
 """Office work in a desktop browser: the alert list from the demo data, the meter registry, a CSV
 import with a bad line (nothing imported, the line reported), then a good one, and account search."""
+import datetime
 import tempfile
 
 from selenium.webdriver.common.by import By
@@ -27,7 +28,8 @@ def test_office_staff_work_alerts_meters_imports_and_accounts(server, desktop):
     screenshot(driver, "ops-meters-desktop")
 
     with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as bad:
-        bad.write("account_number,date,value\n100200300,2026-11-20,5\n")
+        # Today, so the demo town's last reading (never later than today) is always before it.
+        bad.write(f"account_number,date,value\n100200300,{datetime.date.today().isoformat()},5\n")
     driver.get(server.url + "/ops/readings/import")
     driver.find_element(By.NAME, "file").send_keys(bad.name)
     submit(driver, "main form button[type=submit]")

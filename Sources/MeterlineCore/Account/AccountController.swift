@@ -8,7 +8,8 @@ public struct AccountController: Sendable {
     let sessions: SessionStore
     let verifyEmail: VerifyEmail
     let limiter: RateLimiter
-    let paths = Paths()
+    let premises: PremiseAccess
+    let routes = Routes.site
 
     public init(services: AppServices) {
         database = services.database
@@ -16,95 +17,73 @@ public struct AccountController: Sendable {
         sessions = services.sessions
         verifyEmail = VerifyEmail(database: services.database, links: services.emailLinks)
         limiter = services.rateLimiter
+        premises = PremiseAccess(database: services.database)
     }
 
-    public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(paths.account), use: home)
-        router.get(RouterPath(paths.accountSettings), use: settings)
-        router.post(RouterPath(paths.accountEmailVerify), use: sendEmailVerification)
-        router.post(RouterPath(paths.endSession), use: endSession)
-        router.post(RouterPath(paths.endAllSessions), use: endAllSessions)
+    public func addRoutes(to site: SiteRouter) {
+        site.get(routes.account, use: home)
+        site.get(routes.accountSettings, use: settings)
+        site.post(routes.accountEmailVerify, use: sendEmailVerification)
+        site.post(routes.endSession, use: endSession)
+        site.post(routes.endAllSessions, use: endAllSessions)
     }
 
-    /// The signed-in session and its user, or nil (the caller redirects to sign-in).
-    private func signedIn(_ context: AppRequestContext) async throws -> (session: Session, userID: Int64)? {
-        guard let session = try await context.session?.current(), let userID = session.userID else { return nil }
-        return (session, userID)
-    }
-
-    @Sendable func settings(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let (session, userID) = try await signedIn(context) else { return .redirect(to: paths.login, type: .normal) }
-        return try await settingsPage(session: session, userID: userID)
+    @Sendable func settings(_ request: Request, context: ConsumerContext) async throws -> Response {
+        try await settingsPage(context)
     }
 
     private func settingsPage(
-        session: Session, userID: Int64, notice: String? = nil, emailError: String? = nil, status: HTTPResponse.Status = .ok
+        _ context: ConsumerContext, notice: String? = nil, emailError: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let row = try await database.query(
-            "SELECT full_name, email, email_verified_at IS NOT NULL AS verified FROM users WHERE id = $1", [userID]
+            "SELECT email, email_verified_at IS NOT NULL AS verified FROM users WHERE id = $1", [context.consumer.id]
         ).rows[0]
-        let name: String = try row.decode("full_name")
         return try renderer.response(
             AccountSettings(
-                chrome: Chrome(user: name, csrfToken: session.csrfToken), csrfToken: session.csrfToken,
+                chrome: context.chrome, csrfToken: context.session.csrfToken,
                 email: try row.decode("email"), emailVerified: try row.decode("verified"), emailNotice: notice, emailError: emailError,
-                sessions: try await sessions.list(userID: userID, current: session)),
+                sessions: try await sessions.list(userID: context.consumer.id, current: context.session)),
             status: status)
     }
 
     /// ID-1: sends (again) the link that verifies the login's email.
-    @Sendable func sendEmailVerification(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let (session, userID) = try await signedIn(context) else { return .redirect(to: paths.login, type: .normal) }
+    @Sendable func sendEmailVerification(_ request: Request, context: ConsumerContext) async throws -> Response {
         try await limiter.hit(.codesPerAddress, key: context.clientAddress)
         do {
-            let sent = try await verifyEmail.send(userID: userID)
+            let sent = try await verifyEmail.send(userID: context.consumer.id)
             return try await settingsPage(
-                session: session, userID: userID,
-                notice: sent ? "We have emailed you a link. Open it within 24 hours to confirm your address." : nil)
+                context, notice: sent ? "We have emailed you a link. Open it within 24 hours to confirm your address." : nil)
         } catch let refusal as OneTimeCodes.IssueRefusal {
-            return try await settingsPage(session: session, userID: userID, emailError: refusal.description, status: .tooManyRequests)
+            return try await settingsPage(context, emailError: refusal.description, status: .tooManyRequests)
         }
     }
 
     struct EndInput: Decodable { var session: String? }
 
-    @Sendable func endSession(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let (_, userID) = try await signedIn(context) else { return .redirect(to: paths.login, type: .normal) }
+    @Sendable func endSession(_ request: Request, context: ConsumerContext) async throws -> Response {
         let handle = try await request.decode(as: EndInput.self, context: context).session ?? ""
-        try await sessions.destroy(handle: handle, userID: userID)
-        return .redirect(to: paths.accountSettings, type: .normal)
+        try await sessions.destroy(handle: handle, userID: context.consumer.id)
+        return .redirect(to: routes.accountSettings.url(), type: .normal)
     }
 
-    @Sendable func endAllSessions(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let (_, userID) = try await signedIn(context) else { return .redirect(to: paths.login, type: .normal) }
-        try await sessions.destroyAll(userID: userID)
-        try await AuditLog.record(in: database, .signedOutEverywhere, userID: userID, clientAddress: context.clientAddress)
-        try await context.requireSession().end()
-        return .redirect(to: paths.home, type: .normal)
+    @Sendable func endAllSessions(_ request: Request, context: ConsumerContext) async throws -> Response {
+        try await sessions.destroyAll(userID: context.consumer.id)
+        try await AuditLog.record(in: database, .signedOutEverywhere, userID: context.consumer.id, clientAddress: context.clientAddress)
+        try await context.sessionHandle.end()
+        return .redirect(to: routes.home.url(), type: .normal)
     }
 
-    @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let session = try await context.session?.current(), let userID = session.userID else {
-            return .redirect(to: Paths().login, type: .normal)
-        }
-        guard let row = try await database.query(
-            """
-            SELECT u.full_name, u.username, u.kind, a.account_number, a.supply_address
-            FROM users u LEFT JOIN accounts a ON a.id = u.account_id
-            WHERE u.id = $1 AND u.status = 'active'
-            """, [userID]
-        ).rows.first else {
-            return .redirect(to: Paths().login, type: .normal)
-        }
-        if try row.decode("kind", as: String.self) == "staff" { return .redirect(to: paths.staff, type: .normal) }
-        let fullName: String = try row.decode("full_name")
-        let premises = try await PremiseAccess(database: database).premises(of: userID).map {
+    @Sendable func home(_ request: Request, context: ConsumerContext) async throws -> Response {
+        let consumer = context.consumer
+        let grants = try await premises.premises(of: consumer.id)
+        let own = grants.first(where: \.isOwner)
+        let premises = grants.map {
             AccountHome.Premise(
-                accountNumber: $0.accountNumber, supplyAddress: $0.supplyAddress, isOwner: $0.isOwner, link: paths.premise($0.accountNumber))
+                accountNumber: $0.accountNumber, supplyAddress: $0.supplyAddress, isOwner: $0.isOwner, link: routes.premise.url($0.accountNumber))
         }
         return try renderer.response(AccountHome(
-            chrome: Chrome(user: fullName, csrfToken: session.csrfToken), fullName: fullName, username: try row.decode("username"),
-            accountNumber: try row.decode("account_number"), supplyAddress: try row.decode("supply_address"), premises: premises))
+            chrome: context.chrome, fullName: consumer.fullName, username: consumer.username,
+            accountNumber: own?.accountNumber, supplyAddress: own?.supplyAddress, premises: premises))
     }
 }
 

@@ -11,7 +11,7 @@ public struct PremiseController: Sendable {
     let addTenant: AddTenant
     let endTenancy: EndTenancy
     let renderer: PageRenderer
-    let paths = Paths()
+    let routes = Routes.site
 
     public init(services: AppServices) {
         database = services.database
@@ -22,44 +22,34 @@ public struct PremiseController: Sendable {
         renderer = services.renderer
     }
 
-    public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/account/premises/:number", use: show)
-        router.post("/account/premises/:number/tenants", use: submitTenant)
-        router.post(RouterPath(paths.endTenancy), use: submitEnd)
-    }
-
-    /// The signed-in consumer, or nil (sign in first).
-    private func consumer(_ context: AppRequestContext) async throws -> (userID: Int64, name: String, csrf: String)? {
-        guard let session = try await context.session?.current(), let userID = session.userID,
-            let name: String = try await database.query(
-                "SELECT full_name FROM users WHERE id = $1 AND kind = 'consumer' AND status = 'active'", [userID]
-            ).rows.first?.decode("full_name")
-        else { return nil }
-        return (userID, name, session.csrfToken)
+    public func addRoutes(to site: SiteRouter) {
+        site.get(routes.premise, use: show)
+        site.post(routes.premiseTenants, use: submitTenant)
+        site.post(routes.endTenancy, use: submitEnd)
     }
 
     private func page(
-        _ grant: PremiseAccess.Grant, userID: Int64, name: String, csrf: String, form: AccountPremise.TenantForm? = nil, notice: String? = nil
+        _ grant: PremiseAccess.Grant, _ context: ConsumerContext, form: AccountPremise.TenantForm? = nil, notice: String? = nil
     ) async throws -> AccountPremise {
+        let userID = context.consumer.id
         let readings = try await usage.readings(grant, userID: userID)
         return AccountPremise(
-            chrome: Chrome(user: name, csrfToken: csrf), title: grant.supplyAddress, accountNumber: grant.accountNumber,
+            chrome: context.chrome, title: grant.supplyAddress, accountNumber: grant.accountNumber,
             supplyAddress: grant.supplyAddress,
             isOwner: grant.isOwner, visibleFrom: grant.isOwner ? nil : grant.from, visibleTo: grant.isOwner ? nil : grant.to,
             readings: readings, hasReadings: !readings.isEmpty, chart: UsageChart(readings: readings),
             tenancies: grant.isOwner ? try await usage.tenancies(accountID: grant.accountID) : [],
             lease: grant.isOwner ? nil : try await usage.openLease(accountID: grant.accountID, tenantID: userID),
             form: form ?? .init(tenant: FormField(), start: FormField(CalendarDay.today())), notice: notice,
-            addTenantAction: paths.premiseTenants(grant.accountNumber))
+            addTenantAction: routes.premiseTenants.url(grant.accountNumber))
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let me = try await consumer(context) else { return .redirect(to: paths.login, type: .normal) }
-        guard let grant = try await access.grant(userID: me.userID, accountNumber: context.parameters.get("number") ?? "") else {
+    @Sendable func show(_ request: Request, context: ConsumerContext) async throws -> Response {
+        guard let grant = try await access.grant(userID: context.consumer.id, accountNumber: context.parameters.get("number") ?? "") else {
             throw PageError.notFound
         }
         let notice = QueryForm(request)["added"] != nil ? "Tenant added. They can now see this premise's use from the day the lease starts." : nil
-        return try renderer.response(try await page(grant, userID: me.userID, name: me.name, csrf: me.csrf, notice: notice))
+        return try renderer.response(try await page(grant, context, notice: notice))
     }
 
     struct TenantInput: Decodable {
@@ -68,32 +58,31 @@ public struct PremiseController: Sendable {
         var tenancy: String?
     }
 
-    @Sendable func submitTenant(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let me = try await consumer(context) else { throw PageError.notFound }
+    @Sendable func submitTenant(_ request: Request, context: ConsumerContext) async throws -> Response {
         let number = context.parameters.get("number") ?? ""
-        guard let grant = try await access.grant(userID: me.userID, accountNumber: number), grant.isOwner else { throw PageError.notFound }
+        guard let grant = try await access.grant(userID: context.consumer.id, accountNumber: number), grant.isOwner else { throw PageError.notFound }
         let input = try await request.decode(as: TenantInput.self, context: context)
         do {
             try await addTenant.run(
-                ownerID: me.userID, accountNumber: number, tenant: input.tenant, startsOn: input.start, clientAddress: context.clientAddress)
-            return .redirect(to: paths.premise(number) + "?added=1", type: .normal)
+                ownerID: context.consumer.id, accountNumber: number, tenant: input.tenant, startsOn: input.start, clientAddress: context.clientAddress)
+            return .redirect(to: routes.premise.url(number, query: [("added", "1")]), type: .normal)
         } catch let refused as AddTenant.Refused {
             var form = AccountPremise.TenantForm(tenant: FormField(input.tenant), start: FormField(input.start))
             switch refused.field {
             case .tenant: form.tenant.error = refused.message
             case .start: form.start.error = refused.message
             }
-            return try renderer.response(
-                try await page(grant, userID: me.userID, name: me.name, csrf: me.csrf, form: form), status: .unprocessableContent)
+            return try renderer.response(try await page(grant, context, form: form), status: .unprocessableContent)
         }
     }
 
-    @Sendable func submitEnd(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let me = try await consumer(context) else { throw PageError.notFound }
+    @Sendable func submitEnd(_ request: Request, context: ConsumerContext) async throws -> Response {
         let input = try await request.decode(as: TenantInput.self, context: context)
-        guard let id = Int64(input.tenancy ?? ""), try await endTenancy.run(tenancyID: id, by: me.userID, clientAddress: context.clientAddress)
-        else { throw PageError.notFound }
-        return .redirect(to: paths.account, type: .normal)
+        guard let id = Int64(input.tenancy ?? "") else { throw PageError.badRequest }
+        guard try await endTenancy.run(tenancyID: id, by: context.consumer.id, clientAddress: context.clientAddress) else {
+            throw PageError.notFound
+        }
+        return .redirect(to: routes.account.url(), type: .normal)
     }
 }
 

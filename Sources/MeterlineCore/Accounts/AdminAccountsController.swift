@@ -2,24 +2,22 @@ import Hummingbird
 
 /// /admin/accounts (MT-1): administrators find, create and change utility accounts.
 public struct AdminAccountsController: Sendable {
-    let access: StaffAccess
     let find: FindAccounts
     let save: SaveAccount
     let renderer: PageRenderer
-    let paths = Paths()
+    let routes = Routes.site
 
     public init(services: AppServices) {
-        access = StaffAccess(database: services.database)
         find = FindAccounts(database: services.database)
         save = SaveAccount(database: services.database)
         renderer = services.renderer
     }
 
-    public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(paths.adminAccounts), use: index)
-        router.post(RouterPath(paths.adminAccounts), use: create)
-        router.get("/admin/accounts/:number", use: edit)
-        router.post("/admin/accounts/:number", use: update)
+    public func addRoutes(to site: SiteRouter) {
+        site.get(routes.adminAccounts, use: index)
+        site.post(routes.adminAccounts, use: create)
+        site.get(routes.adminAccount, use: edit)
+        site.post(routes.adminAccount, use: update)
     }
 
     struct Input: Decodable {
@@ -38,54 +36,48 @@ public struct AdminAccountsController: Sendable {
         }
     }
 
-    @Sendable func index(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.manageAccounts, context) { member in
-            let query = QueryForm(request)
-            let typed = query["q"]
-            var page = AdminAccounts(chrome: try await Chrome.staff(member, context), query: FormField(typed), form: AccountForm(.init(status: "active")))
-            if typed != nil { page.hits = try await find.search(FindAccounts.parse(typed)).map { .init(hit: $0) } }
-            if let created = query["created"] { page.notice = "Account \(created) created." }
-            return try renderer.response(page)
+    @Sendable func index(_ request: Request, context: StaffContext) async throws -> Response {
+        let query = QueryForm(request)
+        let typed = query["q"]
+        var page = AdminAccounts(chrome: context.chrome, query: FormField(typed), form: AccountForm(.init(status: "active")))
+        if typed != nil { page.hits = try await find.search(FindAccounts.parse(typed)).map { .init(hit: $0) } }
+        if let created = query["created"] { page.notice = "Account \(created) created." }
+        return try renderer.response(page)
+    }
+
+    @Sendable func create(_ request: Request, context: StaffContext) async throws -> Response {
+        let member = context.member
+        let input = try await request.decode(as: Input.self, context: context)
+        do {
+            let number = try await save.create(input.form, by: member.id, clientAddress: context.clientAddress)
+            return .redirect(to: routes.adminAccounts.url(query: [("created", number)]), type: .normal)
+        } catch let refused as SaveAccount.Refused {
+            let page = AdminAccounts(
+                chrome: context.chrome, query: FormField(), form: AccountForm(input.form, problems: refused.problems))
+            return try renderer.response(page, status: .unprocessableContent)
         }
     }
 
-    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.manageAccounts, context) { member in
-            let input = try await request.decode(as: Input.self, context: context)
-            do {
-                let number = try await save.create(input.form, by: member.id, clientAddress: context.clientAddress)
-                return .redirect(to: paths.adminAccounts + "?created=\(number)", type: .normal)
-            } catch let refused as SaveAccount.Refused {
-                let page = AdminAccounts(
-                    chrome: try await Chrome.staff(member, context), query: FormField(), form: AccountForm(input.form, problems: refused.problems))
-                return try renderer.response(page, status: .unprocessableContent)
-            }
-        }
+    @Sendable func edit(_ request: Request, context: StaffContext) async throws -> Response {
+        let number = context.parameters.get("number") ?? ""
+        guard let form = try await save.load(accountNumber: number) else { throw PageError.notFound }
+        var page = AdminAccountEdit(chrome: context.chrome, accountNumber: number, form: AccountForm(form))
+        if QueryForm(request)["saved"] != nil { page.notice = "Saved." }
+        return try renderer.response(page)
     }
 
-    @Sendable func edit(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.manageAccounts, context) { member in
-            let number = context.parameters.get("number") ?? ""
-            guard let form = try await save.load(accountNumber: number) else { throw PageError.notFound }
-            var page = AdminAccountEdit(chrome: try await Chrome.staff(member, context), accountNumber: number, form: AccountForm(form))
-            if QueryForm(request)["saved"] != nil { page.notice = "Saved." }
-            return try renderer.response(page)
-        }
-    }
-
-    @Sendable func update(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.manageAccounts, context) { member in
-            let number = context.parameters.get("number") ?? ""
-            let input = try await request.decode(as: Input.self, context: context)
-            do {
-                guard try await save.update(accountNumber: number, input.form, by: member.id, clientAddress: context.clientAddress)
-                else { throw PageError.notFound }
-                return .redirect(to: paths.adminAccount(number) + "?saved=1", type: .normal)
-            } catch let refused as SaveAccount.Refused {
-                let page = AdminAccountEdit(
-                    chrome: try await Chrome.staff(member, context), accountNumber: number, form: AccountForm(input.form, problems: refused.problems))
-                return try renderer.response(page, status: .unprocessableContent)
-            }
+    @Sendable func update(_ request: Request, context: StaffContext) async throws -> Response {
+        let member = context.member
+        let number = context.parameters.get("number") ?? ""
+        let input = try await request.decode(as: Input.self, context: context)
+        do {
+            guard try await save.update(accountNumber: number, input.form, by: member.id, clientAddress: context.clientAddress)
+            else { throw PageError.notFound }
+            return .redirect(to: routes.adminAccount.url(number, query: [("saved", "1")]), type: .normal)
+        } catch let refused as SaveAccount.Refused {
+            let page = AdminAccountEdit(
+                chrome: context.chrome, accountNumber: number, form: AccountForm(input.form, problems: refused.problems))
+            return try renderer.response(page, status: .unprocessableContent)
         }
     }
 }
@@ -144,7 +136,7 @@ struct AdminAccounts: Page {
             accountNumber = hit.accountNumber
             holderName = hit.holderName
             supplyAddress = hit.supplyAddress
-            link = Paths().adminAccount(hit.accountNumber)
+            link = Routes.site.adminAccount.url(hit.accountNumber)
         }
     }
 

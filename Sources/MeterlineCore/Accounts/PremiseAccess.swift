@@ -1,6 +1,6 @@
 /// Who may see a premise, and which days of it (MT-1, TN-1): its owner (the consumer login
 /// registered against the account) sees all of it; a tenant sees the days of their leases. To
-/// anyone else the premise does not exist, so the answer is the same as for an unknown number.
+/// anyone else, and to everyone once the account is closed, the premise does not exist, so the answer is the same as for an unknown number.
 struct PremiseAccess: Sendable {
     let database: Database
 
@@ -19,11 +19,11 @@ struct PremiseAccess: Sendable {
         try await database.query(
             """
             SELECT a.id, a.account_number, a.supply_address, true AS owner, NULL::text AS from_day, NULL::text AS to_day
-            FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = $1
+            FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = $1 AND a.status <> 'closed'
             UNION ALL
             SELECT a.id, a.account_number, a.supply_address, false, min(t.starts_on)::text,
                    CASE WHEN bool_or(t.ends_on IS NULL) THEN NULL ELSE max(t.ends_on)::text END
-            FROM tenancies t JOIN accounts a ON a.id = t.account_id WHERE t.tenant_id = $1
+            FROM tenancies t JOIN accounts a ON a.id = t.account_id WHERE t.tenant_id = $1 AND a.status <> 'closed'
             GROUP BY a.id, a.account_number, a.supply_address
             ORDER BY 4 DESC, 2
             """, [userID]

@@ -11,8 +11,8 @@ public struct HomeController: Sendable {
         anonymous = try renderer.prerender(HomeIndex())
     }
 
-    public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(Paths().home), use: index)
+    public func addRoutes(to site: SiteRouter) {
+        site.get(Routes.site.home, use: index)
     }
 
     @Sendable func index(_ request: Request, context: AppRequestContext) async throws -> Response {

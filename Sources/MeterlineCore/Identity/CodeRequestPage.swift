@@ -1,7 +1,8 @@
 import Hummingbird
 
-/// Every "text me a code" button ends the same way: the same page again, with a notice that the
-/// code is on its way, or with the refusal (429) when codes are asked for too soon or too often.
+/// Every "text me a code" button for a typed login ends the same way: the same page again, with
+/// the same notice, whether a code went out, was refused as too soon or too many, or the login
+/// does not exist. A different answer for a refusal would tell a stranger the login exists.
 protocol CodeRequestPage: Page {
     var notice: String? { get set }
     var codeError: String? { get set }
@@ -18,13 +19,12 @@ extension PageRenderer {
         _ page: P, notice: String, send: () async throws -> Void
     ) async throws -> Response {
         var page = page
+        page.notice = notice + " A new code can be asked for once a minute."
         do {
             try await send()
-            page.notice = notice
-            return try response(page)
-        } catch let refusal as OneTimeCodes.IssueRefusal {
-            page.codeError = refusal.description
-            return try response(page, status: .tooManyRequests)
+        } catch is OneTimeCodes.IssueRefusal {
+            // Answered exactly as a code sent: see above.
         }
+        return try response(page)
     }
 }

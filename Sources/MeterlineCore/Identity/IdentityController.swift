@@ -11,7 +11,7 @@ public struct IdentityController: Sendable {
     let limiter: RateLimiter
     let policy: PasswordPolicy
     let renderer: PageRenderer
-    let paths = Paths()
+    let routes = Routes.site
     /// Remembers the last username on this browser, so a returning consumer only types the rest (ID-3).
     static let lastLoginCookie = "meterline_last_login"
 
@@ -27,19 +27,19 @@ public struct IdentityController: Sendable {
         renderer = services.renderer
     }
 
-    public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(paths.register), use: showRegister)
-        router.post(RouterPath(paths.register), use: submitRegister)
-        router.get(RouterPath(paths.registerVerify), use: showVerify)
-        router.post(RouterPath(paths.registerVerify), use: submitVerify)
-        router.post(RouterPath(paths.registerResend), use: resend)
-        router.get(RouterPath(paths.usernameCheck), use: checkUsername)
-        router.get(RouterPath(paths.login), use: showLogin)
-        router.post(RouterPath(paths.login), use: submitLogin)
-        router.post(RouterPath(paths.logout), use: logout)
-        router.get(RouterPath(paths.unlock), use: showUnlock)
-        router.post(RouterPath(paths.unlock), use: submitUnlock)
-        router.post(RouterPath(paths.unlockSend), use: sendUnlockCode)
+    public func addRoutes(to site: SiteRouter) {
+        site.get(routes.register, use: showRegister)
+        site.post(routes.register, use: submitRegister)
+        site.get(routes.registerVerify, use: showVerify)
+        site.post(routes.registerVerify, use: submitVerify)
+        site.post(routes.registerResend, use: resend)
+        site.get(routes.usernameCheck, use: checkUsername)
+        site.get(routes.login, use: showLogin)
+        site.post(routes.login, use: submitLogin)
+        site.post(routes.logout, use: logout)
+        site.get(routes.unlock, use: showUnlock)
+        site.post(routes.unlock, use: submitUnlock)
+        site.post(routes.unlockSend, use: sendUnlockCode)
     }
 
     // MARK: registration
@@ -56,7 +56,7 @@ public struct IdentityController: Sendable {
             do {
                 let userID = try await register.run(valid)
                 try await session(context).setPendingRegistration(userID: userID)
-                return .redirect(to: paths.registerVerify, type: .normal)
+                return .redirect(to: routes.registerVerify.url(), type: .normal)
             } catch let refused as StartRegistration.Refused {
                 switch refused.field {
                 case .username: form.username.error = refused.message
@@ -93,7 +93,7 @@ public struct IdentityController: Sendable {
     }
 
     @Sendable func showVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let pending = try await pendingRegistration(context) else { return .redirect(to: paths.register, type: .normal) }
+        guard let pending = try await pendingRegistration(context) else { return .redirect(to: routes.register.url(), type: .normal) }
         return try renderer.response(IdentityVerify(
             csrfToken: try await session(context).csrfToken(), maskedMobile: IdentityVerify.mask(pending.mobile)))
     }
@@ -101,13 +101,13 @@ public struct IdentityController: Sendable {
     struct CodeInput: Decodable { var code: String? }
 
     @Sendable func submitVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let pending = try await pendingRegistration(context) else { return .redirect(to: paths.register, type: .normal) }
+        guard let pending = try await pendingRegistration(context) else { return .redirect(to: routes.register.url(), type: .normal) }
         try await limiter.hit(.codesPerAddress, key: context.clientAddress)
         let code = try await request.decode(as: CodeInput.self, context: context).code ?? ""
         let check = try await verification.verify(userID: pending.userID, code: code, clientAddress: context.clientAddress)
         if check == .accepted {
             try await session(context).signIn(userID: pending.userID)
-            var response = Response.redirect(to: paths.account, type: .normal)
+            var response = Response.redirect(to: routes.account.url(), type: .normal)
             rememberLogin(pending.username, on: &response)
             return response
         }
@@ -118,7 +118,7 @@ public struct IdentityController: Sendable {
     }
 
     @Sendable func resend(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let pending = try await pendingRegistration(context) else { return .redirect(to: paths.register, type: .normal) }
+        guard let pending = try await pendingRegistration(context) else { return .redirect(to: routes.register.url(), type: .normal) }
         var page = IdentityVerify(
             csrfToken: try await session(context).csrfToken(), maskedMobile: IdentityVerify.mask(pending.mobile))
         try await limiter.hit(.codesPerAddress, key: context.clientAddress)
@@ -154,12 +154,12 @@ public struct IdentityController: Sendable {
         case .signedIn(let userID, let staff):
             try await session(context).signIn(userID: userID)
             // Staff go on to their authenticator; consumers to their account.
-            var response = Response.redirect(to: staff ? paths.staff : paths.account, type: .normal)
+            var response = Response.redirect(to: staff ? routes.staff.url() : routes.account.url(), type: .normal)
             rememberLogin(login, on: &response)
             return response
         case .needsVerification(let userID):
             try await session(context).setPendingRegistration(userID: userID)
-            return .redirect(to: paths.registerVerify, type: .normal)
+            return .redirect(to: routes.registerVerify.url(), type: .normal)
         case .suspended:
             return try await loginFailed(context, login: login, message: "This login is suspended. Call us to have it reopened.")
         case .idle:
@@ -224,7 +224,7 @@ public struct IdentityController: Sendable {
 
     @Sendable func logout(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await session(context).end()
-        return .redirect(to: paths.home, type: .normal)
+        return .redirect(to: routes.home.url(), type: .normal)
     }
 
     // MARK: helpers

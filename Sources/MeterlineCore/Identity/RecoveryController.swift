@@ -12,7 +12,7 @@ public struct RecoveryController: Sendable {
     let limiter: RateLimiter
     let renderer: PageRenderer
     let identity: IdentityController
-    let paths = Paths()
+    let routes = Routes.site
     static let sentNotice = "If this login exists, we have texted a code to its mobile. It works for 5 minutes."
     static let emailedCodeNotice = "If this login exists and has a verified email, we have emailed a code to it. It works for 5 minutes."
     static let linkNotice = "If this login exists and has a verified email, we have emailed a sign-in link to it. It works for 15 minutes."
@@ -31,23 +31,23 @@ public struct RecoveryController: Sendable {
         self.identity = identity
     }
 
-    public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(paths.loginCode), use: showCodeLogin)
-        router.post(RouterPath(paths.loginCodeSend), use: sendLoginCode)
-        router.post(RouterPath(paths.loginCode), use: submitCodeLogin)
-        router.post(RouterPath(paths.loginLinkSend), use: sendLoginLink)
-        router.get(RouterPath(paths.loginLink), use: showLoginLink)
-        router.post(RouterPath(paths.loginLink), use: submitLoginLink)
-        router.get(RouterPath(paths.emailVerify), use: showEmailVerify)
-        router.post(RouterPath(paths.emailVerify), use: submitEmailVerify)
-        router.get(RouterPath(paths.recover), use: showRecover)
-        router.post(RouterPath(paths.recoverSend), use: sendRecoveryCode)
-        router.post(RouterPath(paths.recover), use: submitRecover)
-        router.get(RouterPath(paths.recoverUsername), use: showRemind)
-        router.post(RouterPath(paths.recoverUsername), use: submitRemind)
-        router.get(RouterPath(paths.reactivate), use: showReactivate)
-        router.post(RouterPath(paths.reactivateSend), use: sendReactivationCode)
-        router.post(RouterPath(paths.reactivate), use: submitReactivate)
+    public func addRoutes(to site: SiteRouter) {
+        site.get(routes.loginCode, use: showCodeLogin)
+        site.post(routes.loginCodeSend, use: sendLoginCode)
+        site.post(routes.loginCode, use: submitCodeLogin)
+        site.post(routes.loginLinkSend, use: sendLoginLink)
+        site.get(routes.loginLink, use: showLoginLink)
+        site.post(routes.loginLink, use: submitLoginLink)
+        site.get(routes.emailVerify, use: showEmailVerify)
+        site.post(routes.emailVerify, use: submitEmailVerify)
+        site.get(routes.recover, use: showRecover)
+        site.post(routes.recoverSend, use: sendRecoveryCode)
+        site.post(routes.recover, use: submitRecover)
+        site.get(routes.recoverUsername, use: showRemind)
+        site.post(routes.recoverUsername, use: submitRemind)
+        site.get(routes.reactivate, use: showReactivate)
+        site.post(routes.reactivateSend, use: sendReactivationCode)
+        site.post(routes.reactivate, use: submitReactivate)
     }
 
     struct Input: Decodable {
@@ -67,7 +67,7 @@ public struct RecoveryController: Sendable {
     /// Signs the person in after a code proved them, remembering the login on this browser.
     private func signedIn(_ userID: Int64, login: String, _ context: AppRequestContext) async throws -> Response {
         try await context.requireSession().signIn(userID: userID)
-        var response = Response.redirect(to: paths.account, type: .normal)
+        var response = Response.redirect(to: routes.account.url(), type: .normal)
         identity.rememberLogin(login, on: &response)
         return response
     }
@@ -115,9 +115,9 @@ public struct RecoveryController: Sendable {
         let live = try await linkSignIn.isLive(token: token)
         return try renderer.response(
             IdentityEmailLink(
-                csrfToken: try await context.requireSession().csrfToken(), title: "Sign in", action: paths.loginLink,
+                csrfToken: try await context.requireSession().csrfToken(), title: "Sign in", action: routes.loginLink.url(),
                 button: "Sign in to Meterline", token: live ? token : nil, problem: live ? nil : Self.deadLink,
-                retry: paths.loginCode),
+                retry: routes.loginCode.url()),
             status: live ? .ok : .gone)
     }
 
@@ -126,8 +126,8 @@ public struct RecoveryController: Sendable {
         guard let (userID, username) = try await linkSignIn.signIn(token: token, clientAddress: context.clientAddress) else {
             return try renderer.response(
                 IdentityEmailLink(
-                    csrfToken: try await context.requireSession().csrfToken(), title: "Sign in", action: paths.loginLink,
-                    button: "", token: nil, problem: Self.deadLink, retry: paths.loginCode),
+                    csrfToken: try await context.requireSession().csrfToken(), title: "Sign in", action: routes.loginLink.url(),
+                    button: "", token: nil, problem: Self.deadLink, retry: routes.loginCode.url()),
                 status: .gone)
         }
         return try await signedIn(userID, login: username, context)
@@ -141,9 +141,9 @@ public struct RecoveryController: Sendable {
         let live = try await verifyEmail.isLive(token: token)
         return try renderer.response(
             IdentityEmailLink(
-                csrfToken: try await context.requireSession().csrfToken(), title: "Confirm your email", action: paths.emailVerify,
+                csrfToken: try await context.requireSession().csrfToken(), title: "Confirm your email", action: routes.emailVerify.url(),
                 button: "Confirm this is my email", token: live ? token : nil, problem: live ? nil : Self.deadLink,
-                retry: paths.accountSettings),
+                retry: routes.accountSettings.url()),
             status: live ? .ok : .gone)
     }
 
@@ -151,8 +151,8 @@ public struct RecoveryController: Sendable {
         let token = try await input(request, context).token ?? ""
         let confirmed = try await verifyEmail.confirm(token: token, clientAddress: context.clientAddress)
         var page = IdentityEmailLink(
-            csrfToken: try await context.requireSession().csrfToken(), title: "Confirm your email", action: paths.emailVerify,
-            button: "", token: nil, problem: confirmed ? nil : Self.deadLink, retry: paths.accountSettings)
+            csrfToken: try await context.requireSession().csrfToken(), title: "Confirm your email", action: routes.emailVerify.url(),
+            button: "", token: nil, problem: confirmed ? nil : Self.deadLink, retry: routes.accountSettings.url())
         if confirmed {
             page.notice = "Thank you: your email is confirmed. You can now sign in with a link sent to it, and get codes and reminders there."
         }
@@ -186,7 +186,7 @@ public struct RecoveryController: Sendable {
         {
         case .reset(let userID):
             try await context.requireSession().signIn(userID: userID)
-            return .redirect(to: paths.account, type: .normal)
+            return .redirect(to: routes.account.url(), type: .normal)
         case .badCode:
             page.codeError = OneTimeCodes.wrongForLogin
         case .badPassword(let message):

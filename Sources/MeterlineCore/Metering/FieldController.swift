@@ -5,7 +5,6 @@ import Hummingbird
 /// reading. Works without JavaScript; every form carries a one-time key so a double submit on
 /// a bad connection stores one reading.
 public struct FieldController: Sendable {
-    let access: StaffAccess
     let find: FindAccounts
     let premises: PremiseReadings
     let recordReading: RecordReading
@@ -13,10 +12,9 @@ public struct FieldController: Sendable {
     let exchange: ExchangeMeter
     let locate: UpdateLocation
     let renderer: PageRenderer
-    let paths = Paths()
+    let routes = Routes.site
 
     public init(services: AppServices) {
-        access = StaffAccess(database: services.database)
         find = FindAccounts(database: services.database)
         premises = PremiseReadings(database: services.database)
         recordReading = RecordReading(database: services.database, highUseFactor: services.config.highUseFactor)
@@ -26,45 +24,42 @@ public struct FieldController: Sendable {
         renderer = services.renderer
     }
 
-    public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(paths.field), use: search)
-        router.get("/field/accounts/:number", use: show)
-        router.post("/field/accounts/:number/readings", use: submitReading)
-        router.post("/field/accounts/:number/install", use: submitInstall)
-        router.post("/field/accounts/:number/exchange", use: submitExchange)
-        router.post("/field/accounts/:number/location", use: submitLocation)
+    public func addRoutes(to site: SiteRouter) {
+        site.get(routes.field, use: search)
+        site.get(routes.fieldAccount, use: show)
+        site.post(routes.fieldReadings, use: submitReading)
+        site.post(routes.fieldInstall, use: submitInstall)
+        site.post(routes.fieldExchange, use: submitExchange)
+        site.post(routes.fieldLocation, use: submitLocation)
     }
 
-    @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.readMeters, context) { member in
-            let typed = QueryForm(request)["q"].map { String($0.prefix(200)) }
-            let query = FindAccounts.parse(typed)
-            var page = FieldSearch(chrome: try await Chrome.staff(member, context), query: FormField(typed))
-            if typed != nil {
-                if query == .tooShort {
-                    page.query.error = "Type at least 3 letters or digits: an account number, a name, an address or a meter serial."
-                } else {
-                    page.hits = try await find.search(query)
-                    page.searched = true
-                }
+    @Sendable func search(_ request: Request, context: StaffContext) async throws -> Response {
+        let typed = QueryForm(request)["q"].map { String($0.prefix(200)) }
+        let query = FindAccounts.parse(typed)
+        var page = FieldSearch(chrome: context.chrome, query: FormField(typed))
+        if typed != nil {
+            if query == .tooShort {
+                page.query.error = "Type at least 3 letters or digits: an account number, a name, an address or a meter serial."
+            } else {
+                page.hits = try await find.search(query)
+                page.searched = true
             }
-            return try renderer.response(page)
         }
+        return try renderer.response(page)
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.readMeters, context) { member in
-            let number = context.parameters.get("number") ?? ""
-            guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
-            var page = FieldAccount(chrome: try await Chrome.staff(member, context), premise: premise, form: .blank())
-            page.work = member.may(.installMeters) ? .blank() : nil
-            if let done = QueryForm(request)["done"] { page.notice = FieldAccount.Work.notices[done] }
-            if QueryForm(request)["saved"] != nil { page.notice = "Reading saved." }
-            if QueryForm(request)["flagged"] != nil {
-                page.notice = "Reading saved, and flagged for review: it is far from this premise's usual use."
-            }
-            return try renderer.response(page)
+    @Sendable func show(_ request: Request, context: StaffContext) async throws -> Response {
+        let member = context.member
+        let number = context.parameters.get("number") ?? ""
+        guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
+        var page = FieldAccount(chrome: context.chrome, premise: premise, form: .blank())
+        page.work = member.may(.installMeters) ? .blank() : nil
+        if let done = QueryForm(request)["done"] { page.notice = FieldAccount.Work.notices[done] }
+        if QueryForm(request)["saved"] != nil { page.notice = "Reading saved." }
+        if QueryForm(request)["flagged"] != nil {
+            page.notice = "Reading saved, and flagged for review: it is far from this premise's usual use."
         }
+        return try renderer.response(page)
     }
 
     struct ReadingInput: Decodable {
@@ -74,31 +69,30 @@ public struct FieldController: Sendable {
         var key: String?
     }
 
-    @Sendable func submitReading(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.readMeters, context) { member in
-            let number = context.parameters.get("number") ?? ""
-            let fields = try await request.decode(as: ReadingInput.self, context: context)
-            do {
-                let outcome = try await recordReading.record(RecordReading.Input(
-                    accountNumber: number, value: fields.value, date: fields.date, note: fields.note, idempotencyKey: fields.key,
-                    readerID: member.id, clientAddress: context.clientAddress))
-                let flagged = if case .recorded(_, .some) = outcome { true } else { false }
-                return .redirect(to: paths.fieldAccount(number) + (flagged ? "?flagged=1" : "?saved=1"), type: .normal)
-            } catch let refused as RecordReading.Refused {
-                guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
-                var form = FieldAccount.ReadingForm(
-                    value: FormField(fields.value), date: FormField(fields.date), note: FormField(fields.note),
-                    key: refused.field == .form ? FieldAccount.ReadingForm.newKey() : fields.key ?? FieldAccount.ReadingForm.newKey())
-                switch refused.field {
-                case .value: form.value.error = refused.message
-                case .date: form.date.error = refused.message
-                case .note: form.note.error = refused.message
-                case .form: form.problem = refused.message
-                }
-                var page = FieldAccount(chrome: try await Chrome.staff(member, context), premise: premise, form: form)
-                page.work = member.may(.installMeters) ? .blank() : nil
-                return try renderer.response(page, status: .unprocessableContent)
+    @Sendable func submitReading(_ request: Request, context: StaffContext) async throws -> Response {
+        let member = context.member
+        let number = context.parameters.get("number") ?? ""
+        let fields = try await request.decode(as: ReadingInput.self, context: context)
+        do {
+            let outcome = try await recordReading.record(RecordReading.Input(
+                accountNumber: number, value: fields.value, date: fields.date, note: fields.note, idempotencyKey: fields.key,
+                readerID: member.id, clientAddress: context.clientAddress))
+            let flagged = if case .recorded(_, .some) = outcome { true } else { false }
+            return .redirect(to: routes.fieldAccount.url(number, query: [(flagged ? "flagged" : "saved", "1")]), type: .normal)
+        } catch let refused as RecordReading.Refused {
+            guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
+            var form = FieldAccount.ReadingForm(
+                value: FormField(fields.value), date: FormField(fields.date), note: FormField(fields.note),
+                key: refused.field == .form ? FieldAccount.ReadingForm.newKey() : fields.key ?? FieldAccount.ReadingForm.newKey())
+            switch refused.field {
+            case .value: form.value.error = refused.message
+            case .date: form.date.error = refused.message
+            case .note: form.note.error = refused.message
+            case .form: form.problem = refused.message
             }
+            var page = FieldAccount(chrome: context.chrome, premise: premise, form: form)
+            page.work = member.may(.installMeters) ? .blank() : nil
+            return try renderer.response(page, status: .unprocessableContent)
         }
     }
 
@@ -115,23 +109,22 @@ public struct FieldController: Sendable {
 
     /// Runs one technician form; a refusal re-renders the premise page with the message and what was typed.
     private func technicianWork(
-        _ request: Request, _ context: AppRequestContext, done: String,
+        _ request: Request, _ context: StaffContext, done: String,
         _ work: (String, WorkInput, StaffMember) async throws -> Void
     ) async throws -> Response {
-        try await access.page(.installMeters, context) { member in
-            let number = context.parameters.get("number") ?? ""
-            let input = try await request.decode(as: WorkInput.self, context: context)
-            do {
-                try await work(number, input, member)
-                return .redirect(to: paths.fieldAccount(number) + "?done=\(done)", type: .normal)
-            } catch let refused as InstallMeter.Refused {
-                guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
-                var page = FieldAccount(chrome: try await Chrome.staff(member, context), premise: premise, form: .blank())
-                page.work = FieldAccount.Work(
-                    serial: input.serial ?? "", date: input.date ?? CalendarDay.today(), initial: input.initial ?? "",
-                    final: input.final ?? "", latitude: input.latitude ?? "", longitude: input.longitude ?? "", problem: refused.message)
-                return try renderer.response(page, status: .unprocessableContent)
-            }
+        let member = context.member
+        let number = context.parameters.get("number") ?? ""
+        let input = try await request.decode(as: WorkInput.self, context: context)
+        do {
+            try await work(number, input, member)
+            return .redirect(to: routes.fieldAccount.url(number, query: [("done", done)]), type: .normal)
+        } catch let refused as InstallMeter.Refused {
+            guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
+            var page = FieldAccount(chrome: context.chrome, premise: premise, form: .blank())
+            page.work = FieldAccount.Work(
+                serial: input.serial ?? "", date: input.date ?? CalendarDay.today(), initial: input.initial ?? "",
+                final: input.final ?? "", latitude: input.latitude ?? "", longitude: input.longitude ?? "", problem: refused.message)
+            return try renderer.response(page, status: .unprocessableContent)
         }
     }
 
@@ -153,7 +146,7 @@ public struct FieldController: Sendable {
         return location
     }
 
-    @Sendable func submitInstall(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func submitInstall(_ request: Request, context: StaffContext) async throws -> Response {
         try await technicianWork(request, context, done: "installed") { number, input, member in
             _ = try await install.run(
                 serial: input.serial ?? "", accountNumber: number, on: try Self.day(input.date), initialReading: try Self.reading(input.initial, "initial reading"),
@@ -161,7 +154,7 @@ public struct FieldController: Sendable {
         }
     }
 
-    @Sendable func submitExchange(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func submitExchange(_ request: Request, context: StaffContext) async throws -> Response {
         try await technicianWork(request, context, done: "exchanged") { number, input, member in
             _ = try await exchange.run(
                 accountNumber: number, on: try Self.day(input.date), finalReading: try Self.reading(input.final, "old meter's final reading"),
@@ -170,7 +163,7 @@ public struct FieldController: Sendable {
         }
     }
 
-    @Sendable func submitLocation(_ request: Request, context: AppRequestContext) async throws -> Response {
+    @Sendable func submitLocation(_ request: Request, context: StaffContext) async throws -> Response {
         try await technicianWork(request, context, done: "located") { number, input, member in
             guard let location = try Self.location(input, required: true),
                 try await locate.run(accountNumber: number, location: location, by: member.id, clientAddress: context.clientAddress)
@@ -208,7 +201,7 @@ struct FieldAccount: Page {
         self.premise = premise
         self.form = form
         title = "Account \(premise.accountNumber)"
-        action = Paths().fieldReadings(premise.accountNumber)
+        action = Routes.site.fieldReadings.url(premise.accountNumber)
     }
 
     struct Work: Encodable, Sendable {

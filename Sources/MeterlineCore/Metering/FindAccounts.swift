@@ -52,7 +52,7 @@ struct FindAccounts: Sendable {
         let number: String = try row.decode("account_number")
         return Hit(
             accountNumber: number, holderName: try row.decode("holder_name"), supplyAddress: try row.decode("supply_address"),
-            area: try row.decode("area"), meterSerial: try row.decode("serial"), link: Paths().fieldAccount(number))
+            area: try row.decode("area"), meterSerial: try row.decode("serial"), link: Routes.site.fieldAccount.url(number))
     }
 
     /// Live meters whose serial starts with `prefix`, in serial order: the prefix index gives the

@@ -4,6 +4,8 @@ import Foundation
 /// as a utility's old system or a contractor exports them. The file is loaded with COPY into a
 /// staging table and checked as a whole by the same rules as a reading typed in the field; any
 /// bad line refuses the whole file, with every bad line reported, so nothing is half-imported.
+/// Importing a file again stores nothing twice: a line whose meter already has that value on
+/// that day is recognised and skipped. A spreadsheet's "CSV UTF-8" (with a byte-order mark) imports.
 struct ImportReadings: Sendable {
     let database: Database
     static let maximumLines = 1_000_000
@@ -14,12 +16,15 @@ struct ImportReadings: Sendable {
     }
 
     enum Outcome: Sendable, Equatable {
-        case imported(count: Int)
+        /// `skipped`: lines already stored by an earlier import or reading.
+        case imported(count: Int, skipped: Int)
         case refused([LineError])
     }
 
     func run(csv: String, fileName: String, by userID: Int64, clientAddress: String?) async throws -> Outcome {
         let records: [CSVReader.Record]
+        // Spreadsheets save "CSV UTF-8" with a byte-order mark before the header.
+        let csv = csv.unicodeScalars.first == "\u{FEFF}" ? String(csv.unicodeScalars.dropFirst()) : csv
         do {
             records = try CSVReader.records(csv)
         } catch let malformed as CSVReader.Malformed {
@@ -42,6 +47,10 @@ struct ImportReadings: Sendable {
         staged.reserveCapacity(lines.count)
         for record in lines {
             let fields = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !fields.contains(where: { $0.contains("\u{0}") }) else {
+                errors.append(LineError(line: record.line, message: "The line holds a NUL character, which cannot be stored. Remove it and try again."))
+                continue
+            }
             guard fields.count == names.count || (fields.count == 3 && names.count == 4) else {
                 errors.append(LineError(line: record.line, message: "Expected \(names.count) fields, found \(fields.count)."))
                 continue
@@ -74,7 +83,7 @@ struct ImportReadings: Sendable {
                 try AuditLog.record(
                     on: connection, .readingsImported, userID: userID, clientAddress: clientAddress,
                     details: ["file": String(fileName.prefix(200)), "readings": String(count)])
-                return .imported(count: count)
+                return .imported(count: count, skipped: rows.count - count)
             }
         } catch let refusal as Refusal {
             return .refused(refusal.errors.sorted { $0.line < $1.line })
@@ -97,17 +106,25 @@ struct ImportReadings: Sendable {
                 LEFT JOIN meters m ON m.id = i.meter_id
                 WINDOW w AS (PARTITION BY l.account_number ORDER BY l.read_on, l.line)
             ), compared AS (
-                SELECT s.*, coalesce(s.value_before, last.value) AS previous, coalesce(s.day_before, last.read_on) AS previous_day
+                SELECT s.*, coalesce(s.value_before, last.value) AS previous, coalesce(s.day_before, last.read_on) AS previous_day,
+                       stored.value AS stored_value
                 FROM staged s
                 LEFT JOIN LATERAL (
                     SELECT value, read_on FROM current_readings c WHERE c.installation_id = s.installation_id
                     ORDER BY read_on DESC, id DESC LIMIT 1
                 ) last ON true
+                LEFT JOIN LATERAL (
+                    SELECT value FROM current_readings c WHERE c.installation_id = s.installation_id AND c.read_on = s.read_on
+                    ORDER BY id DESC LIMIT 1
+                ) stored ON true
             )
             SELECT line, CASE
                 WHEN account_id IS NULL THEN 'There is no account ' || account_number || '.'
                 WHEN installation_id IS NULL THEN 'Account ' || account_number || ' has no meter installed.'
                 WHEN same_day > 1 THEN 'Account ' || account_number || ' has more than one reading on ' || read_on || ' in this file.'
+                WHEN stored_value = value THEN NULL
+                WHEN stored_value IS NOT NULL
+                    THEN 'Account ' || account_number || ' already has the reading ' || stored_value || ' on ' || read_on || '.'
                 WHEN value >= size THEN 'The register has ' || register_digits || ' digits, so a reading is at most ' || (size - 1) || '.'
                 WHEN read_on > (now() AT TIME ZONE 'UTC')::date THEN 'The date ' || read_on || ' is in the future.'
                 WHEN read_on < installed_on THEN 'The meter was installed on ' || installed_on || ', after ' || read_on || '.'
@@ -135,6 +152,12 @@ struct ImportReadings: Sendable {
             JOIN accounts a ON a.account_number = l.account_number
             JOIN meter_installations i ON i.account_id = a.id AND i.removed_on IS NULL
             JOIN meters m ON m.id = i.meter_id
+            """)
+        // Lines already stored (an import done before) are not stored again.
+        try connection.execute(
+            """
+            DELETE FROM import_stored s
+            WHERE EXISTS (SELECT 1 FROM current_readings c WHERE c.installation_id = s.installation_id AND c.read_on = s.read_on)
             """)
         // The raw rows first, then the validated readings joined to them: one (meter, day) per file.
         return try connection.execute(

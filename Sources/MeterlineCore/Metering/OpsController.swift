@@ -5,7 +5,6 @@ import Hummingbird
 /// review readings work the alert list and correct readings; anyone watching the network sees
 /// which smart meters are silent. Every route checks its permission.
 public struct OpsController: Sendable {
-    let access: StaffAccess
     let database: Database
     let registerMeter: RegisterMeter
     let provisionMeter: ProvisionMeter
@@ -14,10 +13,9 @@ public struct OpsController: Sendable {
     let correct: CorrectReading
     let health: MeterHealth
     let renderer: PageRenderer
-    let paths = Paths()
+    let routes = Routes.site
 
     public init(services: AppServices) {
-        access = StaffAccess(database: services.database)
         database = services.database
         registerMeter = RegisterMeter(database: services.database)
         provisionMeter = ProvisionMeter(database: services.database)
@@ -28,16 +26,16 @@ public struct OpsController: Sendable {
         renderer = services.renderer
     }
 
-    public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(paths.opsMeters), use: meters)
-        router.post(RouterPath(paths.opsMeters), use: submitMeter)
-        router.post(RouterPath(paths.opsProvision), use: provision)
-        router.get(RouterPath(paths.opsImport), use: showImport)
-        router.post(RouterPath(paths.opsImport), use: submitImport)
-        router.get(RouterPath(paths.opsAlerts), use: showAlerts)
-        router.post(RouterPath(paths.opsAlertsAcknowledge), use: acknowledge)
-        router.post(RouterPath(paths.opsCorrect), use: submitCorrection)
-        router.get(RouterPath(paths.opsHealth), use: showHealth)
+    public func addRoutes(to site: SiteRouter) {
+        site.get(routes.opsMeters, use: meters)
+        site.post(routes.opsMeters, use: submitMeter)
+        site.post(routes.opsProvision, use: provision)
+        site.get(routes.opsImport, use: showImport)
+        site.post(routes.opsImport, use: submitImport)
+        site.get(routes.opsAlerts, use: showAlerts)
+        site.post(routes.opsAlertsAcknowledge, use: acknowledge)
+        site.post(routes.opsCorrect, use: submitCorrection)
+        site.get(routes.opsHealth, use: showHealth)
     }
 
     // MARK: meters (MT-2)
@@ -69,100 +67,94 @@ public struct OpsController: Sendable {
         }
     }
 
-    @Sendable func meters(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.registerMeters, context) { member in
-            let query = QueryForm(request)["q"]
-            var page = OpsMeters(chrome: try await Chrome.staff(member, context), query: FormField(query), meters: try await meterList(query))
-            if let registered = QueryForm(request)["registered"] {
-                page.notice = "Meter \(registered) registered. Provision it when it is configured and tested; then a technician can install it."
-            }
-            if let provisioned = QueryForm(request)["provisioned"] { page.notice = "Meter \(provisioned) provisioned: ready to install." }
-            return try renderer.response(page)
+    @Sendable func meters(_ request: Request, context: StaffContext) async throws -> Response {
+        let query = QueryForm(request)["q"]
+        var page = OpsMeters(chrome: context.chrome, query: FormField(query), meters: try await meterList(query))
+        if let registered = QueryForm(request)["registered"] {
+            page.notice = "Meter \(registered) registered. Provision it when it is configured and tested; then a technician can install it."
         }
+        if let provisioned = QueryForm(request)["provisioned"] { page.notice = "Meter \(provisioned) provisioned: ready to install." }
+        return try renderer.response(page)
     }
 
-    @Sendable func submitMeter(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.registerMeters, context) { member in
-            let input = try await request.decode(as: MeterInput.self, context: context)
-            do {
-                _ = try await registerMeter.run(
-                    .init(serial: input.serial, model: input.model, kind: input.kind, multiplier: input.multiplier,
-                          registerDigits: input.digits, publicKey: input.key),
-                    by: member.id, clientAddress: context.clientAddress)
-                let serial = (Normalise.text(input.serial) ?? "").uppercased()
-                return .redirect(to: paths.opsMeters + "?registered=\(serial)", type: .normal)
-            } catch let refused as RegisterMeter.Refused {
-                var page = OpsMeters(chrome: try await Chrome.staff(member, context), query: FormField(), meters: try await meterList(nil))
-                page.form = .init(
-                    serial: FormField(input.serial, error: refused.problems[.serial]), model: FormField(input.model, error: refused.problems[.model]),
-                    kind: FormField(input.kind, error: refused.problems[.kind]),
-                    multiplier: FormField(input.multiplier, error: refused.problems[.multiplier]),
-                    digits: FormField(input.digits, error: refused.problems[.registerDigits]),
-                    key: FormField(input.key, error: refused.problems[.publicKey]))
-                return try renderer.response(page, status: .unprocessableContent)
-            }
+    @Sendable func submitMeter(_ request: Request, context: StaffContext) async throws -> Response {
+        let member = context.member
+        let input = try await request.decode(as: MeterInput.self, context: context)
+        do {
+            _ = try await registerMeter.run(
+                .init(serial: input.serial, model: input.model, kind: input.kind, multiplier: input.multiplier,
+                      registerDigits: input.digits, publicKey: input.key),
+                by: member.id, clientAddress: context.clientAddress)
+            let serial = (Normalise.text(input.serial) ?? "").uppercased()
+            return .redirect(to: routes.opsMeters.url(query: [("registered", serial)]), type: .normal)
+        } catch let refused as RegisterMeter.Refused {
+            var page = OpsMeters(chrome: context.chrome, query: FormField(), meters: try await meterList(nil))
+            page.form = .init(
+                serial: FormField(input.serial, error: refused.problems[.serial]), model: FormField(input.model, error: refused.problems[.model]),
+                kind: FormField(input.kind, error: refused.problems[.kind]),
+                multiplier: FormField(input.multiplier, error: refused.problems[.multiplier]),
+                digits: FormField(input.digits, error: refused.problems[.registerDigits]),
+                key: FormField(input.key, error: refused.problems[.publicKey]))
+            return try renderer.response(page, status: .unprocessableContent)
         }
     }
 
     struct SerialInput: Decodable { var serial: String? }
 
-    @Sendable func provision(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.registerMeters, context) { member in
-            let serial = try await request.decode(as: SerialInput.self, context: context).serial ?? ""
-            guard try await provisionMeter.run(serial: serial, by: member.id, clientAddress: context.clientAddress) else { throw PageError.notFound }
-            return .redirect(to: paths.opsMeters + "?provisioned=\(serial.uppercased())", type: .normal)
-        }
+    @Sendable func provision(_ request: Request, context: StaffContext) async throws -> Response {
+        let member = context.member
+        let serial = try await request.decode(as: SerialInput.self, context: context).serial ?? ""
+        guard !serial.isEmpty else { throw PageError.badRequest }
+        guard try await provisionMeter.run(serial: serial, by: member.id, clientAddress: context.clientAddress) else { throw PageError.notFound }
+        return .redirect(to: routes.opsMeters.url(query: [("provisioned", serial.uppercased())]), type: .normal)
     }
 
     // MARK: CSV import (MT-4)
 
-    @Sendable func showImport(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.importReadings, context) { member in
-            try renderer.response(OpsImport(chrome: try await Chrome.staff(member, context)))
-        }
+    @Sendable func showImport(_ request: Request, context: StaffContext) async throws -> Response {
+        try renderer.response(OpsImport(chrome: context.chrome))
     }
 
-    @Sendable func submitImport(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.importReadings, context) { member in
-            let form = try await MultipartForm.read(request, context: context, limit: context.maxUploadSize)
-            var page = OpsImport(chrome: try await Chrome.staff(member, context))
-            guard let file = form["file"], !file.data.isEmpty else {
-                page.problem = "Choose a CSV file to import."
-                return try renderer.response(page, status: .unprocessableContent)
-            }
-            guard let text = file.text else {
-                page.problem = "This file is not text (UTF-8). Save it from your spreadsheet as CSV UTF-8."
-                return try renderer.response(page, status: .unprocessableContent)
-            }
-            let name = file.fileName.flatMap { Normalise.text($0) } ?? "upload.csv"
-            switch try await importReadings.run(csv: text, fileName: name, by: member.id, clientAddress: context.clientAddress) {
-            case .imported(let count):
-                page.notice = "Imported \(count) readings from \(name)."
-                return try renderer.response(page)
-            case .refused(let errors):
-                page.problem = "Nothing was imported: \(errors.count) \(errors.count == 1 ? "line needs" : "lines need") fixing. Correct \(errors.count == 1 ? "it" : "them") and import the whole file again."
-                page.errors = Array(errors.prefix(1000))
-                return try renderer.response(page, status: .unprocessableContent)
-            }
+    @Sendable func submitImport(_ request: Request, context: StaffContext) async throws -> Response {
+        let member = context.member
+        let form = try await MultipartForm.read(request, context: context, limit: context.maxUploadSize)
+        var page = OpsImport(chrome: context.chrome)
+        guard let file = form["file"], !file.data.isEmpty else {
+            page.problem = "Choose a CSV file to import."
+            return try renderer.response(page, status: .unprocessableContent)
+        }
+        guard let text = file.text else {
+            page.problem = "This file is not text (UTF-8). Save it from your spreadsheet as CSV UTF-8."
+            return try renderer.response(page, status: .unprocessableContent)
+        }
+        let name = file.fileName.flatMap { Normalise.text($0) } ?? "upload.csv"
+        switch try await importReadings.run(csv: text, fileName: name, by: member.id, clientAddress: context.clientAddress) {
+        case .imported(let count, let skipped):
+            page.notice = "Imported \(count) readings from \(name)."
+                + (skipped > 0 ? " \(skipped) \(skipped == 1 ? "was" : "were") already stored and left as \(skipped == 1 ? "it was" : "they were")." : "")
+            return try renderer.response(page)
+        case .refused(let errors):
+            page.problem = "Nothing was imported: \(errors.count) \(errors.count == 1 ? "line needs" : "lines need") fixing. Correct \(errors.count == 1 ? "it" : "them") and import the whole file again."
+            page.errors = Array(errors.prefix(1000))
+            return try renderer.response(page, status: .unprocessableContent)
         }
     }
 
     // MARK: alerts and corrections (MT-5, MT-6)
 
-    private func alertsPage(_ member: StaffMember, _ context: AppRequestContext, _ filter: Alerts.Filter) async throws -> OpsAlerts {
+    private func alertsPage(_ member: StaffMember, _ context: StaffContext, _ filter: Alerts.Filter) async throws -> OpsAlerts {
         OpsAlerts(
-            chrome: try await Chrome.staff(member, context), alerts: try await alerts.list(filter),
+            chrome: context.chrome, alerts: try await alerts.list(filter),
             kinds: Alerts.kinds.map { .init(value: $0, selected: $0 == filter.kind) }, showAll: !filter.openOnly)
     }
 
-    @Sendable func showAlerts(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.reviewReadings, context) { member in
-            let query = QueryForm(request)
-            let kind = query["kind"].flatMap { $0.isEmpty ? nil : $0 }
-            var page = try await alertsPage(member, context, Alerts.Filter(kind: kind, openOnly: query["show"] != "all"))
-            if query["corrected"] != nil { page.notice = "Reading corrected. The old value stays in the history." }
-            return try renderer.response(page)
-        }
+    @Sendable func showAlerts(_ request: Request, context: StaffContext) async throws -> Response {
+        let member = context.member
+        let query = QueryForm(request)
+        let kind = query["kind"].flatMap { $0.isEmpty ? nil : $0 }
+        var page = try await alertsPage(member, context, Alerts.Filter(kind: kind, openOnly: query["show"] != "all"))
+        if query["corrected"] != nil { page.notice = "Reading corrected. The old value stays in the history." }
+        return try renderer.response(page)
     }
 
     struct IDInput: Decodable {
@@ -172,46 +164,42 @@ public struct OpsController: Sendable {
         var reason: String?
     }
 
-    @Sendable func acknowledge(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.reviewReadings, context) { member in
-            let input = try await request.decode(as: IDInput.self, context: context)
-            guard let id = Int64(input.alert ?? ""), try await alerts.acknowledge(id: id, by: member.id, clientAddress: context.clientAddress)
-            else { throw PageError.notFound }
-            return .redirect(to: paths.opsAlerts, type: .normal)
-        }
+    @Sendable func acknowledge(_ request: Request, context: StaffContext) async throws -> Response {
+        let member = context.member
+        let input = try await request.decode(as: IDInput.self, context: context)
+        guard let id = Int64(input.alert ?? "") else { throw PageError.badRequest }
+        guard try await alerts.acknowledge(id: id, by: member.id, clientAddress: context.clientAddress) else { throw PageError.notFound }
+        return .redirect(to: routes.opsAlerts.url(), type: .normal)
     }
 
-    @Sendable func submitCorrection(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.reviewReadings, context) { member in
-            let input = try await request.decode(as: IDInput.self, context: context)
-            guard let readingID = Int64(input.reading ?? "") else { throw PageError.notFound }
-            var page = try await alertsPage(member, context, Alerts.Filter())
-            guard let value = RecordReading.registerValue(input.value) else {
-                page.problem = "Enter the corrected reading as the digits of the register."
-                return try renderer.response(page, status: .unprocessableContent)
-            }
-            do {
-                _ = try await correct.correct(readingID: readingID, value: value, reason: input.reason, by: member.id, clientAddress: context.clientAddress)
-                return .redirect(to: paths.opsAlerts + "?corrected=1", type: .normal)
-            } catch let refused as CorrectReading.Refused {
-                page.problem = refused.message
-                return try renderer.response(page, status: .unprocessableContent)
-            }
+    @Sendable func submitCorrection(_ request: Request, context: StaffContext) async throws -> Response {
+        let member = context.member
+        let input = try await request.decode(as: IDInput.self, context: context)
+        guard let readingID = Int64(input.reading ?? "") else { throw PageError.badRequest }
+        var page = try await alertsPage(member, context, Alerts.Filter())
+        guard let value = RecordReading.registerValue(input.value) else {
+            page.problem = "Enter the corrected reading as the digits of the register."
+            return try renderer.response(page, status: .unprocessableContent)
+        }
+        do {
+            _ = try await correct.correct(readingID: readingID, value: value, reason: input.reason, by: member.id, clientAddress: context.clientAddress)
+            return .redirect(to: routes.opsAlerts.url(query: [("corrected", "1")]), type: .normal)
+        } catch let refused as CorrectReading.Refused {
+            page.problem = refused.message
+            return try renderer.response(page, status: .unprocessableContent)
         }
     }
 
     // MARK: meter health (MT-7)
 
-    @Sendable func showHealth(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await access.page(.viewMeterHealth, context) { member in
-            let typed = QueryForm(request)["hours"]
-            let hours = typed.flatMap { Int($0) }.flatMap { (1...8760).contains($0) ? $0 : nil }
-            var page = OpsHealth(
-                chrome: try await Chrome.staff(member, context), hours: FormField(String(hours ?? 24)),
-                meters: try await health.silent(hours: hours ?? 24))
-            if typed != nil, hours == nil { page.hours.error = "Enter a number of hours from 1 to 8760." }
-            return try renderer.response(page, status: page.hours.error == nil ? .ok : .unprocessableContent)
-        }
+    @Sendable func showHealth(_ request: Request, context: StaffContext) async throws -> Response {
+        let typed = QueryForm(request)["hours"]
+        let hours = typed.flatMap { Int($0) }.flatMap { (1...8760).contains($0) ? $0 : nil }
+        var page = OpsHealth(
+            chrome: context.chrome, hours: FormField(String(hours ?? 24)),
+            meters: try await health.silent(hours: hours ?? 24))
+        if typed != nil, hours == nil { page.hours.error = "Enter a number of hours from 1 to 8760." }
+        return try renderer.response(page, status: page.hours.error == nil ? .ok : .unprocessableContent)
     }
 }
 

@@ -12,8 +12,8 @@ public struct DevInboxController: Sendable {
         self.renderer = renderer
     }
 
-    public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(Paths().devInbox), use: index)
+    public func addRoutes(to site: SiteRouter) {
+        site.get(Routes.site.devInbox, use: index)
     }
 
     @Sendable func index(_ request: Request, context: AppRequestContext) async throws -> Response {

@@ -13,9 +13,9 @@ public struct OperationsController: Sendable {
         self.registry = registry
     }
 
-    public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("/healthz", use: health)
-        router.get("/metrics", use: metrics)
+    public func addRoutes(to site: SiteRouter) {
+        site.get(Routes.site.health, use: health)
+        site.get(Routes.site.metrics, use: metrics)
     }
 
     @Sendable func health(_ request: Request, context: AppRequestContext) async -> Response {

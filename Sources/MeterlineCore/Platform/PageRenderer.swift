@@ -9,17 +9,23 @@ public protocol Page: Encodable, Sendable {
     var chrome: Chrome { get }
 }
 
-/// What the layout shows around every page: for a signed-in person, their name and a sign-out
-/// button (a POST form, so it carries the CSRF token).
+/// What the layout shows around every page: for a signed-in person, their name, a link to their
+/// own home (the account, or the staff home) and a sign-out button (a POST form, so it carries
+/// the CSRF token).
 public struct Chrome: Encodable, Sendable {
     public let siteName = "Meterline"
-    public let paths = Paths()
+    public let routes = Routes.site
+    public let stylesheet = "/css/site.css"
     public var user: String?
     public var csrfToken: String?
+    public var homeLink: String
+    public var homeLabel: String
 
-    public init(user: String? = nil, csrfToken: String? = nil) {
+    public init(user: String? = nil, csrfToken: String? = nil, staff: Bool = false) {
         self.user = user
         self.csrfToken = csrfToken
+        homeLink = staff ? Routes.site.staff.url() : Routes.site.account.url()
+        homeLabel = staff ? "Staff home" : "Your account"
     }
 }
 

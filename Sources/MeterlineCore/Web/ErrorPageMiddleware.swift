@@ -5,9 +5,11 @@ import Hummingbird
 public struct ErrorPageMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     let renderer: PageRenderer
+    let sessions: SessionStore
 
-    public init(renderer: PageRenderer) {
+    public init(renderer: PageRenderer, sessions: SessionStore) {
         self.renderer = renderer
+        self.sessions = sessions
     }
 
     public func handle(
@@ -23,6 +25,7 @@ public struct ErrorPageMiddleware: RouterMiddleware {
                 context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
             }
             let model = ErrorShow(
+                chrome: await chrome(request, status: page.status),
                 title: page.heading, heading: page.heading, message: page.message, status: page.status.code,
                 reference: reference)
             var response: Response
@@ -35,6 +38,17 @@ public struct ErrorPageMiddleware: RouterMiddleware {
             if let seconds = page.retryAfter { response.headers[.retryAfter] = String(seconds) }
             return response
         }
+    }
+
+    /// A signed-in person keeps their name, home link and sign-out on an error page. When the
+    /// database is what failed, the page goes without.
+    /// This middleware sits outside the session's, so it reads the cookie itself.
+    private func chrome(_ request: Request, status: HTTPResponse.Status) async -> Chrome {
+        guard status != .serviceUnavailable, let token = request.cookies[SessionMiddleware.cookieName]?.value,
+            let session = try? await sessions.load(token: token), let userID = session.userID,
+            let login = try? await SignedInLogin.load(userID: userID, in: sessions.database)
+        else { return Chrome() }
+        return Chrome(user: login.fullName, csrfToken: session.csrfToken, staff: login.kind == .staff)
     }
 
     private func classify(_ error: any Error, context: Context) -> PageError {

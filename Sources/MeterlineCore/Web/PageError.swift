@@ -37,6 +37,11 @@ public struct PageError: Error, Sendable, Equatable {
         status: .badRequest, heading: "We could not read that request",
         message: "Part of what was sent could not be understood, so nothing was changed. Go back and try again.")
 
+    static let nulCharacter = PageError(
+        status: .badRequest, heading: "A field holds a character we cannot store",
+        message: "Something you sent contains a NUL character (often copied from another program by accident). "
+            + "Nothing was changed. Go back, retype the field and try again.")
+
     static let tooLarge = PageError(
         status: .contentTooLarge, heading: "That was too large",
         message: "What you sent is larger than we accept. Nothing was changed.")
@@ -77,7 +82,7 @@ public struct PageError: Error, Sendable, Equatable {
 /// The model of `errors/show.mustache`.
 struct ErrorShow: Page {
     static let template = "errors/show"
-    let chrome = Chrome()
+    var chrome = Chrome()
     let title: String
     let heading: String
     let message: String

@@ -3,7 +3,8 @@ import Hummingbird
 
 /// The fields of a GET form, read from the raw query string as a browser encodes them: `+` is a
 /// space, `%2B` a plus. (Hummingbird's `queryParameters` leaves `+` as it is, so "okafor mill"
-/// would arrive as "okafor+mill".) Malformed escapes make the field absent, never an error.
+/// would arrive as "okafor+mill".) Malformed escapes and NUL characters (which PostgreSQL cannot
+/// store or compare) make the field absent, never an error.
 public struct QueryForm: Sendable {
     private var fields: [String: String] = [:]
 
@@ -22,6 +23,9 @@ public struct QueryForm: Sendable {
     public subscript(_ name: String) -> String? { fields[name] }
 
     static func decode(_ text: Substring) -> String? {
-        String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        guard let decoded = String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding,
+            !decoded.contains("\u{0}")
+        else { return nil }
+        return decoded
     }
 }

@@ -27,7 +27,7 @@ struct ImportReadingsTests {
 
                 """
             let outcome = try await ImportReadings(database: db).run(csv: csv.replacingOccurrences(of: "\"1,450\"", with: "1450"), fileName: "round-7.csv", by: by, clientAddress: nil)
-            #expect(outcome == .imported(count: 3))
+            #expect(outcome == .imported(count: 3, skipped: 0))
             let rows = try await db.query(
                 "SELECT a.account_number, r.value, r.consumption FROM current_readings r JOIN accounts a ON a.id = r.account_id WHERE r.kind = 'actual' ORDER BY a.account_number, r.read_on"
             ).rows.map { [try $0.decode("account_number", as: String.self), String(try $0.decode("value", as: Int64.self)), String(try $0.decode("consumption", as: Int64.self))] }
@@ -35,6 +35,30 @@ struct ImportReadingsTests {
             let note: String = try await db.query("SELECT note FROM readings_raw WHERE value = 5").rows[0].decode("note")
             #expect(note == #"Gate code 12, "blue" door"#)
             #expect(try await countRows("readings_raw WHERE source = 'import' AND payload->>'file' = 'round-7.csv'", db) == 3)
+        }
+    }
+
+    @Test("importing the same file twice stores each reading once; a spreadsheet's byte-order mark is read past")
+    func sameFileTwice() async throws {
+        try await withMeters { (db: Database, by: Int64) async throws in
+            let csv = "\u{FEFF}account_number,date,value\r\n100200300,\(day(ago: 60)),1200\r\n100200300,\(day(ago: 30)),1450\r\n"
+            let importer = ImportReadings(database: db)
+            #expect(try await importer.run(csv: csv, fileName: "a.csv", by: by, clientAddress: nil) == .imported(count: 2, skipped: 0))
+            #expect(try await importer.run(csv: csv, fileName: "a.csv", by: by, clientAddress: nil) == .imported(count: 0, skipped: 2))
+            #expect(try await countRows("readings_raw WHERE source = 'import'", db) == 2)
+            // The same day with another value is a conflict, not a duplicate.
+            let changed = "account_number,date,value\n100200300,\(day(ago: 30)),1460\n"
+            #expect(try await importer.run(csv: changed, fileName: "b.csv", by: by, clientAddress: nil)
+                == .refused([.init(line: 2, message: "Account 100200300 already has the reading 1450 on \(day(ago: 30)).")]))
+        }
+    }
+
+    @Test("a NUL character in a cell refuses its line with a clear message")
+    func nulInCell() async throws {
+        try await withMeters { (db: Database, by: Int64) async throws in
+            let outcome = try await ImportReadings(database: db).run(
+                csv: "account_number,date,value,note\n100200300,\(day(ago: 30)),1200,bad\u{0}note\n", fileName: "n.csv", by: by, clientAddress: nil)
+            #expect(outcome == .refused([.init(line: 2, message: "The line holds a NUL character, which cannot be stored. Remove it and try again.")]))
         }
     }
 

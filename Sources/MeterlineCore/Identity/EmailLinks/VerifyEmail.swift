@@ -1,7 +1,7 @@
 /// ID-1, ID-3, ID-6: an email address given at registration is used for sign-in links, codes
 /// and reminders only after its owner opens the link sent to it.
 struct VerifyEmail: Sendable {
-    static let path = Paths().emailVerify
+    static let path = Routes.site.emailVerify.url()
     let database: Database
     let links: EmailLinks
 

@@ -10,7 +10,7 @@ struct EmailLinkSignIn: Sendable {
         try await database.transaction { connection in
             guard let user = try LoginLookup.find(login, on: connection), let email = user.address(on: .email) else { return }
             try links.issue(
-                on: connection, userID: user.id, purpose: .login, email: email, path: Paths().loginLink,
+                on: connection, userID: user.id, purpose: .login, email: email, path: Routes.site.loginLink.url(),
                 subject: "Your Meterline sign-in link"
             ) {
                 """

@@ -75,23 +75,25 @@ struct SignIn: Sendable {
     }
 
     /// One more failure in a row; the fifth locks the login and tells the owner by SMS. Failures
-    /// against a login that is already locked are recorded but do not extend the lock.
-    private func countFailure(userID: Int64, clientAddress: String, alreadyLocked: Bool) async throws {
+    /// against a login that is already locked are recorded but do not extend the lock. True when
+    /// this failure locked the login.
+    @discardableResult
+    func countFailure(userID: Int64, clientAddress: String, alreadyLocked: Bool) async throws -> Bool {
         let (codes, lockSeconds) = (self.codes, self.lockSeconds)
-        try await database.transaction { connection in
+        return try await database.transaction { connection in
             try AuditLog.record(on: connection, .loginFailed, userID: userID, clientAddress: clientAddress)
-            guard !alreadyLocked else { return }
+            guard !alreadyLocked else { return false }
             let row = try connection.query(
                 "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins, mobile, status",
                 [userID]
             ).rows[0]
-            guard try row.decode("failed_logins", as: Int.self) >= Self.failuresBeforeLock else { return }
+            guard try row.decode("failed_logins", as: Int.self) >= Self.failuresBeforeLock else { return false }
             try connection.execute(
                 "UPDATE users SET failed_logins = 0, locked_until = now() + make_interval(secs => $2) WHERE id = $1",
                 [userID, lockSeconds])
             try AuditLog.record(
                 on: connection, .loginLocked, userID: userID, clientAddress: clientAddress, details: ["minutes": String(lockSeconds / 60)])
-            guard let mobile: String = try row.decode("mobile"), try row.decode("status", as: String.self) == "active" else { return }
+            guard let mobile: String = try row.decode("mobile"), try row.decode("status", as: String.self) == "active" else { return true }
             let minutes = lockSeconds / 60
             do {
                 try codes.issue(on: connection, userID: userID, purpose: .unlock, recipient: mobile) {
@@ -105,6 +107,7 @@ struct SignIn: Sendable {
                     body: "Meterline: your login was locked for \(minutes) minutes after 5 failed sign-in attempts.",
                     purpose: "login_locked")
             }
+            return true
         }
     }
 }

@@ -25,10 +25,11 @@ struct ResetPassword: Sendable {
         case badPassword(String)
     }
 
+    /// The password rules are checked against the login as typed, never against a login looked
+    /// up, so the answer is the same whether or not the login exists.
     func reset(login: String, code: String, newPassword: String, clientAddress: String) async throws -> Outcome {
-        let username: String? = try await database.withConnection { try LoginLookup.find(login, on: $0)?.username }
         do {
-            try policy.check(newPassword, username: username)
+            try policy.check(newPassword, username: login.isEmpty ? nil : login)
         } catch {
             return .badPassword(error.description)
         }

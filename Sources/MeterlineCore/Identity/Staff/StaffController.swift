@@ -5,91 +5,78 @@ import Hummingbird
 public struct StaffController: Sendable {
     let database: Database
     let renderer: PageRenderer
-    let access: StaffAccess
     let secondFactor: StaffSecondFactor
+    let signIn: SignIn
     let createStaff: CreateStaff
+    let changeStaffRoles: ChangeStaffRoles
     let passwords: PasswordHasher
     let policy: PasswordPolicy
-    let paths = Paths()
+    let limiter: RateLimiter
+    let routes = Routes.site
 
     public init(services: AppServices) {
         database = services.database
         renderer = services.renderer
-        access = StaffAccess(database: services.database)
         secondFactor = StaffSecondFactor(database: services.database, box: services.totpSecrets)
+        signIn = SignIn(
+            database: services.database, passwords: services.passwords, codes: services.codes, lockSeconds: services.config.loginLockSeconds,
+            idleDays: services.config.idleDays)
         createStaff = CreateStaff(database: services.database, passwords: services.passwords)
+        changeStaffRoles = ChangeStaffRoles(database: services.database)
         passwords = services.passwords
         policy = services.passwordPolicy
+        limiter = services.rateLimiter
     }
 
-    public func addRoutes(to router: Router<AppRequestContext>) {
-        router.get(RouterPath(paths.staff), use: home)
-        router.get(RouterPath(paths.staffPassword), use: showPassword)
-        router.post(RouterPath(paths.staffPassword), use: submitPassword)
-        router.get(RouterPath(paths.staffEnrol), use: showEnrol)
-        router.post(RouterPath(paths.staffEnrol), use: submitCode)
-        router.get(RouterPath(paths.staffVerify), use: showVerify)
-        router.post(RouterPath(paths.staffVerify), use: submitCode)
-        router.get(RouterPath(paths.adminStaff), use: adminStaff)
-        router.post(RouterPath(paths.adminStaff), use: createStaffLogin)
-        router.post(RouterPath(paths.adminStaffRoles), use: changeRoles)
-        router.get(RouterPath(paths.adminAudit), use: audit)
-        router.get(RouterPath(paths.adminAuditCSV), use: auditCSV)
+    public func addRoutes(to site: SiteRouter) {
+        site.get(routes.staff, use: home)
+        site.get(routes.staffPassword, use: showPassword)
+        site.post(routes.staffPassword, use: submitPassword)
+        site.get(routes.staffEnrol, use: showEnrol)
+        site.post(routes.staffEnrol, use: submitCode)
+        site.get(routes.staffVerify, use: showVerify)
+        site.post(routes.staffVerify, use: submitCode)
+        site.get(routes.adminStaff, use: adminStaff)
+        site.post(routes.adminStaff, use: createStaffLogin)
+        site.post(routes.adminStaffRoles, use: changeRoles)
+        site.get(routes.adminAudit, use: audit)
+        site.get(routes.adminAuditCSV, use: auditCSV)
     }
 
-    private func gate(
-        _ permission: Permission, _ context: AppRequestContext, _ page: (StaffMember) async throws -> Response
+    /// A step page opens only while its step is the open one; otherwise it sends the member there.
+    private func onStep(
+        _ step: StaffMember.Step, _ context: StaffSigningInContext, _ page: () async throws -> Response
     ) async throws -> Response {
-        try await access.page(permission, context, page)
-    }
-
-    private func path(of step: StaffAccess.Step) -> String { StaffAccess.path(of: step) }
-
-    /// A staff member on their way in: the step pages are only for the step that is open.
-    private func onStep(_ step: StaffAccess.Step, _ context: AppRequestContext) async throws -> StaffMember {
-        guard let member = try await access.member(context) else { throw PageError.notFound }
-        guard StaffAccess.nextStep(for: member) == step else { throw StaffAccess.Redirect(step: StaffAccess.nextStep(for: member) ?? .verify) }
-        return member
-    }
-
-    private func stepPage(_ step: StaffAccess.Step, _ context: AppRequestContext, _ page: (StaffMember) async throws -> Response) async throws -> Response {
-        do {
-            return try await page(try await onStep(step, context))
-        } catch let redirect as StaffAccess.Redirect {
-            // Every step done: the staff home.
-            let member = try await access.member(context)
-            if let member, StaffAccess.nextStep(for: member) == nil { return .redirect(to: paths.staff, type: .normal) }
-            return .redirect(to: path(of: redirect.step), type: .normal)
-        }
+        guard let open = StaffMember.nextStep(for: context.member), open != step else { return try await page() }
+        return .redirect(to: open.endpoint.url(), type: .normal)
     }
 
     // MARK: home
 
-    @Sendable func home(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await gate(.enterStaffArea, context) { member in
-            try renderer.response(StaffHome(
-                chrome: try await Chrome.staff(member, context), fullName: member.fullName, roles: member.roles.map(\.title),
-                links: StaffHome.links(for: member)))
-        }
+    @Sendable func home(_ request: Request, context: StaffContext) async throws -> Response {
+        let member = context.member
+        return try renderer.response(StaffHome(
+            chrome: context.chrome, fullName: member.fullName, roles: member.roles.map(\.title), links: StaffHome.links(for: member)))
     }
 
     // MARK: first sign-in: password
 
-    @Sendable func showPassword(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await stepPage(.changePassword, context) { member in
-            try renderer.response(StaffPassword(chrome: try await Chrome.staff(member, context), csrfToken: try await context.requireSession().csrfToken()))
+    @Sendable func showPassword(_ request: Request, context: StaffSigningInContext) async throws -> Response {
+        try await onStep(.changePassword, context) {
+            try renderer.response(StaffPassword(chrome: context.chrome, csrfToken: context.session.csrfToken))
         }
     }
 
     struct PasswordInput: Decodable { var password: String? }
 
-    @Sendable func submitPassword(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await stepPage(.changePassword, context) { member in
+    @Sendable func submitPassword(_ request: Request, context: StaffSigningInContext) async throws -> Response {
+        try await onStep(.changePassword, context) {
+            let member = context.member
             let password = try await request.decode(as: PasswordInput.self, context: context).password ?? ""
             do {
                 try policy.check(password, username: member.username)
             } catch let error as PasswordPolicy.Refusal {
-                var page = StaffPassword(chrome: try await Chrome.staff(member, context), csrfToken: try await context.requireSession().csrfToken())
+                var page = StaffPassword(chrome: context.chrome, csrfToken: context.session.csrfToken)
                 page.passwordError = error.description
                 return try renderer.response(page, status: .unprocessableContent)
             }
@@ -99,50 +86,56 @@ public struct StaffController: Sendable {
                 try connection.execute("UPDATE users SET password_hash = $2, must_change_password = false WHERE id = $1", [member.id, hash])
                 try AuditLog.record(on: connection, .staffPasswordChanged, userID: member.id, clientAddress: address)
             }
-            return .redirect(to: paths.staffEnrol, type: .normal)
+            return .redirect(to: routes.staffEnrol.url(), type: .normal)
         }
     }
 
     // MARK: authenticator
 
-    @Sendable func showEnrol(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await stepPage(.enrol, context) { member in
-            try await enrolPage(member, context, error: nil, status: .ok)
-        }
+    @Sendable func showEnrol(_ request: Request, context: StaffSigningInContext) async throws -> Response {
+        try await onStep(.enrol, context) { try await enrolPage(context, error: nil, status: .ok) }
     }
 
-    private func enrolPage(_ member: StaffMember, _ context: AppRequestContext, error: String?, status: HTTPResponse.Status) async throws -> Response {
+    private func enrolPage(_ context: StaffSigningInContext, error: String?, status: HTTPResponse.Status) async throws -> Response {
+        let member = context.member
         let secret = try await secondFactor.enrolmentSecret(userID: member.id)
         let grouped = TOTP.base32(secret).enumerated().map { $0.offset > 0 && $0.offset % 4 == 0 ? " \($0.element)" : "\($0.element)" }.joined()
         let page = StaffEnrol(
-            chrome: try await Chrome.staff(member, context), csrfToken: try await context.requireSession().csrfToken(), secret: grouped,
+            chrome: context.chrome, csrfToken: context.session.csrfToken, secret: grouped,
             uri: TOTP.uri(secret: secret, username: member.username), codeError: error)
         return try renderer.response(page, status: status)
     }
 
-    @Sendable func showVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await stepPage(.verify, context) { member in
-            try renderer.response(StaffVerify(chrome: try await Chrome.staff(member, context), csrfToken: try await context.requireSession().csrfToken()))
+    @Sendable func showVerify(_ request: Request, context: StaffSigningInContext) async throws -> Response {
+        try await onStep(.verify, context) {
+            try renderer.response(StaffVerify(chrome: context.chrome, csrfToken: context.session.csrfToken))
         }
     }
 
     struct CodeInput: Decodable { var code: String? }
 
-    /// The code from the authenticator, at enrolment or at sign-in.
-    @Sendable func submitCode(_ request: Request, context: AppRequestContext) async throws -> Response {
-        guard let member = try await access.member(context) else { throw PageError.notFound }
-        let step = StaffAccess.nextStep(for: member)
+    /// The code from the authenticator, at enrolment or at sign-in. Wrong codes count like wrong
+    /// passwords: per address, and five in a row lock the login and end this session.
+    @Sendable func submitCode(_ request: Request, context: StaffSigningInContext) async throws -> Response {
+        let member = context.member
+        let step = StaffMember.nextStep(for: member)
         guard step == .enrol || step == .verify else {
-            return .redirect(to: step.map(path(of:)) ?? paths.staff, type: .normal)
+            return .redirect(to: step?.endpoint.url() ?? routes.staff.url(), type: .normal)
         }
+        try await limiter.check(.loginFailuresPerAddress, key: context.clientAddress)
         let code = try await request.decode(as: CodeInput.self, context: context).code ?? ""
         if try await secondFactor.accept(userID: member.id, code: code, clientAddress: context.clientAddress) {
-            try await context.requireSession().markSecondFactor()
-            return .redirect(to: paths.staff, type: .normal)
+            try await context.sessionHandle.markSecondFactor()
+            return .redirect(to: routes.staff.url(), type: .normal)
+        }
+        try await limiter.hit(.loginFailuresPerAddress, key: context.clientAddress)
+        if try await signIn.countFailure(userID: member.id, clientAddress: context.clientAddress, alreadyLocked: false) {
+            try await context.sessionHandle.end()
+            return .redirect(to: routes.login.url(), type: .normal)
         }
         let message = "That code is not right. Enter the 6 digits your authenticator shows now; each code works once."
-        if step == .enrol { return try await enrolPage(member, context, error: message, status: .unprocessableContent) }
-        var page = StaffVerify(chrome: try await Chrome.staff(member, context), csrfToken: try await context.requireSession().csrfToken())
+        if step == .enrol { return try await enrolPage(context, error: message, status: .unprocessableContent) }
+        var page = StaffVerify(chrome: context.chrome, csrfToken: context.session.csrfToken)
         page.codeError = message
         return try renderer.response(page, status: .unprocessableContent)
     }
@@ -154,52 +147,49 @@ public struct StaffController: Sendable {
         return AuditSearch.Filter(action: query["action"], username: query["user"], from: query["from"], to: query["to"])
     }
 
-    @Sendable func audit(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await gate(.viewAudit, context) { member in
-            let filter = filter(request)
-            var from = FormField(filter.from)
-            var to = FormField(filter.to)
-            var entries = [AuditSearch.Entry]()
-            var status = HTTPResponse.Status.ok
-            do {
-                entries = try await AuditSearch(database: database).run(filter)
-            } catch let invalid as AuditSearch.Invalid {
-                from.error = invalid.from
-                to.error = invalid.to
-                status = .badRequest
-            }
-            let page = AdminAudit(
-                chrome: try await Chrome.staff(member, context),
-                actions: AuditLog.Action.allCases.map { .init(value: $0.rawValue, selected: $0.rawValue == filter.action) },
-                username: FormField(filter.username), from: from, to: to, entries: entries, empty: entries.isEmpty && status == .ok,
-                capped: entries.count == AuditSearch.limit, query: request.uri.query ?? "")
-            return try renderer.response(page, status: status)
+    @Sendable func audit(_ request: Request, context: StaffContext) async throws -> Response {
+        let filter = filter(request)
+        var from = FormField(filter.from)
+        var to = FormField(filter.to)
+        var entries = [AuditSearch.Entry]()
+        var status = HTTPResponse.Status.ok
+        do {
+            entries = try await AuditSearch(database: database).run(filter)
+        } catch let invalid as AuditSearch.Invalid {
+            from.error = invalid.from
+            to.error = invalid.to
+            status = .badRequest
         }
+        let page = AdminAudit(
+            chrome: context.chrome,
+            actions: AuditLog.Action.allCases.map { .init(value: $0.rawValue, selected: $0.rawValue == filter.action) },
+            username: FormField(filter.username), from: from, to: to, entries: entries, empty: entries.isEmpty && status == .ok,
+            capped: entries.count == AuditSearch.limit, query: request.uri.query ?? "")
+        return try renderer.response(page, status: status)
     }
 
-    @Sendable func auditCSV(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await gate(.viewAudit, context) { _ in
-            let entries: [AuditSearch.Entry]
-            do {
-                entries = try await AuditSearch(database: database).run(filter(request))
-            } catch is AuditSearch.Invalid {
-                throw PageError.badRequest
-            }
-            return Response(
-                status: .ok,
-                headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"meterline-audit.csv\"",
-                          .cacheControl: "no-store"],
-                body: .init(byteBuffer: ByteBuffer(string: AuditSearch.csv(entries))))
+    @Sendable func auditCSV(_ request: Request, context: StaffContext) async throws -> Response {
+        let entries: [AuditSearch.Entry]
+        do {
+            entries = try await AuditSearch(database: database).run(filter(request))
+        } catch is AuditSearch.Invalid {
+            throw PageError.badRequest
         }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"meterline-audit.csv\"",
+                      .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: AuditSearch.csv(entries))))
     }
 
     // MARK: admin: staff logins and roles
 
-    @Sendable func adminStaff(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await gate(.manageStaff, context) { member in try renderer.response(try await adminPage(member, context)) }
+    @Sendable func adminStaff(_ request: Request, context: StaffContext) async throws -> Response {
+        let member = context.member
+        return try renderer.response(try await adminPage(member, context))
     }
 
-    private func adminPage(_ member: StaffMember, _ context: AppRequestContext) async throws -> AdminStaff {
+    private func adminPage(_ member: StaffMember, _ context: StaffContext) async throws -> AdminStaff {
         let rows = try await database.query(
             """
             SELECT id, username, full_name, array_to_string(roles, ',') AS roles, must_change_password
@@ -213,7 +203,7 @@ public struct StaffController: Sendable {
                 pending: try row.decode("must_change_password"))
         }
         return AdminStaff(
-            chrome: try await Chrome.staff(member, context), csrfToken: try await context.requireSession().csrfToken(), staff: staff,
+            chrome: context.chrome, csrfToken: context.session.csrfToken, staff: staff,
             allRoles: Role.allCases.map { .init(value: $0.rawValue, title: $0.title, checked: false) })
     }
 
@@ -228,30 +218,29 @@ public struct StaffController: Sendable {
         }
     }
 
-    @Sendable func createStaffLogin(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await gate(.manageStaff, context) { member in
-            let input = try await request.decode(as: CreateInput.self, context: context)
-            let roles = Set((input.roles ?? []).compactMap(Role.init(rawValue:)))
-            var page = try await adminPage(member, context)
-            page.username = FormField(input.username)
-            page.fullName = FormField(input.fullName)
-            do {
-                let created = try await createStaff.run(
-                    username: Normalise.text(input.username) ?? "", fullName: input.fullName ?? "", roles: roles, by: member.id,
-                    clientAddress: context.clientAddress)
-                page = try await adminPage(member, context)
-                page.created = .init(username: Normalise.text(input.username) ?? "", initialPassword: created.initialPassword)
-                return try renderer.response(page)
-            } catch let refused as CreateStaff.Refused {
-                for problem in refused.problems {
-                    switch problem {
-                    case .badUsername, .usernameTaken: page.username.error = problem.description
-                    case .badName: page.fullName.error = problem.description
-                    case .noRoles: page.rolesError = problem.description
-                    }
+    @Sendable func createStaffLogin(_ request: Request, context: StaffContext) async throws -> Response {
+        let member = context.member
+        let input = try await request.decode(as: CreateInput.self, context: context)
+        let roles = Set((input.roles ?? []).compactMap(Role.init(rawValue:)))
+        var page = try await adminPage(member, context)
+        page.username = FormField(input.username)
+        page.fullName = FormField(input.fullName)
+        do {
+            let created = try await createStaff.run(
+                username: Normalise.text(input.username) ?? "", fullName: input.fullName ?? "", roles: roles, by: member.id,
+                clientAddress: context.clientAddress)
+            page = try await adminPage(member, context)
+            page.created = .init(username: Normalise.text(input.username) ?? "", initialPassword: created.initialPassword)
+            return try renderer.response(page)
+        } catch let refused as CreateStaff.Refused {
+            for problem in refused.problems {
+                switch problem {
+                case .badUsername, .usernameTaken: page.username.error = problem.description
+                case .badName: page.fullName.error = problem.description
+                case .noRoles: page.rolesError = problem.description
                 }
-                return try renderer.response(page, status: .unprocessableContent)
             }
+            return try renderer.response(page, status: .unprocessableContent)
         }
     }
 
@@ -260,35 +249,21 @@ public struct StaffController: Sendable {
         var roles: [String]?
     }
 
-    @Sendable func changeRoles(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try await gate(.manageStaff, context) { member in
-            let input = try await request.decode(as: RolesInput.self, context: context)
-            let roles = (input.roles ?? []).compactMap(Role.init(rawValue:)).map(\.rawValue).sorted()
-            var page = try await adminPage(member, context)
-            guard let userID = input.user, !roles.isEmpty else {
-                page.formError = "Give at least one role. To take every role away, ask for the login to be closed."
-                return try renderer.response(page, status: .unprocessableContent)
-            }
-            // An admin cannot take the admin role from themselves: someone must always be able to manage staff.
-            if userID == member.id, !roles.contains(Role.admin.rawValue) {
-                page.formError = "You cannot remove your own administrator role."
-                return try renderer.response(page, status: .unprocessableContent)
-            }
-            let address = context.clientAddress
-            let changed: String? = try await database.transaction { connection in
-                guard let name: String = try connection.query(
-                    "UPDATE users SET roles = string_to_array($2, ',') WHERE id = $1 AND kind = 'staff' RETURNING username",
-                    [userID, roles.joined(separator: ",")]
-                ).rows.first?.decode("username") else { return nil }
-                try AuditLog.record(
-                    on: connection, .staffRolesChanged, userID: member.id, clientAddress: address,
-                    details: ["staff": name, "roles": roles.joined(separator: ",")])
-                return name
-            }
-            guard let changed else { throw PageError.notFound }
-            page = try await adminPage(member, context)
-            page.notice = "Roles of \(changed) saved."
-            return try renderer.response(page)
+    @Sendable func changeRoles(_ request: Request, context: StaffContext) async throws -> Response {
+        let member = context.member
+        let input = try await request.decode(as: RolesInput.self, context: context)
+        let roles = Set((input.roles ?? []).compactMap(Role.init(rawValue:)))
+        var page = try await adminPage(member, context)
+        let changed: String
+        do {
+            changed = try await changeStaffRoles.run(userID: input.user, roles: roles, by: member.id, clientAddress: context.clientAddress)
+        } catch let refused as ChangeStaffRoles.Refused {
+            if refused == .noSuchStaff { throw PageError.notFound }
+            page.formError = refused.description
+            return try renderer.response(page, status: .unprocessableContent)
         }
+        page = try await adminPage(member, context)
+        page.notice = "Roles of \(changed) saved."
+        return try renderer.response(page)
     }
 }

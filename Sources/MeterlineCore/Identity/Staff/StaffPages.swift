@@ -14,16 +14,16 @@ struct StaffHome: Page {
 
     /// The work areas this member's permissions open, in the order of a working day.
     static func links(for member: StaffMember) -> [Link] {
-        let paths = Paths()
+        let routes = Routes.site
         let all: [(Permission, String, String)] = [
-            (.readMeters, "Field: find a premise and enter a reading", paths.field),
-            (.reviewReadings, "Consumption alerts and corrections", paths.opsAlerts),
-            (.registerMeters, "Meters: register and find", paths.opsMeters),
-            (.viewMeterHealth, "Silent smart meters", paths.opsHealth),
-            (.importReadings, "Import readings from CSV", paths.opsImport),
-            (.manageAccounts, "Utility accounts", paths.adminAccounts),
-            (.manageStaff, "Staff accounts and roles", paths.adminStaff),
-            (.viewAudit, "Audit trail", paths.adminAudit),
+            (.readMeters, "Field: find a premise and enter a reading", routes.field.url()),
+            (.reviewReadings, "Consumption alerts and corrections", routes.opsAlerts.url()),
+            (.registerMeters, "Meters: register and find", routes.opsMeters.url()),
+            (.viewMeterHealth, "Silent smart meters", routes.opsHealth.url()),
+            (.importReadings, "Import readings from CSV", routes.opsImport.url()),
+            (.manageAccounts, "Utility accounts", routes.adminAccounts.url()),
+            (.manageStaff, "Staff accounts and roles", routes.adminStaff.url()),
+            (.viewAudit, "Audit trail", routes.adminAudit.url()),
         ]
         return all.filter { member.may($0.0) }.map { Link(title: $0.1, href: $0.2) }
     }

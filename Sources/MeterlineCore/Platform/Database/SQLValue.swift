@@ -82,3 +82,12 @@ extension Optional: SQLDecodable where Wrapped: SQLDecodable {
         return Wrapped.fromSQL(text).map { .some($0) }
     }
 }
+
+/// Status columns are text under a CHECK; their Swift side is an enum over the same values.
+extension SQLDecodable where Self: RawRepresentable, RawValue == String {
+    public static func fromSQL(_ text: String?) -> Self? { text.flatMap { Self(rawValue: $0) } }
+}
+
+extension SQLEncodable where Self: RawRepresentable, RawValue == String {
+    public var sqlText: String? { rawValue }
+}

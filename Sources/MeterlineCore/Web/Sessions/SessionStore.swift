@@ -156,10 +156,11 @@ public struct SessionStore: Sendable {
         try await database.query("DELETE FROM sessions WHERE id_hash = $1", [ByteA(session.idHash)])
     }
 
-    /// Deletes expired sessions; returns how many.
+    /// Deletes expired sessions, and rate-limit windows over a day old; returns how many sessions.
     @discardableResult
     public func purgeExpired() async throws -> Int {
-        try await database.query("DELETE FROM sessions WHERE expires_at <= now()").affectedRows
+        try await database.query("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'")
+        return try await database.query("DELETE FROM sessions WHERE expires_at <= now()").affectedRows
     }
 
     struct SessionGone: Error {}
