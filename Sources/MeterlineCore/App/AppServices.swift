@@ -32,7 +32,9 @@ public struct AppServices: Sendable {
         let secretKey = try config.secretKey.map { Array($0.utf8) } ?? DevelopmentSecret.loadOrCreate(in: config.dataDirectory)
         return AppServices(
             config: config, database: database, renderer: try await PageRenderer(directory: config.templatesDirectory),
-            sessions: SessionStore(database: database, lifetimeSeconds: config.sessionLifetimeSeconds),
+            sessions: SessionStore(
+                database: database, lifetimeSeconds: config.sessionLifetimeSeconds,
+                formKey: Digest.hmacSHA256(key: secretKey, message: Array("meterline form-token cookie".utf8))),
             passwords: PasswordHasher(parameters: config.passwordHashing, threads: System.coreCount),
             passwordPolicy: try PasswordPolicy.shipped(), notifier: notifier,
             codes: OneTimeCodes(key: secretKey), emailLinks: EmailLinks(key: secretKey, publicURL: config.publicURL),

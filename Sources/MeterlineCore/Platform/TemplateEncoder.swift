@@ -1,6 +1,10 @@
+import Mustache
+
 /// Turns an Encodable page model into nested `[String: Any]` / `[Any]` values. swift-mustache
 /// looks names up in dictionaries directly, where for structs it reflects with `Mirror` on every
 /// lookup: profiling the home page showed 40% of the server's time in Mirror alone.
+/// Containers grow in place (linear in the number of rows), and a nil field is kept as `Absent`:
+/// a missing key would make Mustache show an enclosing value of the same name instead.
 enum TemplateEncoder {
     static func encode(_ value: some Encodable) throws -> Any {
         let root = Node()
@@ -9,40 +13,40 @@ enum TemplateEncoder {
     }
 }
 
-/// A value being built; containers fill it in as the model encodes itself.
-private final class Node {
-    enum Storage {
-        case empty
-        case value(Any)
-        case keyed([String: Node])
-        case unkeyed([Node])
-    }
+/// A nil field: present, so the lookup stops here; rendered as nothing, false in a section.
+struct Absent: MustacheCustomRenderable {
+    var renderText: String { "" }
+    var isNull: Bool { true }
+}
 
-    var storage = Storage.empty
+/// A value being built; containers fill it in as the model encodes itself. Children live in the
+/// node's own stored properties, so adding one never copies the others.
+private final class Node {
+    var scalar: Any?
+    var keyed: [String: Node]?
+    var unkeyed: [Node]?
+
+    var isEmpty: Bool { scalar == nil && keyed == nil && unkeyed == nil }
 
     var value: Any {
-        switch storage {
-        case .empty: return [String: Any]()
-        case .value(let value): return value
-        case .keyed(let children): return children.mapValues(\.value)
-        case .unkeyed(let children): return children.map(\.value)
-        }
+        if let scalar { return scalar }
+        if let keyed { return keyed.mapValues(\.value) }
+        if let unkeyed { return unkeyed.map(\.value) }
+        return [String: Any]()
     }
 
     func child(forKey key: String) -> Node {
-        var children: [String: Node] = if case .keyed(let existing) = storage { existing } else { [:] }
-        if let node = children[key] { return node }
+        if keyed == nil { keyed = [:] }
+        if let node = keyed![key] { return node }
         let node = Node()
-        children[key] = node
-        storage = .keyed(children)
+        keyed![key] = node
         return node
     }
 
     func appendChild() -> Node {
-        var children: [Node] = if case .unkeyed(let existing) = storage { existing } else { [] }
         let node = Node()
-        children.append(node)
-        storage = .unkeyed(children)
+        if unkeyed == nil { unkeyed = [] }
+        unkeyed!.append(node)
         return node
     }
 }
@@ -53,12 +57,12 @@ private struct TreeEncoder: Encoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .empty = node.storage { node.storage = .keyed([:]) }
+        if node.isEmpty { node.keyed = [:] }
         return KeyedEncodingContainer(Keyed<Key>(node: node, codingPath: codingPath))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if case .empty = node.storage { node.storage = .unkeyed([]) }
+        if node.isEmpty { node.unkeyed = [] }
         return Unkeyed(node: node, codingPath: codingPath)
     }
 
@@ -70,11 +74,11 @@ private struct TreeEncoder: Encoder {
 /// Strings, numbers and booleans are kept as they are; anything else encodes itself further.
 private func store(_ value: some Encodable, in node: Node, codingPath: [any CodingKey]) throws {
     switch value {
-    case let text as String: node.storage = .value(text)
-    case let flag as Bool: node.storage = .value(flag)
-    case let number as Int: node.storage = .value(number)
-    case let number as Int64: node.storage = .value(number)
-    case let number as Double: node.storage = .value(number)
+    case let text as String: node.scalar = text
+    case let flag as Bool: node.scalar = flag
+    case let number as Int: node.scalar = number
+    case let number as Int64: node.scalar = number
+    case let number as Double: node.scalar = number
     default: try value.encode(to: TreeEncoder(node: node, codingPath: codingPath))
     }
 }
@@ -83,11 +87,31 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: Node
     var codingPath: [any CodingKey]
 
-    mutating func encodeNil(forKey key: Key) throws {}
+    mutating func encodeNil(forKey key: Key) throws { node.child(forKey: key.stringValue).scalar = Absent() }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try store(value, in: node.child(forKey: key.stringValue), codingPath: codingPath + [key])
     }
+
+    // Synthesized models encode optionals through these: nil becomes `Absent`, never a missing key.
+    private mutating func present(_ value: (some Encodable)?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
+    }
+    mutating func encodeIfPresent<T: Encodable>(_ value: T?, forKey key: Key) throws { try present(value, forKey: key) }
+    mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { try present(value, forKey: key) }
+    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { try present(value, forKey: key) }
+    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { try present(value, forKey: key) }
+    mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { try present(value, forKey: key) }
+    mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { try present(value, forKey: key) }
+    mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws { try present(value, forKey: key) }
+    mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws { try present(value, forKey: key) }
+    mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { try present(value, forKey: key) }
+    mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { try present(value, forKey: key) }
+    mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws { try present(value, forKey: key) }
+    mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws { try present(value, forKey: key) }
+    mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws { try present(value, forKey: key) }
+    mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws { try present(value, forKey: key) }
+    mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { try present(value, forKey: key) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy keyType: NestedKey.Type, forKey key: Key
@@ -108,12 +132,9 @@ private struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
 private struct Unkeyed: UnkeyedEncodingContainer {
     let node: Node
     var codingPath: [any CodingKey]
-    var count: Int {
-        if case .unkeyed(let children) = node.storage { return children.count }
-        return 0
-    }
+    var count: Int { node.unkeyed?.count ?? 0 }
 
-    mutating func encodeNil() throws { node.appendChild().storage = .value("") }
+    mutating func encodeNil() throws { node.appendChild().scalar = Absent() }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         try store(value, in: node.appendChild(), codingPath: codingPath)
@@ -134,7 +155,7 @@ private struct Single: SingleValueEncodingContainer {
     let node: Node
     var codingPath: [any CodingKey]
 
-    mutating func encodeNil() throws {}
+    mutating func encodeNil() throws { node.scalar = Absent() }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         try store(value, in: node, codingPath: codingPath)

@@ -33,9 +33,7 @@ public struct CSRFMiddleware: RouterMiddleware {
         } else {
             sent = nil
         }
-        guard let sent, let session = try await context.session?.current(),
-            Digest.constantTimeEquals(Array(sent.utf8), Array(session.csrfToken.utf8))
-        else {
+        guard let sent, try await context.session?.accepts(formToken: sent) == true else {
             context.logger.notice("refused a request without a valid CSRF token")
             throw PageError.csrfRefused
         }

@@ -7,8 +7,11 @@ import Testing
 struct CSRFTests {
     static let cookie = SessionMiddleware.cookieName
 
+    /// `/form` stands for a page of someone with a session; `/visitor-form` for a page shown to a
+    /// visitor without one, whose token travels in a signed cookie.
     static func routes(_ router: Router<AppRequestContext>) {
-        router.get("/form") { _, context in try await context.session!.csrfToken() }
+        router.get("/form") { _, context in try await context.session!.currentOrNew().csrfToken }
+        router.get("/visitor-form") { _, context in try await context.session!.csrfToken() }
         router.post("/form") { _, _ in "handler ran" }
     }
 
@@ -60,6 +63,26 @@ struct CSRFTests {
                     uri: "/form", method: .post, headers: headers, body: ByteBuffer(string: "_csrf=\(attacker.text)"))
                 #expect(response.status == .forbidden)
             }
+        }
+    }
+
+    @Test("a visitor's token is accepted only with the signed cookie it came with")
+    func visitorToken() async throws {
+        try await withTestDatabase { db in
+            let app = TestApp.application(services: try await TestApp.services(database: db), routes: Self.routes)
+            try await app.test(.router) { client in
+                let victim = try await client.execute(uri: "/visitor-form", method: .get)
+                let attacker = try await client.execute(uri: "/visitor-form", method: .get)
+                let name = SessionMiddleware.formCookieName
+                var headers = formType
+                headers[.cookie] = "\(name)=\(try #require(victim.cookieValue(named: name)))"
+                let own = try await client.execute(uri: "/form", method: .post, headers: headers, body: ByteBuffer(string: "_csrf=\(victim.text)"))
+                #expect(own.status == .ok)
+                let foreign = try await client.execute(
+                    uri: "/form", method: .post, headers: headers, body: ByteBuffer(string: "_csrf=\(attacker.text)"))
+                #expect(foreign.status == .forbidden)
+            }
+            #expect(try await db.query("SELECT * FROM sessions").rows.isEmpty)
         }
     }
 

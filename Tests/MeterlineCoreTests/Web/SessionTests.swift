@@ -8,9 +8,9 @@ import Testing
 struct SessionTests {
     static let cookie = SessionMiddleware.cookieName
 
-    /// Routes standing in for pages with forms: the first asks for a CSRF token, which starts a session.
+    /// Routes standing in for pages that need a session (a registration waiting for its code).
     static func routes(_ router: Router<AppRequestContext>) {
-        router.get("/form") { _, context in try await context.session!.csrfToken() }
+        router.get("/form") { _, context in try await context.session!.currentOrNew().csrfToken }
         router.post("/sign-in") { _, context in
             try await context.session!.rotate()
             return "rotated"
@@ -35,6 +35,30 @@ struct SessionTests {
                 #expect(response.headers[.setCookie] == nil)
             }
             #expect(try await db.query("SELECT * FROM sessions").rows.isEmpty)
+        }
+    }
+
+    @Test("the sign-in page writes nothing to the database; its form works with the signed cookie, a forged one does not")
+    func signInPageWritesNothing() async throws {
+        try await withTestDatabase { db in
+            let app = try TestApp.application(services: try await TestApp.services(database: db))
+            try await app.test(.router) { client in
+                let browser = TestBrowser(client)
+                let page = try await browser.get("/login")
+                #expect(page.setCookie(named: Self.cookie) == nil)
+                let formCookie = try #require(page.setCookie(named: SessionMiddleware.formCookieName))
+                #expect(formCookie.contains("HttpOnly") && formCookie.contains("SameSite=Lax"))
+                #expect(try await db.query("SELECT * FROM sessions").rows.isEmpty)
+                let tried = try await browser.post("/login", [("login", "nobody.here"), ("password", "not the password at all")])
+                #expect(tried.status == .unprocessableContent)
+
+                let token = try #require(browser.csrfToken)
+                let forged = try await client.execute(
+                    uri: "/login", method: .post,
+                    headers: [.cookie: "\(SessionMiddleware.formCookieName)=\(token).forged", .contentType: "application/x-www-form-urlencoded"],
+                    body: form(token))
+                #expect(forged.status == .forbidden)
+            }
         }
     }
 

@@ -12,17 +12,23 @@ public final class SessionHandle: Sendable {
         var loaded: Loaded = .notYet
         /// A token the response must set (new or rotated session), or "" to clear the cookie.
         var cookieChange: String?
+        /// A signed form-token cookie the response must set, for a visitor without a session.
+        var formCookieChange: String?
+        var formToken: String?
     }
 
     let store: SessionStore
     let cookieToken: String?
+    /// The form token from the signed cookie of a visitor without a session, if valid.
+    let cookieFormToken: String?
     let userAgent: String?
     let clientAddress: String?
     let state = Mutex(State())
 
-    init(store: SessionStore, cookieToken: String?, userAgent: String? = nil, clientAddress: String? = nil) {
+    init(store: SessionStore, cookieToken: String?, formCookie: String? = nil, userAgent: String? = nil, clientAddress: String? = nil) {
         self.store = store
         self.cookieToken = cookieToken
+        self.cookieFormToken = formCookie.flatMap { store.formToken(fromCookie: $0) }
         self.userAgent = userAgent
         self.clientAddress = clientAddress
     }
@@ -38,7 +44,8 @@ public final class SessionHandle: Sendable {
     /// The session, started now if there is none (a page with a form needs its CSRF token).
     public func currentOrNew() async throws -> Session {
         if let session = try await current() { return session }
-        let (token, session) = try await store.create(userAgent: userAgent, clientAddress: clientAddress)
+        let (token, session) = try await store.create(
+            userAgent: userAgent, clientAddress: clientAddress, csrf: state.withLock { $0.formToken } ?? cookieFormToken)
         state.withLock {
             $0.loaded = .done(session)
             $0.cookieChange = token
@@ -46,9 +53,26 @@ public final class SessionHandle: Sendable {
         return session
     }
 
-    /// The CSRF token to embed in this page's forms.
+    /// The CSRF token to embed in this page's forms: the session's, or for a visitor without one
+    /// a token in a signed cookie, so that showing a form writes nothing to the database.
     public func csrfToken() async throws -> String {
-        try await currentOrNew().csrfToken
+        if let session = try await current() { return session.csrfToken }
+        if let token = cookieFormToken ?? state.withLock({ $0.formToken }) { return token }
+        let (token, cookie) = store.newFormCookie()
+        state.withLock {
+            $0.formToken = token
+            $0.formCookieChange = cookie
+        }
+        return token
+    }
+
+    /// Whether `sent` is this visitor's form token: the session's, or while nobody is signed in
+    /// here, the one in the signed cookie.
+    public func accepts(formToken sent: String) async throws -> Bool {
+        let session = try await current()
+        if let session, Digest.constantTimeEquals(Array(sent.utf8), Array(session.csrfToken.utf8)) { return true }
+        guard session?.userID == nil, let cookieFormToken else { return false }
+        return Digest.constantTimeEquals(Array(sent.utf8), Array(cookieFormToken.utf8))
     }
 
     /// Gives the session a new id; called when someone signs in.
@@ -99,4 +123,5 @@ public final class SessionHandle: Sendable {
     }
 
     var cookieChange: String? { state.withLock { $0.cookieChange } }
+    var formCookieChange: String? { state.withLock { $0.formCookieChange } }
 }

@@ -5,6 +5,8 @@ import Hummingbird
 public struct SessionMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     public static let cookieName = "meterline_session"
+    /// The signed form token of a visitor without a session.
+    public static let formCookieName = "meterline_form"
 
     let store: SessionStore
     let servedOverTLS: Bool
@@ -19,12 +21,16 @@ public struct SessionMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         let handle = SessionHandle(
-            store: store, cookieToken: request.cookies[Self.cookieName]?.value, userAgent: request.headers[.userAgent],
+            store: store, cookieToken: request.cookies[Self.cookieName]?.value,
+            formCookie: request.cookies[Self.formCookieName]?.value, userAgent: request.headers[.userAgent],
             clientAddress: context.clientAddress)
         context.session = handle
         var response = try await next(request, context)
+        let secure = servedOverTLS || request.headers[.init("X-Forwarded-Proto")!] == "https"
+        if let formCookie = handle.formCookieChange {
+            response.setCookie(Cookie(name: Self.formCookieName, value: formCookie, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        }
         if let token = handle.cookieChange {
-            let secure = servedOverTLS || request.headers[.init("X-Forwarded-Proto")!] == "https"
             if token.isEmpty {
                 response.setCookie(
                     Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))

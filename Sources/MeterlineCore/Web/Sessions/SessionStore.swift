@@ -18,18 +18,42 @@ public struct Session: Sendable, Equatable {
 public struct SessionStore: Sendable {
     let database: Database
     public let lifetimeSeconds: Int
+    /// Signs the form-token cookie of visitors without a session.
+    let formKey: [UInt8]
 
-    public init(database: Database, lifetimeSeconds: Int) {
+    public init(database: Database, lifetimeSeconds: Int, formKey: [UInt8] = SecureRandom.bytes(32)) {
         self.database = database
         self.lifetimeSeconds = lifetimeSeconds
+        self.formKey = formKey
+    }
+
+    /// A form token for a visitor without a session, carried by a signed cookie
+    /// (`token.signature`) instead of a database row: reading the sign-in page writes nothing.
+    public func newFormCookie() -> (token: String, cookie: String) {
+        let token = SecureRandom.token()
+        return (token, token + "." + signature(of: token))
+    }
+
+    /// The form token in a cookie, if its signature is ours.
+    public func formToken(fromCookie cookie: String) -> String? {
+        let parts = cookie.split(separator: ".", maxSplits: 1)
+        guard parts.count == 2, Digest.constantTimeEquals(Array(signature(of: String(parts[0])).utf8), Array(parts[1].utf8)) else {
+            return nil
+        }
+        return String(parts[0])
+    }
+
+    private func signature(of token: String) -> String {
+        Base64URL.encode(Digest.hmacSHA256(key: formKey, message: Array("form-token:\(token)".utf8)))
     }
 
     /// Starts a session; returns the token for the cookie and the session. The browser and address
-    /// are kept so that the owner can recognise the session in their list.
-    public func create(userAgent: String? = nil, clientAddress: String? = nil) async throws -> (token: String, session: Session) {
+    /// are kept so that the owner can recognise the session in their list. `csrf` keeps the form
+    /// token the visitor already has, so the forms on pages already shown still work.
+    public func create(userAgent: String? = nil, clientAddress: String? = nil, csrf: String? = nil) async throws -> (token: String, session: Session) {
         let tokenBytes = SecureRandom.bytes(32)
         let idHash = Digest.sha256(tokenBytes)
-        let csrf = SecureRandom.token()
+        let csrf = csrf ?? SecureRandom.token()
         let lifetime = lifetimeSeconds
         let expiresAt = try await database.withConnection { connection in
             try connection.query(
