@@ -8,6 +8,8 @@ public struct AppServices: Sendable {
     public let config: AppConfig
     public let database: Database
     public let renderer: PageRenderer
+    /// `Public/`, held in memory.
+    public let staticFiles: StaticFiles
     public let sessions: SessionStore
     public let passwords: PasswordHasher
     public let passwordPolicy: PasswordPolicy
@@ -29,9 +31,12 @@ public struct AppServices: Sendable {
             case .devInbox: DevInboxProvider()
             case .http(let url, let secret): HTTPGatewayProvider(url: url, secret: secret, client: httpClient)
             }
+        let staticFiles = try StaticFiles(directory: config.publicDirectory)
+        let assets = ["stylesheet": staticFiles.url(of: "/css/site.css"), "logo": staticFiles.url(of: "/img/logo.svg")]
         let secretKey = try config.secretKey.map { Array($0.utf8) } ?? DevelopmentSecret.loadOrCreate(in: config.dataDirectory)
         return AppServices(
-            config: config, database: database, renderer: try await PageRenderer(directory: config.templatesDirectory),
+            config: config, database: database,
+            renderer: try await PageRenderer(directory: config.templatesDirectory, assets: assets), staticFiles: staticFiles,
             sessions: SessionStore(
                 database: database, lifetimeSeconds: config.sessionLifetimeSeconds,
                 formKey: Digest.hmacSHA256(key: secretKey, message: Array("meterline form-token cookie".utf8))),

@@ -8,9 +8,7 @@ public func installMiddleware(on router: Router<AppRequestContext>, services: Ap
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: LogRequestsMiddleware(.info))
     router.add(middleware: ErrorPageMiddleware(renderer: services.renderer, sessions: services.sessions))
-    router.add(middleware: FileMiddleware(
-        services.config.publicDirectory, cacheControl: .init([(MediaType(type: .text), [.maxAge(3600), .public]), (MediaType(type: .image), [.maxAge(3600), .public])]),
-        logger: services.logger))
+    router.add(middleware: services.staticFiles)
     if services.config.trustProxy { router.add(middleware: ClientAddressMiddleware()) }
     router.add(middleware: SessionMiddleware(store: services.sessions, servedOverTLS: services.config.servedOverTLS))
     router.add(middleware: CSRFMiddleware())

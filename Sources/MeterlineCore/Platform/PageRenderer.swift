@@ -15,7 +15,6 @@ public protocol Page: Encodable, Sendable {
 public struct Chrome: Encodable, Sendable {
     public let siteName = "Meterline"
     public let routes = Routes.site
-    public let stylesheet = "/css/site.css"
     public var user: String?
     public var csrfToken: String?
     public var homeLink: String
@@ -32,13 +31,21 @@ public struct Chrome: Encodable, Sendable {
 /// Renders page models with the templates loaded once at start.
 public struct PageRenderer: Sendable {
     let library: MustacheLibrary
+    /// Fingerprinted URLs of static files, as `{{assets.stylesheet}}` and `{{assets.logo}}`.
+    let assets: [String: String]
 
-    public init(directory: String) async throws {
+    public init(directory: String, assets: [String: String] = [:]) async throws {
         self.library = try await MustacheLibrary(directory: directory)
+        self.assets = assets
     }
 
     public func render<P: Page>(_ page: P) throws -> String {
-        guard let html = library.render(try TemplateEncoder.encode(page), withTemplate: P.template) else {
+        var values = try TemplateEncoder.encode(page)
+        if var root = values as? [String: Any] {
+            root["assets"] = assets
+            values = root
+        }
+        guard let html = library.render(values, withTemplate: P.template) else {
             throw MissingTemplate(name: P.template)
         }
         return html

@@ -17,21 +17,29 @@ struct HomePageTests {
                 #expect(html.contains(#"href="/login""#))
                 #expect(html.contains(#"href="/register""#))
                 #expect(html.contains("View and pay bills"))
-                #expect(html.contains(#"<link rel="stylesheet" href="/css/site.css">"#))
+                #expect(html.contains(#"<link rel="stylesheet" href="/css/site.css?v="#))
                 #expect(!html.contains("<script"))
             }
         }
     }
 
-    @Test("the stylesheet is served from Public/ with a cache lifetime")
+    @Test("the stylesheet is served from memory with an ETag; its fingerprinted URL is cached for a year; unchanged is 304")
     func stylesheet() async throws {
         try await withTestDatabase { db in
-            let app = try TestApp.application(services: try await TestApp.services(database: db))
+            let services = try await TestApp.services(database: db)
+            let app = try TestApp.application(services: services)
             try await app.test(.router) { client in
                 let response = try await client.execute(uri: "/css/site.css", method: .get)
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.hasPrefix("text/css") == true)
                 #expect(response.headers[.cacheControl]?.contains("max-age=3600") == true)
+                #expect(response.text == (try String(contentsOfFile: Checkout.publicFiles + "/css/site.css", encoding: .utf8)))
+                let etag = try #require(response.headers[.eTag])
+                let pinned = try await client.execute(uri: services.staticFiles.url(of: "/css/site.css"), method: .get)
+                #expect(pinned.headers[.cacheControl] == "public, max-age=31536000, immutable")
+                let again = try await client.execute(uri: "/css/site.css", method: .get, headers: [.ifNoneMatch: etag])
+                #expect(again.status == .notModified)
+                #expect(again.body.readableBytes == 0)
             }
         }
     }

@@ -27,7 +27,7 @@ struct PageRendererTests {
 
     @Test("nested values, numbers and optional sections reach the template")
     func modelReachesTemplate() async throws {
-        let renderer = try await PageRenderer(directory: Checkout.templates)
+        let renderer = try await PageRenderer(directory: Checkout.templates, assets: ["stylesheet": "/css/site.css"])
         let with = try renderer.render(ErrorShowPage(title: "T", heading: "H", message: "M", status: 503, reference: "ref-42"))
         #expect(with.contains("<title>T · Meterline</title>"))
         #expect(with.contains("Error 503"))
