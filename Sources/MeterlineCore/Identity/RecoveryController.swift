@@ -65,7 +65,7 @@ public struct RecoveryController: Sendable {
     }
 
     /// Signs the person in after a code proved them, remembering the login on this browser.
-    private func signedIn(_ userID: Int64, login: String, _ context: AppRequestContext) async throws -> Response {
+    private func finishSignIn(_ userID: Int64, login: String, _ context: AppRequestContext) async throws -> Response {
         try await context.requireSession().signIn(userID: userID)
         var response = Response.redirect(to: routes.account.url(), type: .normal)
         identity.rememberLogin(login, on: &response)
@@ -96,7 +96,7 @@ public struct RecoveryController: Sendable {
             page.codeError = OneTimeCodes.wrongForLogin
             return try renderer.response(page, status: .unprocessableContent)
         }
-        return try await signedIn(userID, login: login, context)
+        return try await finishSignIn(userID, login: login, context)
     }
 
     // MARK: sign-in with an emailed link (ID-3)
@@ -130,7 +130,7 @@ public struct RecoveryController: Sendable {
                     button: "", token: nil, problem: Self.deadLink, retry: routes.loginCode.url()),
                 status: .gone)
         }
-        return try await signedIn(userID, login: username, context)
+        return try await finishSignIn(userID, login: username, context)
     }
 
     // MARK: email verification (ID-1)
@@ -216,7 +216,7 @@ public struct RecoveryController: Sendable {
             page.codeError = OneTimeCodes.wrongForLogin
             return try renderer.response(page, status: .unprocessableContent)
         }
-        return try await signedIn(userID, login: login, context)
+        return try await finishSignIn(userID, login: login, context)
     }
 
     // MARK: forgotten username (ID-6)
