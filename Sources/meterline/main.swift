@@ -62,19 +62,13 @@ struct Serve: AsyncParsableCommand {
         if let host { extra[AppConfig.Key.host] = host }
         if let port { extra[AppConfig.Key.port] = String(port) }
         let (config, logger) = try common.load(extra: extra)
-        let startup = try await DatabaseStartup.open(config: config, logger: logger)
-        do {
-            try await Migrator(directory: config.migrationsDirectory, logger: logger).migrate(startup.database)
-            let services = try await AppServices.make(config: config, database: startup.database, logger: logger)
+        try await withMigratedDatabase(config, logger, limits: config.databaseLimits) { database in
+            let services = try await AppServices.make(config: config, database: database, logger: logger)
             let app = try buildApplication(services: services)
             logger.info("serving", metadata: ["url": "http://\(config.host):\(config.port)/"])
             try await app.runService()
             await services.shutdown()
-        } catch {
-            try? await startup.close()
-            throw CleanExit.failure(error)
         }
-        try await startup.close()
     }
 }
 
@@ -85,15 +79,9 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         let (config, logger) = try common.load()
-        let startup = try await DatabaseStartup.open(config: config, logger: logger)
-        do {
-            let applied = try await Migrator(directory: config.migrationsDirectory, logger: logger).migrate(startup.database)
+        try await withMigratedDatabase(config, logger) { applied, _ in
             print(applied.isEmpty ? "The database is up to date." : "Applied: " + applied.joined(separator: ", "))
-        } catch {
-            try? await startup.close()
-            throw CleanExit.failure(error)
         }
-        try await startup.close()
     }
 }
 
@@ -119,11 +107,10 @@ struct Seed: AsyncParsableCommand {
         guard demo else { throw ValidationError("say what to seed: --demo") }
         guard (5...10_000_000).contains(accounts) else { throw ValidationError("--accounts must be between 5 and 10000000") }
         let (config, logger) = try common.load()
-        let startup = try await DatabaseStartup.open(config: config, logger: logger)
-        let hasher = PasswordHasher(parameters: config.passwordHashing, threads: 1)
-        do {
-            try await Migrator(directory: config.migrationsDirectory, logger: logger).migrate(startup.database)
-            let summary = try await DemoPopulation(database: startup.database).seed(accounts: accounts) { step in
+        try await withMigratedDatabase(config, logger) { database in
+            // On failure the process exits at once, so only success shuts the hashing thread down.
+            let hasher = PasswordHasher(parameters: config.passwordHashing, threads: 1)
+            let summary = try await DemoPopulation(database: database).seed(accounts: accounts) { step in
                 print("  \(step)")
             }
             let rows = summary.accounts + summary.meters * 2 + summary.readings * 2 + summary.alerts
@@ -138,20 +125,15 @@ struct Seed: AsyncParsableCommand {
             print("Staff logins (first sign-in: choose a password, then set up an authenticator app):")
             for member in Self.staff {
                 do {
-                    let created = try await CreateStaff(database: startup.database, passwords: hasher).run(
+                    let created = try await CreateStaff(database: database, passwords: hasher).run(
                         username: member.username, fullName: member.name, roles: member.roles, by: nil, clientAddress: "cli")
                     print("  \(member.username)  initial password \(created.initialPassword)  (\(member.roles.map(\.rawValue).sorted().joined(separator: ", ")))")
                 } catch let refused as CreateStaff.Refused where refused.problems == [.usernameTaken] {
                     print("  \(member.username)  exists already (its password was printed when it was made)")
                 }
             }
-        } catch {
             await hasher.shutdown()
-            try? await startup.close()
-            throw CleanExit.failure(error)
         }
-        await hasher.shutdown()
-        try await startup.close()
     }
 }
 
@@ -179,23 +161,40 @@ struct CreateStaffCommand: AsyncParsableCommand {
         })
         guard unknown.isEmpty else { throw ValidationError("unknown roles: \(unknown.joined(separator: ", "))") }
         let (config, logger) = try common.load()
-        let startup = try await DatabaseStartup.open(config: config, logger: logger)
-        let hasher = PasswordHasher(parameters: config.passwordHashing, threads: 1)
-        do {
-            try await Migrator(directory: config.migrationsDirectory, logger: logger).migrate(startup.database)
-            let created = try await CreateStaff(database: startup.database, passwords: hasher).run(
+        try await withMigratedDatabase(config, logger) { database in
+            let hasher = PasswordHasher(parameters: config.passwordHashing, threads: 1)
+            let created = try await CreateStaff(database: database, passwords: hasher).run(
                 username: username, fullName: fullName ?? username, roles: parsed, by: nil, clientAddress: "cli")
             print("Created staff login \(username) (\(parsed.map(\.rawValue).sorted().joined(separator: ", "))).")
             print("Initial password, shown only now: \(created.initialPassword)")
             print("At the first sign-in they choose their own password and set up an authenticator app.")
-        } catch {
             await hasher.shutdown()
-            try? await startup.close()
-            throw CleanExit.failure(error)
         }
-        await hasher.shutdown()
-        try await startup.close()
     }
+}
+
+/// Every command's frame: open the database (embedded or DATABASE_URL), apply the migrations,
+/// run `body`, close; a failure anywhere is one clear line on stderr and exit code 1. Batch
+/// commands run without server-side timeouts unless given `limits`.
+func withMigratedDatabase(
+    _ config: AppConfig, _ logger: Logger, limits: Database.Limits = .unlimited,
+    _ body: ([String], Database) async throws -> Void
+) async throws {
+    let startup = try await DatabaseStartup.open(config: config, logger: logger, limits: limits)
+    do {
+        let applied = try await Migrator(directory: config.migrationsDirectory, logger: logger).migrate(startup.database)
+        try await body(applied, startup.database)
+    } catch {
+        try? await startup.close()
+        throw CleanExit.failure(error)
+    }
+    try await startup.close()
+}
+
+func withMigratedDatabase(
+    _ config: AppConfig, _ logger: Logger, limits: Database.Limits = .unlimited, _ body: (Database) async throws -> Void
+) async throws {
+    try await withMigratedDatabase(config, logger, limits: limits) { _, database in try await body(database) }
 }
 
 /// Prints a failure as one clear message on stderr and exits 1, without a stack trace.

@@ -10,6 +10,8 @@ public struct AppConfig: Sendable {
     /// nil: start the embedded PostgreSQL in `dataDirectory/pg` (OP-1).
     public var databaseURL: String?
     public var databasePoolSize: Int
+    /// Limits on every pooled connection: a statement, a wait for a lock, a wait for a connection.
+    public var databaseLimits: Database.Limits = .init()
     public var dataDirectory: String
     public var templatesDirectory: String
     public var publicDirectory: String
@@ -47,6 +49,9 @@ public struct AppConfig: Sendable {
         public static let port = "http.port"
         public static let databaseURL = "database.url"
         public static let databasePoolSize = "database.pool.size"
+        public static let statementTimeout = "database.statement.timeout.ms"
+        public static let lockTimeout = "database.lock.timeout.ms"
+        public static let poolWait = "database.pool.wait.ms"
         public static let dataDirectory = "data.dir"
         public static let templatesDirectory = "templates.dir"
         public static let publicDirectory = "public.dir"
@@ -147,7 +152,7 @@ public struct AppConfig: Sendable {
         let highUseFactor = integer(Key.highUseFactor, 3, in: 2...100)
         let port = integer(Key.port, 8080, in: 1...65535)
         let host = text(Key.host, "127.0.0.1")
-        let config = AppConfig(
+        var config = AppConfig(
             host: host,
             port: port,
             databaseURL: databaseURL,
@@ -167,6 +172,10 @@ public struct AppConfig: Sendable {
             trustProxy: trustProxy,
             idleDays: idleDays,
             highUseFactor: highUseFactor)
+        config.databaseLimits = Database.Limits(
+            statementTimeoutMilliseconds: integer(Key.statementTimeout, 30_000, in: 0...3_600_000),
+            lockTimeoutMilliseconds: integer(Key.lockTimeout, 5_000, in: 0...3_600_000),
+            poolWaitMilliseconds: integer(Key.poolWait, 5_000, in: 1...600_000))
         for (key, path) in [(Key.templatesDirectory, config.templatesDirectory), (Key.publicDirectory, config.publicDirectory),
                             (Key.migrationsDirectory, config.migrationsDirectory)]
         where !FileManager.default.fileExists(atPath: path) {

@@ -7,15 +7,18 @@ public struct DatabaseStartup: Sendable {
     let embedded: EmbeddedPostgres?
     let startedEmbedded: Bool
 
-    public static func open(config: AppConfig, logger: Logger) async throws -> DatabaseStartup {
+    /// `limits`: the serving limits by default; long batch commands (migrate, seed) pass `.unlimited`.
+    public static func open(config: AppConfig, logger: Logger, limits: Database.Limits? = nil) async throws -> DatabaseStartup {
+        let limits = limits ?? config.databaseLimits
         if let url = config.databaseURL {
             return DatabaseStartup(
-                database: Database(.init(url: url, poolSize: config.databasePoolSize)), embedded: nil, startedEmbedded: false)
+                database: Database(.init(url: url, poolSize: config.databasePoolSize, limits: limits), logger: logger),
+                embedded: nil, startedEmbedded: false)
         }
         let embedded = EmbeddedPostgres(root: config.dataDirectory + "/pg", logger: logger)
         let started = try embedded.start()
         return DatabaseStartup(
-            database: Database(.init(url: embedded.conninfo(), poolSize: config.databasePoolSize)),
+            database: Database(.init(url: embedded.conninfo(), poolSize: config.databasePoolSize, limits: limits), logger: logger),
             embedded: embedded, startedEmbedded: started)
     }
 

@@ -59,6 +59,9 @@ public struct ErrorPageMiddleware: RouterMiddleware {
             return PageError.forStatus(http.status)
         case let database as DatabaseError where database.kind == .connection:
             return .unavailable
+        case let database as DatabaseError where database.kind == .busy || database.isTimeout:
+            context.logger.warning("request gave up on the database", metadata: ["error": "\(database)"])
+            return .busy
         default:
             return .internalError
         }

@@ -51,6 +51,11 @@ public struct PageError: Error, Sendable, Equatable {
         message: "We cannot reach our records right now. Nothing was changed; please try again in a few minutes.",
         retryAfter: 30)
 
+    static let busy = PageError(
+        status: .serviceUnavailable, heading: "We are very busy",
+        message: "This took longer than we allow, so we stopped. Nothing was changed; please try again in a moment.",
+        retryAfter: 5)
+
     static let internalError = PageError(
         status: .internalServerError, heading: "Something went wrong on our side",
         message: "We could not finish this request and nothing was changed. Please try again; "

@@ -42,7 +42,7 @@ actor TestCluster {
         if let setup { return try await setup.value }
         let task = Task { [embedded] in
             try embedded.start()
-            let admin = Database(.init(url: embedded.conninfo(database: "postgres"), poolSize: 4))
+            let admin = Database(.init(url: embedded.conninfo(database: "postgres"), poolSize: 4, limits: .unlimited))
             let stale = try await admin.query(
                 "SELECT datname FROM pg_database WHERE datname LIKE 't\\_%' OR datname = $1", [Self.templateName])
             for row in stale.rows {
@@ -50,7 +50,7 @@ actor TestCluster {
                 try await admin.query("DROP DATABASE \"\(name)\" WITH (FORCE)")
             }
             try await admin.query("CREATE DATABASE \(Self.templateName)")
-            let template = Database(.init(url: embedded.conninfo(database: Self.templateName), poolSize: 1))
+            let template = Database(.init(url: embedded.conninfo(database: Self.templateName), poolSize: 1, limits: .unlimited))
             try await Migrator(directory: Checkout.migrations, logger: Logger(label: "test-migrator")).migrate(template)
             await template.shutdown()
             return admin
@@ -64,7 +64,7 @@ actor TestCluster {
         let admin = try await admin()
         let name = "t_" + Hex.encode(SecureRandom.bytes(8))
         try await admin.query("CREATE DATABASE \(name) TEMPLATE \(Self.templateName)")
-        return (name, Database(.init(url: embedded.conninfo(database: name), poolSize: poolSize)))
+        return (name, Database(.init(url: embedded.conninfo(database: name), poolSize: poolSize, limits: .unlimited)))
     }
 
     /// A new database with nothing in it (no migrations), for migrator tests.
@@ -72,7 +72,7 @@ actor TestCluster {
         let admin = try await admin()
         let name = "t_" + Hex.encode(SecureRandom.bytes(8))
         try await admin.query("CREATE DATABASE \(name)")
-        return (name, Database(.init(url: embedded.conninfo(database: name), poolSize: 4)))
+        return (name, Database(.init(url: embedded.conninfo(database: name), poolSize: 4, limits: .unlimited)))
     }
 
     func drop(_ name: String) async throws {

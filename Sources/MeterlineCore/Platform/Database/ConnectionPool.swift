@@ -1,5 +1,6 @@
-/// Hands out at most `capacity` connections; callers beyond that wait in line. Broken connections
-/// are dropped on return (or when found broken on the shelf) and replaced on demand.
+/// Hands out at most `capacity` connections; callers beyond that wait in line, at most
+/// `waitMilliseconds`, then get `DatabaseError.Kind.busy` (a 503 page) instead of hanging. Broken
+/// connections are dropped on return (or when found broken on the shelf) and replaced on demand.
 actor ConnectionPool {
     /// What a waiting caller is given: a connection, or the right to open a new one.
     enum Lease: Sendable {
@@ -8,14 +9,17 @@ actor ConnectionPool {
     }
 
     let capacity: Int
+    let waitMilliseconds: Int
     private var idle: [PostgresConnection] = []
     private var open = 0
-    private var waiters: [CheckedContinuation<Lease, any Error>] = []
+    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Lease, any Error>)] = []
+    private var nextWaiter: UInt64 = 0
     private var closed = false
 
-    init(capacity: Int) {
+    init(capacity: Int, waitMilliseconds: Int = 5_000) {
         precondition(capacity > 0, "a pool needs at least one connection")
         self.capacity = capacity
+        self.waitMilliseconds = waitMilliseconds
     }
 
     func lease() async throws -> Lease {
@@ -28,7 +32,22 @@ actor ConnectionPool {
             open += 1
             return .slot
         }
-        return try await withCheckedThrowingContinuation { waiters.append($0) }
+        nextWaiter += 1
+        let id = nextWaiter
+        let wait = waitMilliseconds
+        let timer = Task { [weak self] in
+            try await Task.sleep(for: .milliseconds(wait))
+            await self?.giveUp(waiter: id)
+        }
+        defer { timer.cancel() }
+        return try await withCheckedThrowingContinuation { waiters.append((id, $0)) }
+    }
+
+    /// A waiter still in line when its time is up leaves it with an error.
+    private func giveUp(waiter id: UInt64) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(
+            throwing: DatabaseError(kind: .busy, message: "no database connection came free within \(waitMilliseconds) ms"))
     }
 
     /// Takes a connection back; one that is broken or still inside a transaction is closed.
@@ -40,7 +59,7 @@ actor ConnectionPool {
         if waiters.isEmpty {
             idle.append(connection)
         } else {
-            waiters.removeFirst().resume(returning: .connection(connection))
+            waiters.removeFirst().continuation.resume(returning: .connection(connection))
         }
     }
 
@@ -49,7 +68,7 @@ actor ConnectionPool {
         if waiters.isEmpty || closed {
             open -= 1
         } else {
-            waiters.removeFirst().resume(returning: .slot)
+            waiters.removeFirst().continuation.resume(returning: .slot)
         }
     }
 
@@ -58,7 +77,7 @@ actor ConnectionPool {
         open -= idle.count
         idle.removeAll()
         for waiter in waiters {
-            waiter.resume(throwing: DatabaseError(kind: .connection, message: "the database pool is shut down"))
+            waiter.continuation.resume(throwing: DatabaseError(kind: .connection, message: "the database pool is shut down"))
         }
         waiters.removeAll()
     }

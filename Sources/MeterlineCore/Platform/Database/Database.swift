@@ -8,21 +8,51 @@ public final class Database: Sendable {
         public var url: String
         public var poolSize: Int
         public var connectTimeoutSeconds: Int
+        public var limits: Limits
 
-        public init(url: String, poolSize: Int = 8, connectTimeoutSeconds: Int = 5) {
+        public init(url: String, poolSize: Int = 8, connectTimeoutSeconds: Int = 5, limits: Limits = .init()) {
             self.url = url
             self.poolSize = poolSize
             self.connectTimeoutSeconds = connectTimeoutSeconds
+            self.limits = limits
         }
+    }
+
+    /// How long anything may take before it is given up with a clear error, so one slow query or
+    /// a held lock cannot hang requests. 0 turns a server-side timeout off.
+    public struct Limits: Sendable, Equatable {
+        public var statementTimeoutMilliseconds: Int
+        public var lockTimeoutMilliseconds: Int
+        /// How long a caller waits for a pooled connection before `DatabaseError.Kind.busy`.
+        public var poolWaitMilliseconds: Int
+
+        public init(statementTimeoutMilliseconds: Int = 30_000, lockTimeoutMilliseconds: Int = 5_000, poolWaitMilliseconds: Int = 5_000) {
+            self.statementTimeoutMilliseconds = statementTimeoutMilliseconds
+            self.lockTimeoutMilliseconds = lockTimeoutMilliseconds
+            self.poolWaitMilliseconds = poolWaitMilliseconds
+        }
+
+        /// For batch commands (migrations, the demo town): no server-side timeouts.
+        public static let unlimited = Limits(statementTimeoutMilliseconds: 0, lockTimeoutMilliseconds: 0, poolWaitMilliseconds: 600_000)
+    }
+
+    /// How a transaction sees other transactions' writes (PostgreSQL's levels).
+    public enum Isolation: String, Sendable {
+        case readCommitted = "READ COMMITTED"
+        case repeatableRead = "REPEATABLE READ"
+        case serializable = "SERIALIZABLE"
     }
 
     public let configuration: Configuration
     private let pool: ConnectionPool
     private let threads: NIOThreadPool
+    /// Each statement with its duration, at debug level.
+    private let logger: Logger?
 
-    public init(_ configuration: Configuration) {
+    public init(_ configuration: Configuration, logger: Logger? = nil) {
         self.configuration = configuration
-        self.pool = ConnectionPool(capacity: configuration.poolSize)
+        self.logger = logger
+        self.pool = ConnectionPool(capacity: configuration.poolSize, waitMilliseconds: configuration.limits.poolWaitMilliseconds)
         // One thread per connection: a leased connection never waits for a thread.
         self.threads = NIOThreadPool(numberOfThreads: configuration.poolSize)
         threads.start()
@@ -40,8 +70,12 @@ public final class Database: Sendable {
         case .slot:
             let settings = configuration
             do {
+                let logger = self.logger.flatMap { $0.logLevel <= .debug ? $0 : nil }
                 connection = try await threads.runIfActive {
-                    try PostgresConnection(conninfo: settings.url, connectTimeoutSeconds: settings.connectTimeoutSeconds)
+                    try PostgresConnection(
+                        conninfo: settings.url, connectTimeoutSeconds: settings.connectTimeoutSeconds,
+                        statementTimeoutMilliseconds: settings.limits.statementTimeoutMilliseconds,
+                        lockTimeoutMilliseconds: settings.limits.lockTimeoutMilliseconds, logger: logger)
                 }
             } catch {
                 await pool.releaseSlot()
@@ -58,20 +92,31 @@ public final class Database: Sendable {
         }
     }
 
-    /// Runs `body` inside BEGIN … COMMIT; any error thrown rolls everything back.
+    /// Runs `body` inside BEGIN … COMMIT; any error thrown rolls everything back. A transaction
+    /// that PostgreSQL ends for a serialization failure or a deadlock is run again from the start,
+    /// up to `retries` more times, so `body` must do nothing outside the database.
     public func transaction<T: Sendable>(
+        isolation: Isolation = .readCommitted, retries: Int = 3,
         _ body: @escaping @Sendable (PostgresConnection) throws -> T
     ) async throws -> T {
-        try await withConnection { connection in
-            try connection.execute("BEGIN")
+        var attempt = 0
+        while true {
             do {
-                let value = try body(connection)
-                try connection.execute("COMMIT")
-                return value
-            } catch {
-                // A failed ROLLBACK means the connection broke; the pool then discards it.
-                _ = try? connection.execute("ROLLBACK")
-                throw error
+                return try await withConnection { connection in
+                    try connection.execute("BEGIN ISOLATION LEVEL " + isolation.rawValue)
+                    do {
+                        let value = try body(connection)
+                        try connection.execute("COMMIT")
+                        return value
+                    } catch {
+                        // A failed ROLLBACK means the connection broke; the pool then discards it.
+                        _ = try? connection.execute("ROLLBACK")
+                        throw error
+                    }
+                }
+            } catch let error as DatabaseError where error.isRetryable && attempt < retries {
+                attempt += 1
+                logger?.debug("transaction retried", metadata: ["sqlstate": "\(error.sqlState ?? "")", "attempt": "\(attempt)"])
             }
         }
     }

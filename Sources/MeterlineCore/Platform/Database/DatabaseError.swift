@@ -8,6 +8,8 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
         case query
         /// A value in a row could not be decoded into the Swift type asked for.
         case decoding
+        /// Every pooled connection stayed busy for longer than the pool's wait.
+        case busy
     }
 
     public var kind: Kind
@@ -34,6 +36,10 @@ public struct DatabaseError: Error, CustomStringConvertible, Sendable {
     public var isCheckViolation: Bool { sqlState == SQLState.checkViolation }
     public var isForeignKeyViolation: Bool { sqlState == SQLState.foreignKeyViolation }
     public var isNotNullViolation: Bool { sqlState == SQLState.notNullViolation }
+    /// The statement ran past `statement_timeout`, or waited past `lock_timeout`.
+    public var isTimeout: Bool { sqlState == SQLState.queryCanceled || sqlState == SQLState.lockNotAvailable }
+    /// Worth running the whole transaction again.
+    public var isRetryable: Bool { sqlState == SQLState.serializationFailure || sqlState == SQLState.deadlockDetected }
 
     public var description: String {
         var text = sqlState.map { "\($0): \(message)" } ?? message
@@ -51,6 +57,8 @@ public enum SQLState {
     public static let exclusionViolation = "23P01"
     public static let serializationFailure = "40001"
     public static let deadlockDetected = "40P01"
+    public static let queryCanceled = "57014"
+    public static let lockNotAvailable = "55P03"
     public static let insufficientPrivilege = "42501"
     public static let undefinedTable = "42P01"
     public static let syntaxError = "42601"

@@ -1,15 +1,24 @@
 import CLibPQ
 import Foundation
+import Logging
 
 /// One libpq connection. Its calls block, so it is only used from the database thread pool, and
 /// the pool hands it to one caller at a time (hence `@unchecked Sendable`).
 public final class PostgresConnection: @unchecked Sendable {
     private let handle: OpaquePointer
+    /// Set only when debug logging is on: each statement is logged with its duration.
+    private let logger: Logger?
 
-    /// Connects with a `postgres://` URL or a `key=value` conninfo string.
-    public init(conninfo: String, connectTimeoutSeconds: Int = 5) throws {
+    /// Connects with a `postgres://` URL or a `key=value` conninfo string. The timeouts are
+    /// session settings of the connection (0: none).
+    public init(
+        conninfo: String, connectTimeoutSeconds: Int = 5, statementTimeoutMilliseconds: Int = 0, lockTimeoutMilliseconds: Int = 0,
+        logger: Logger? = nil
+    ) throws {
         let keys = ["dbname", "connect_timeout", "application_name", "options"]
-        let values = [conninfo, String(connectTimeoutSeconds), "meterline", "-c TimeZone=UTC -c DateStyle=ISO"]
+        let options = "-c TimeZone=UTC -c DateStyle=ISO -c statement_timeout=\(max(0, statementTimeoutMilliseconds))"
+            + " -c lock_timeout=\(max(0, lockTimeoutMilliseconds))"
+        let values = [conninfo, String(connectTimeoutSeconds), "meterline", options]
         let connection = withCStringArray(keys) { keyPointers in
             withCStringArray(values) { valuePointers in
                 // expand_dbname=1: the first value may itself be a URL or conninfo; its keys win
@@ -28,6 +37,7 @@ public final class PostgresConnection: @unchecked Sendable {
         // Server NOTICEs ("… already exists, skipping") are informational; libpq would print them to stderr.
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
         self.handle = connection
+        self.logger = logger
     }
 
     deinit { PQfinish(handle) }
@@ -51,8 +61,17 @@ public final class PostgresConnection: @unchecked Sendable {
     @discardableResult
     public func query(_ sql: String, _ parameters: [any SQLEncodable] = []) throws -> QueryResult {
         let texts = parameters.map(\.sqlText)
+        let started = logger == nil ? nil : ContinuousClock.now
         let result = withOptionalCStringArray(texts) { pointers in
             PQexecParams(handle, sql, Int32(texts.count), nil, pointers, nil, nil, 0)
+        }
+        if let logger, let started {
+            let elapsed = ContinuousClock.now - started
+            let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+            logger.debug("sql", metadata: [
+                "sql": "\(sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ").prefix(300))",
+                "ms": "\((milliseconds * 100).rounded() / 100)", "parameters": "\(texts.count)",
+            ])
         }
         return try consume(result)
     }
