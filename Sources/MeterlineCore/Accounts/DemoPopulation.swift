@@ -72,7 +72,7 @@ public struct DemoPopulation: Sendable {
         // Fresh statistics and visibility for the planner and index-only scans, before anyone searches.
         if summary.accounts > 0 || summary.meters > 0 {
             progress("vacuum and analyze")
-            for table in ["accounts", "account_search_words", "meters", "meter_installations", "readings_raw", "readings"] {
+            for table: SQL in ["accounts", "account_search_words", "meters", "meter_installations", "readings_raw", "readings"] {
                 try await database.query("VACUUM (ANALYZE) \(table)")
             }
         }

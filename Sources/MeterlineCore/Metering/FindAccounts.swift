@@ -40,7 +40,7 @@ struct FindAccounts: Sendable {
                 "a.account_number LIKE $1 || '%' ORDER BY a.account_number LIMIT \(Self.limit)", [String(digits.prefix(16))])
         case .words(let words):
             // A serial typed whole or in part, then premises whose text holds every word.
-            let escaped = words.map { $0.replacing("\\", with: "\\\\").replacing("%", with: "\\%").replacing("_", with: "\\_") }
+            let escaped = words.map(SQL.likeEscaped)
             let bySerial = words.count == 1 ? try await serialHits(prefix: escaped[0].uppercased()) : []
             let byText = try await wordHits(escaped)
             var seen = Set<String>()
@@ -103,9 +103,9 @@ struct FindAccounts: Sendable {
         }
         var others = words
         others.remove(at: others.firstIndex(of: rarest.word)!)
-        let checks = others.indices.map {
-            " AND EXISTS (SELECT 1 FROM account_search_words o WHERE o.account_id = w.account_id AND o.word LIKE $\($0 + 2) || '%')"
-        }.joined()
+        let checks = others.map { word -> SQL in
+            " AND EXISTS (SELECT 1 FROM account_search_words o WHERE o.account_id = w.account_id AND o.word LIKE \(word) || '%')"
+        }.reduce(SQL(stringLiteral: ""), +)
         // The rarest word's entries are walked in index order and stop at the first matches; an
         // account whose two words share the prefix appears twice, so ask for more and keep each once.
         let hits = try await database.query(
@@ -113,19 +113,19 @@ struct FindAccounts: Sendable {
             SELECT a.account_number, a.holder_name, a.supply_address, a.area, m.serial
             FROM (
                 SELECT w.account_id FROM account_search_words w
-                WHERE w.word LIKE $1 || '%'\(checks)
+                WHERE w.word LIKE \(rarest.word) || '%'\(checks)
                 LIMIT \(Self.limit * 3)
             ) found
             JOIN accounts a ON a.id = found.account_id
             LEFT JOIN meter_installations i ON i.account_id = a.id AND i.removed_on IS NULL
             LEFT JOIN meters m ON m.id = i.meter_id
-            """, [rarest.word] + others
+            """
         ).rows.map(Self.hit)
         var seen = Set<String>()
         return Array(hits.filter { seen.insert($0.accountNumber).inserted }.prefix(Self.limit))
     }
 
-    private func hits(_ condition: String, _ parameters: [String]) async throws -> [Hit] {
+    private func hits(_ condition: SQL, _ parameters: [String]) async throws -> [Hit] {
         return try await database.query(
             """
             SELECT a.account_number, a.holder_name, a.supply_address, a.area, m.serial

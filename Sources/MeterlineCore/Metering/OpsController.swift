@@ -59,7 +59,7 @@ public struct OpsController: Sendable {
             LEFT JOIN accounts a ON a.id = i.account_id
             WHERE $1 = '' OR m.serial LIKE $1 || '%'
             ORDER BY m.id DESC LIMIT 50
-            """, [prefix.replacing("%", with: "\\%").replacing("_", with: "\\_")]
+            """, [SQL.likeEscaped(prefix)]
         ).rows.map {
             OpsMeters.Meter(
                 serial: try $0.decode("serial"), model: try $0.decode("model"), kind: try $0.decode("kind"), status: try $0.decode("status"),

@@ -169,7 +169,7 @@ public struct EmbeddedPostgres: Sendable {
         let exists = try connection.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]).rows.count == 1
         if !exists {
             // CREATE DATABASE takes no parameters; the name was checked to be a plain identifier above.
-            try connection.execute("CREATE DATABASE \"\(name)\"")
+            try connection.execute("CREATE DATABASE \(identifier: name)")
         }
     }
 }

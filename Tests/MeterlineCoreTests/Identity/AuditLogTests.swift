@@ -44,7 +44,7 @@ struct AuditLogTests {
     func appendOnly() async throws {
         try await withTestDatabase { (db: Database) async throws in
             try await AuditLog.record(in: db, .loginSucceeded, userID: 1, clientAddress: "192.0.2.1")
-            for statement in ["UPDATE audit_log SET action = 'login.failed'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
+            for statement: SQL in ["UPDATE audit_log SET action = 'login.failed'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
                 let error = await #expect(throws: DatabaseError.self) { try await db.query(statement) }
                 #expect(error?.sqlState == SQLState.insufficientPrivilege, "\(statement) was allowed")
             }

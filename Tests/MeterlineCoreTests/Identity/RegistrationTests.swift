@@ -28,7 +28,7 @@ struct RegistrationTests {
         }
     }
 
-    func count(_ table: String, _ db: Database) async throws -> Int {
+    func count(_ table: SQL, _ db: Database) async throws -> Int {
         try await db.query("SELECT count(*) AS n FROM \(table)").rows[0].decode("n")
     }
 

@@ -215,7 +215,7 @@ struct FieldReadingTests {
     func rawIsAppendOnly() async throws {
         try await withReader { _, db in
             try await recordReading(db, value: 1100, daysAgo: 1)
-            for sql in ["UPDATE readings_raw SET value = 1", "DELETE FROM readings_raw", "TRUNCATE readings_raw CASCADE"] {
+            for sql: SQL in ["UPDATE readings_raw SET value = 1", "DELETE FROM readings_raw", "TRUNCATE readings_raw CASCADE"] {
                 do {
                     try await db.query(sql)
                     Issue.record("\(sql) was allowed")

@@ -52,6 +52,30 @@ struct DatabaseTests {
         }
     }
 
+    @Test("interpolated values are bound, LIMIT and OFFSET too: quotes and semicolons round-trip, nothing runs")
+    func interpolationBinds() async throws {
+        try await withTestDatabase { db in
+            try await db.query("CREATE TABLE notes (id int NOT NULL, body text NOT NULL)")
+            let attack = "O'Brien\"; DROP TABLE notes; -- $1 \\"
+            for id in 1...5 { try await db.query("INSERT INTO notes (id, body) VALUES (\(id), \(attack))") }
+            let (limit, offset) = (2, 1)
+            let statement: SQL = "SELECT id, body FROM notes WHERE body = \(attack) ORDER BY id LIMIT \(limit) OFFSET \(offset)"
+            #expect(statement.description.contains("LIMIT $2 OFFSET $3"))
+            #expect(!statement.description.contains("O'Brien"))
+            let rows = try await db.query(statement).rows
+            #expect(try rows.map { try $0.decode("id", as: Int.self) } == [2, 3])
+            #expect(try rows.map { try $0.decode("body", as: String.self) } == [attack, attack])
+            // Hand-numbered parameters come first; interpolated ones are numbered after them.
+            let mixed = try await db.query("SELECT count(*) AS n FROM notes WHERE id > $1 AND body = \(attack)", [3])
+            #expect(try mixed.rows[0].decode("n", as: Int.self) == 2)
+            // Fragments keep their values, and names that cannot be parameters are quoted.
+            let filter: SQL = "id <= \(2)"
+            let table = "notes"
+            #expect(try await db.query("SELECT count(*) AS n FROM \(identifier: table) WHERE \(filter) AND body <> \("x")").rows[0]
+                .decode("n", as: Int.self) == 2)
+        }
+    }
+
     @Test("a transaction commits what its body did")
     func transactionCommits() async throws {
         try await withTestDatabase { db in

@@ -47,9 +47,9 @@ actor TestCluster {
                 "SELECT datname FROM pg_database WHERE datname LIKE 't\\_%' OR datname = $1", [Self.templateName])
             for row in stale.rows {
                 let name: String = try row.decode("datname")
-                try await admin.query("DROP DATABASE \"\(name)\" WITH (FORCE)")
+                try await admin.query("DROP DATABASE \(identifier: name) WITH (FORCE)")
             }
-            try await admin.query("CREATE DATABASE \(Self.templateName)")
+            try await admin.query("CREATE DATABASE \(identifier: Self.templateName)")
             let template = Database(.init(url: embedded.conninfo(database: Self.templateName), poolSize: 1, limits: .unlimited))
             try await Migrator(directory: Checkout.migrations, logger: Logger(label: "test-migrator")).migrate(template)
             await template.shutdown()
@@ -63,7 +63,7 @@ actor TestCluster {
     func createDatabase(poolSize: Int = 4) async throws -> (name: String, database: Database) {
         let admin = try await admin()
         let name = "t_" + Hex.encode(SecureRandom.bytes(8))
-        try await admin.query("CREATE DATABASE \(name) TEMPLATE \(Self.templateName)")
+        try await admin.query("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: Self.templateName)")
         return (name, Database(.init(url: embedded.conninfo(database: name), poolSize: poolSize, limits: .unlimited)))
     }
 
@@ -71,12 +71,12 @@ actor TestCluster {
     func createEmptyDatabase() async throws -> (name: String, database: Database) {
         let admin = try await admin()
         let name = "t_" + Hex.encode(SecureRandom.bytes(8))
-        try await admin.query("CREATE DATABASE \(name)")
+        try await admin.query("CREATE DATABASE \(identifier: name)")
         return (name, Database(.init(url: embedded.conninfo(database: name), poolSize: 4, limits: .unlimited)))
     }
 
     func drop(_ name: String) async throws {
-        try await admin().query("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        try await admin().query("DROP DATABASE IF EXISTS \(identifier: name) WITH (FORCE)")
     }
 
     func conninfo(database: String) -> String { embedded.conninfo(database: database) }

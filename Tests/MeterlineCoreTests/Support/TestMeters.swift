@@ -48,6 +48,6 @@ private func anyStaffID(_ db: Database) async throws -> Int64 {
     ).rows[0].decode("id")
 }
 
-func countRows(_ sql: String, _ db: Database, _ parameters: [any SQLEncodable] = []) async throws -> Int {
+func countRows(_ sql: SQL, _ db: Database, _ parameters: [any SQLEncodable] = []) async throws -> Int {
     try await db.query("SELECT count(*) AS n FROM \(sql)", parameters).rows[0].decode("n")
 }

@@ -10,7 +10,7 @@ struct RemindUsername: Sendable {
     }
 
     func send(to contact: Contact) async throws {
-        let (column, verified, recipient, channel): (String, String, String, OutgoingNotification.Channel) =
+        let (column, verified, recipient, channel): (SQL, SQL, String, OutgoingNotification.Channel) =
             switch contact {
             case .mobile(let mobile): ("mobile", "mobile_verified_at", mobile, .sms)
             case .email(let email): ("lower(email)", "email_verified_at", email.lowercased(), .email)

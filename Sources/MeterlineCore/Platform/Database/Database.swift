@@ -103,7 +103,7 @@ public final class Database: Sendable {
         while true {
             do {
                 return try await withConnection { connection in
-                    try connection.execute("BEGIN ISOLATION LEVEL " + isolation.rawValue)
+                    try connection.executeScript("BEGIN ISOLATION LEVEL " + isolation.rawValue)
                     do {
                         let value = try body(connection)
                         try connection.execute("COMMIT")
@@ -123,8 +123,8 @@ public final class Database: Sendable {
 
     /// Shorthand for one statement on a pooled connection.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any SQLEncodable] = []) async throws -> QueryResult {
-        try await withConnection { try $0.query(sql, parameters) }
+    public func query(_ statement: SQL, _ parameters: [any SQLEncodable] = []) async throws -> QueryResult {
+        try await withConnection { try $0.query(statement, parameters) }
     }
 
     public var statistics: PoolStatistics {

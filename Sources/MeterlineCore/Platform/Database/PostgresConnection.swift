@@ -57,9 +57,11 @@ public final class PostgresConnection: @unchecked Sendable {
     /// The server process id of this connection, as `pg_backend_pid()` reports it.
     public var backendPID: Int32 { PQbackendPID(handle) }
 
-    /// Runs one statement with `$1…$n` bound to `parameters`, and returns its rows.
+    /// Runs one statement with `$1…$n` bound to `parameters` (then its interpolated values), and
+    /// returns its rows.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any SQLEncodable] = []) throws -> QueryResult {
+    public func query(_ statement: SQL, _ parameters: [any SQLEncodable] = []) throws -> QueryResult {
+        let (sql, parameters) = statement.bound(after: parameters)
         let texts = parameters.map(\.sqlText)
         let started = logger == nil ? nil : ContinuousClock.now
         let result = withOptionalCStringArray(texts) { pointers in
@@ -78,8 +80,8 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Runs one statement and returns how many rows it touched.
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [any SQLEncodable] = []) throws -> Int {
-        try query(sql, parameters).affectedRows
+    public func execute(_ statement: SQL, _ parameters: [any SQLEncodable] = []) throws -> Int {
+        try query(statement, parameters).affectedRows
     }
 
     /// Runs a script of several statements without parameters (the simple-query protocol). Only
