@@ -40,7 +40,7 @@ public struct PremiseController: Sendable {
             readings: readings, hasReadings: !readings.isEmpty, chart: UsageChart(readings: readings),
             tenancies: grant.isOwner ? try await usage.tenancies(accountID: grant.accountID) : [],
             lease: grant.isOwner ? nil : try await usage.openLease(accountID: grant.accountID, tenantID: userID),
-            form: form ?? .init(tenant: FormField(), start: FormField(CalendarDay.today())), notice: notice,
+            form: form ?? .init(tenant: FormField(), start: FormField(CalendarDay.today(database.clock))), notice: notice,
             addTenantAction: routes.premiseTenants.url(grant.accountNumber))
     }
 

@@ -26,7 +26,7 @@ enum LoginLookup {
             """
             SELECT id, username, CASE WHEN mobile_verified_at IS NOT NULL THEN mobile END AS mobile,
                    CASE WHEN email_verified_at IS NOT NULL THEN email END AS verified_email, status, suspended_reason,
-                   coalesce(locked_until > now(), false) AS locked
+                   coalesce(locked_until > \(connection.now), false) AS locked
             FROM users
             WHERE lower(username) = lower($1) OR (email IS NOT NULL AND lower(email) = lower($1))
             ORDER BY id LIMIT 1

@@ -20,7 +20,7 @@ public struct SignedInLogin: Sendable {
     public static func load(userID: Int64, in database: Database) async throws -> SignedInLogin? {
         guard let row = try await database.query(
             """
-            SELECT u.id, u.username, u.full_name, u.kind, u.status, coalesce(u.locked_until > now(), false) AS locked,
+            SELECT u.id, u.username, u.full_name, u.kind, u.status, coalesce(u.locked_until > \(database.now), false) AS locked,
                    CASE WHEN a.status <> 'closed' THEN a.id END AS account_id, array_to_string(u.roles, ',') AS roles,
                    u.must_change_password, u.totp_enrolled_at IS NOT NULL AS enrolled
             FROM users u LEFT JOIN accounts a ON a.id = u.account_id

@@ -49,7 +49,7 @@ struct Alerts: Sendable {
     func acknowledge(id: Int64, by userID: Int64, clientAddress: String?) async throws -> Bool {
         try await database.transaction { connection in
             guard try connection.execute(
-                "UPDATE consumption_alerts SET acknowledged_at = now(), acknowledged_by = $2 WHERE id = $1 AND acknowledged_at IS NULL",
+                "UPDATE consumption_alerts SET acknowledged_at = \(connection.now), acknowledged_by = $2 WHERE id = $1 AND acknowledged_at IS NULL",
                 [id, userID]) == 1
             else { return false }
             try AuditLog.record(on: connection, .alertAcknowledged, userID: userID, clientAddress: clientAddress, details: ["alert": String(id)])

@@ -26,9 +26,9 @@ struct CalendarDay: Sendable, Equatable, CustomStringConvertible {
         (self.year, self.month, self.day) = (year, month, day)
     }
 
-    /// Today in UTC, as a date field shows it.
-    static func today() -> String {
-        ISO8601DateFormatter.string(from: .now, timeZone: .gmt, formatOptions: [.withFullDate])
+    /// The clock's day in UTC, as a date field shows it.
+    static func today(_ clock: any WallClock) -> String {
+        ISO8601DateFormatter.string(from: clock.now, timeZone: .gmt, formatOptions: [.withFullDate])
     }
 
     static func days(inMonth month: Int, of year: Int) -> Int {

@@ -12,9 +12,11 @@ public struct FieldController: Sendable {
     let exchange: ExchangeMeter
     let locate: UpdateLocation
     let renderer: PageRenderer
+    let clock: any WallClock
     let routes = Routes.site
 
     public init(services: AppServices) {
+        clock = services.database.clock
         find = FindAccounts(database: services.database)
         premises = PremiseReadings(database: services.database)
         recordReading = RecordReading(database: services.database, highUseFactor: services.config.highUseFactor)
@@ -52,8 +54,8 @@ public struct FieldController: Sendable {
         let member = context.member
         let number = context.parameters.get("number") ?? ""
         guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
-        var page = FieldAccount(chrome: context.chrome, premise: premise, form: .blank())
-        page.work = member.may(.installMeters) ? .blank() : nil
+        var page = FieldAccount(chrome: context.chrome, premise: premise, form: .blank(clock))
+        page.work = member.may(.installMeters) ? .blank(clock) : nil
         if let done = QueryForm(request)["done"] { page.notice = FieldAccount.Work.notices[done] }
         if QueryForm(request)["saved"] != nil { page.notice = "Reading saved." }
         if QueryForm(request)["flagged"] != nil {
@@ -91,7 +93,7 @@ public struct FieldController: Sendable {
             case .form: form.problem = refused.message
             }
             var page = FieldAccount(chrome: context.chrome, premise: premise, form: form)
-            page.work = member.may(.installMeters) ? .blank() : nil
+            page.work = member.may(.installMeters) ? .blank(clock) : nil
             return try renderer.response(page, status: .unprocessableContent)
         }
     }
@@ -120,9 +122,9 @@ public struct FieldController: Sendable {
             return .redirect(to: routes.fieldAccount.url(number, query: [("done", done)]), type: .normal)
         } catch let refused as InstallMeter.Refused {
             guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
-            var page = FieldAccount(chrome: context.chrome, premise: premise, form: .blank())
+            var page = FieldAccount(chrome: context.chrome, premise: premise, form: .blank(clock))
             page.work = FieldAccount.Work(
-                serial: input.serial ?? "", date: input.date ?? CalendarDay.today(), initial: input.initial ?? "",
+                serial: input.serial ?? "", date: input.date ?? CalendarDay.today(clock), initial: input.initial ?? "",
                 final: input.final ?? "", latitude: input.latitude ?? "", longitude: input.longitude ?? "", problem: refused.message)
             return try renderer.response(page, status: .unprocessableContent)
         }
@@ -213,8 +215,8 @@ struct FieldAccount: Page {
         var longitude: String
         var problem: String?
 
-        static func blank() -> Work {
-            Work(serial: "", date: CalendarDay.today(), initial: "", final: "", latitude: "", longitude: "")
+        static func blank(_ clock: any WallClock) -> Work {
+            Work(serial: "", date: CalendarDay.today(clock), initial: "", final: "", latitude: "", longitude: "")
         }
 
         static let notices = [
@@ -235,8 +237,8 @@ struct FieldAccount: Page {
         static func newKey() -> String { Base64URL.encode(SecureRandom.bytes(18)) }
 
         /// Today (UTC) in the date field and a fresh key.
-        static func blank() -> ReadingForm {
-            ReadingForm(value: FormField(), date: FormField(CalendarDay.today()), note: FormField(), key: newKey())
+        static func blank(_ clock: any WallClock) -> ReadingForm {
+            ReadingForm(value: FormField(), date: FormField(CalendarDay.today(clock)), note: FormField(), key: newKey())
         }
     }
 

@@ -126,7 +126,7 @@ struct ImportReadings: Sendable {
                 WHEN stored_value IS NOT NULL
                     THEN 'Account ' || account_number || ' already has the reading ' || stored_value || ' on ' || read_on || '.'
                 WHEN value >= size THEN 'The register has ' || register_digits || ' digits, so a reading is at most ' || (size - 1) || '.'
-                WHEN read_on > (now() AT TIME ZONE 'UTC')::date THEN 'The date ' || read_on || ' is in the future.'
+                WHEN read_on > (\(connection.now) AT TIME ZONE 'UTC')::date THEN 'The date ' || read_on || ' is in the future.'
                 WHEN read_on < installed_on THEN 'The meter was installed on ' || installed_on || ', after ' || read_on || '.'
                 WHEN read_on < previous_day THEN 'The last reading of ' || account_number || ' is on ' || previous_day || ', after ' || read_on || '.'
                 WHEN value < previous AND NOT (previous >= size * 9 / 10 AND value < size / 10)

@@ -19,14 +19,14 @@ struct MeterHealth: Sendable {
         try await database.query(
             """
             SELECT m.serial, a.account_number, to_char(h.last_seen_at, 'YYYY-MM-DD HH24:MI') AS last_seen,
-                   floor(EXTRACT(EPOCH FROM now() - h.last_seen_at) / 3600)::int AS hours_silent,
+                   floor(EXTRACT(EPOCH FROM \(database.now) - h.last_seen_at) / 3600)::int AS hours_silent,
                    h.signal_dbm, h.voltage::float8 AS voltage, h.relay, coalesce(h.tamper, false) AS tamper
             FROM meters m
             LEFT JOIN meter_health h ON h.meter_id = m.id
             LEFT JOIN meter_installations i ON i.meter_id = m.id AND i.removed_on IS NULL
             LEFT JOIN accounts a ON a.id = i.account_id
             WHERE m.kind = 'smart' AND m.status = 'installed'
-              AND (h.last_seen_at IS NULL OR h.last_seen_at < now() - make_interval(hours => $1))
+              AND (h.last_seen_at IS NULL OR h.last_seen_at < \(database.now) - make_interval(hours => $1))
             ORDER BY h.last_seen_at NULLS FIRST, m.serial LIMIT \(limit)
             """, [hours]
         ).rows.map {
@@ -45,11 +45,11 @@ struct MeterHealth: Sendable {
             .decode("tamper", as: Bool.self) ?? false
         try connection.execute(
             """
-            INSERT INTO meter_health (meter_id, last_seen_at, signal_dbm, voltage, relay, tamper) VALUES ($1, now(), $2, $3, $4, $5)
-            ON CONFLICT (meter_id) DO UPDATE SET last_seen_at = now(), signal_dbm = $2, voltage = $3, relay = $4, tamper = $5
+            INSERT INTO meter_health (meter_id, last_seen_at, signal_dbm, voltage, relay, tamper) VALUES ($1, \(connection.now), $2, $3, $4, $5)
+            ON CONFLICT (meter_id) DO UPDATE SET last_seen_at = \(connection.now), signal_dbm = $2, voltage = $3, relay = $4, tamper = $5
             """, [meterID, signal, voltage, relay, tamper])
         if tamper, !wasTampered, let account = try connection.query(
-            "SELECT account_id, (now() AT TIME ZONE 'UTC')::date::text AS today FROM meter_installations WHERE meter_id = $1 AND removed_on IS NULL",
+            "SELECT account_id, (\(connection.now) AT TIME ZONE 'UTC')::date::text AS today FROM meter_installations WHERE meter_id = $1 AND removed_on IS NULL",
             [meterID]
         ).rows.first, let today = CalendarDay(try account.decode("today", as: String.self)) {
             try RaiseAlert.raise(

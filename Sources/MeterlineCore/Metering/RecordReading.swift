@@ -91,7 +91,7 @@ struct RecordReading: Sendable {
         }
         let installedOn: String = try meter.decode("installed_on")
         let dates = try connection.query(
-            "SELECT $1::date > (now() AT TIME ZONE 'UTC')::date AS future, $1::date < $2::date AS before_install",
+            "SELECT $1::date > (\(connection.now) AT TIME ZONE 'UTC')::date AS future, $1::date < $2::date AS before_install",
             [day.description, installedOn]
         ).rows[0]
         if try dates.decode("future", as: Bool.self) { throw Refused(field: .date, message: "The date cannot be in the future.") }

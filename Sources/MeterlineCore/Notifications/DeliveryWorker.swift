@@ -64,15 +64,15 @@ public struct DeliveryWorker: Service {
             try connection.execute(
                 """
                 UPDATE notifications SET status = 'failed', last_error = 'no delivery confirmed after the last attempt'
-                WHERE status = 'sending' AND next_attempt_at <= now() AND attempts >= $1
+                WHERE status = 'sending' AND next_attempt_at <= \(connection.now) AND attempts >= $1
                 """, [maxAttempts])
             return try connection.query(
                 """
                 UPDATE notifications SET status = 'sending', attempts = attempts + 1,
-                    next_attempt_at = now() + make_interval(secs => $2)
+                    next_attempt_at = \(connection.now) + make_interval(secs => $2)
                 WHERE id IN (
                     SELECT id FROM notifications
-                    WHERE status IN ('pending', 'sending') AND next_attempt_at <= now() AND attempts < $3
+                    WHERE status IN ('pending', 'sending') AND next_attempt_at <= \(connection.now) AND attempts < $3
                     ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
                 RETURNING id, channel, recipient, subject, body, purpose
                 """, [batch, lease, maxAttempts]
@@ -88,7 +88,7 @@ public struct DeliveryWorker: Service {
     private func markSent(_ notification: OutgoingNotification) async throws {
         let provider = self.provider.name
         try await database.query(
-            "UPDATE notifications SET status = 'sent', sent_at = now(), provider = $2, last_error = NULL WHERE id = $1",
+            "UPDATE notifications SET status = 'sent', sent_at = \(database.now), provider = $2, last_error = NULL WHERE id = $1",
             [notification.id, provider])
         logger.info("notification sent", metadata: ["notification": "\(notification.id)", "purpose": "\(notification.purpose)"])
     }
@@ -102,7 +102,7 @@ public struct DeliveryWorker: Service {
             UPDATE notifications SET
                 status = CASE WHEN attempts >= $3 THEN 'failed' ELSE 'pending' END,
                 last_error = left($2, 500),
-                next_attempt_at = now() + make_interval(secs => least(3600, 5 * power(2, attempts - 1)))
+                next_attempt_at = \(database.now) + make_interval(secs => least(3600, 5 * power(2, attempts - 1)))
             WHERE id = $1
             """, [notification.id, "\(error)", maxAttempts])
     }

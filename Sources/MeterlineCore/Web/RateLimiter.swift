@@ -44,7 +44,7 @@ public struct RateLimiter: Sendable {
         let row = try await database.withConnection { connection in
             try connection.query(
                 """
-                WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM now()) / $2) * $2) AS start),
+                WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM \(connection.now)) / $2) * $2) AS start),
                 cleared AS (DELETE FROM rate_limits WHERE bucket = $1 AND window_start < (SELECT start FROM w)),
                 counted AS (
                     INSERT INTO rate_limits (bucket, window_start, hits)
@@ -53,7 +53,7 @@ public struct RateLimiter: Sendable {
                     RETURNING hits)
                 SELECT coalesce((SELECT hits FROM counted),
                                 (SELECT hits FROM rate_limits WHERE bucket = $1 AND window_start = (SELECT start FROM w)), 0) AS hits,
-                       ceil(extract(epoch FROM (SELECT start FROM w) + make_interval(secs => $2) - now()))::int AS left
+                       ceil(extract(epoch FROM (SELECT start FROM w) + make_interval(secs => $2) - \(connection.now)))::int AS left
                 """, [bucket, limit.windowSeconds, add]
             ).rows[0]
         }

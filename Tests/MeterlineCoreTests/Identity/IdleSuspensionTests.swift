@@ -8,8 +8,9 @@ import Testing
 struct IdleSuspensionTests {
     @Test("a login unused for 180 days is suspended at its next sign-in, and said so only to the right password")
     func idleLoginSuspended() async throws {
-        try await withMember { browser, db in
-            try await db.query("UPDATE users SET last_login_at = now() - interval '181 days'")
+        let clock = MovableClock()
+        try await withMember(clock: clock) { browser, db in
+            clock.advance(by: 181 * 86_400)
             try await browser.get("/login")
             let wrong = try await browser.post("/login", [("login", Member.username), ("password", "a wrong password here")])
             #expect(wrong.text.contains("The username or password is not right."))
@@ -25,8 +26,9 @@ struct IdleSuspensionTests {
 
     @Test("a login used within the period is not suspended")
     func recentLoginNotSuspended() async throws {
-        try await withMember { browser, db in
-            try await db.query("UPDATE users SET last_login_at = now() - interval '179 days'")
+        let clock = MovableClock()
+        try await withMember(clock: clock) { browser, db in
+            clock.advance(by: 179 * 86_400)
             try await browser.get("/login")
             #expect(try await browser.post("/login", [("login", Member.username), ("password", Member.password)]).status == .seeOther)
         }

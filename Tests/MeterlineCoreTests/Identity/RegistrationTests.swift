@@ -18,8 +18,10 @@ struct RegistrationTests {
     }
 
     /// A fresh database with the demo accounts, and a browser on the whole application.
-    func withSite(_ body: @escaping @Sendable (TestBrowser, Database) async throws -> Void) async throws {
-        try await withTestDatabase { (db: Database) async throws in
+    func withSite(
+        clock: MovableClock = MovableClock(), _ body: @escaping @Sendable (TestBrowser, Database) async throws -> Void
+    ) async throws {
+        try await withTestDatabase(clock: clock) { (db: Database) async throws in
             try await DemoAccounts.seed(db)
             let services = try await TestApp.services(database: db)
             let app = try TestApp.application(services: services)
@@ -203,11 +205,12 @@ struct RegistrationTests {
 
     @Test("an expired code is refused")
     func expiredCode() async throws {
-        try await withSite { browser, db in
+        let clock = MovableClock()
+        try await withSite(clock: clock) { browser, db in
             try await browser.get("/register")
             try await browser.post("/register", Self.form())
             let code = try #require(try await lastCode(sentTo: Self.account.mobile, in: db))
-            try await db.query("UPDATE one_time_codes SET created_at = now() - interval '6 minutes', expires_at = now() - interval '1 minute'")
+            clock.advance(by: 5 * 60 + 1)
             let response = try await browser.post("/register/verify", [("code", code)])
             #expect(response.status == .unprocessableContent)
             #expect(response.text.contains("That code has expired"))
@@ -216,14 +219,15 @@ struct RegistrationTests {
 
     @Test("a new code can be asked for after 60 seconds, not before, and the old code then stops working")
     func resend() async throws {
-        try await withSite { browser, db in
+        let clock = MovableClock()
+        try await withSite(clock: clock) { browser, db in
             try await browser.get("/register")
             try await browser.post("/register", Self.form())
             let first = try #require(try await lastCode(sentTo: Self.account.mobile, in: db))
             let tooSoon = try await browser.post("/register/resend")
             #expect(tooSoon.status == .tooManyRequests)
             #expect(tooSoon.text.contains("You can ask for a new one in"))
-            try await db.query("UPDATE one_time_codes SET created_at = created_at - interval '61 seconds'")
+            clock.advance(by: 61)
             let resent = try await browser.post("/register/resend")
             #expect(resent.status == .ok)
             #expect(resent.text.contains("A new code is on its way"))

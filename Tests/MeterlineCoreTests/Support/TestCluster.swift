@@ -60,11 +60,11 @@ actor TestCluster {
     }
 
     /// A new, migrated, empty database of the test's own.
-    func createDatabase(poolSize: Int = 4) async throws -> (name: String, database: Database) {
+    func createDatabase(poolSize: Int = 4, clock: any WallClock = SystemClock()) async throws -> (name: String, database: Database) {
         let admin = try await admin()
         let name = "t_" + Hex.encode(SecureRandom.bytes(8))
         try await admin.query("CREATE DATABASE \(identifier: name) TEMPLATE \(identifier: Self.templateName)")
-        return (name, Database(.init(url: embedded.conninfo(database: name), poolSize: poolSize, limits: .unlimited)))
+        return (name, Database(.init(url: embedded.conninfo(database: name), poolSize: poolSize, limits: .unlimited), clock: clock))
     }
 
     /// A new database with nothing in it (no migrations), for migrator tests.
@@ -82,9 +82,12 @@ actor TestCluster {
     func conninfo(database: String) -> String { embedded.conninfo(database: database) }
 }
 
-/// Runs `body` with a fresh migrated database, dropped afterwards.
-func withTestDatabase<T>(poolSize: Int = 4, _ body: (Database) async throws -> T) async throws -> T {
-    let (name, database) = try await TestCluster.shared.createDatabase(poolSize: poolSize)
+/// Runs `body` with a fresh migrated database, dropped afterwards. Give a `MovableClock` to move
+/// the time every rule reads.
+func withTestDatabase<T>(
+    poolSize: Int = 4, clock: any WallClock = SystemClock(), _ body: (Database) async throws -> T
+) async throws -> T {
+    let (name, database) = try await TestCluster.shared.createDatabase(poolSize: poolSize, clock: clock)
     do {
         let value = try await body(database)
         await database.shutdown()

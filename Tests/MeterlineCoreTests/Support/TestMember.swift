@@ -15,9 +15,10 @@ enum Member {
 /// Runs `body` with a fresh browser on a site where `Member` has registered, verified and signed
 /// out again. Code timers and rate limits from that set-up are cleared, so the test starts clean.
 func withMember(
-    config: AppConfig = TestApp.config(), _ body: @escaping @Sendable (TestBrowser, Database) async throws -> Void
+    config: AppConfig = TestApp.config(), clock: MovableClock = MovableClock(),
+    _ body: @escaping @Sendable (TestBrowser, Database) async throws -> Void
 ) async throws {
-    try await withTestDatabase { (db: Database) async throws in
+    try await withTestDatabase(clock: clock) { (db: Database) async throws in
         try await DemoAccounts.seed(db)
         let services = try await AppServices.make(config: config, database: db, logger: .init(label: "test"))
         let app = try TestApp.application(services: services)
@@ -29,7 +30,7 @@ func withMember(
             // As a browser does: follow the redirect, then sign out with that page's form.
             try await setup.get("/account")
             #expect(try await setup.post("/logout").status == .seeOther)
-            try await db.query("UPDATE one_time_codes SET created_at = created_at - interval '2 minutes'")
+            clock.advance(by: 120)
             try await db.query("DELETE FROM rate_limits")
             try await body(TestBrowser(client), db)
         }

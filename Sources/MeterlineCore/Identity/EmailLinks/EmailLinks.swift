@@ -32,23 +32,23 @@ public struct EmailLinks: Sendable {
         try connection.query("SELECT id FROM users WHERE id = $1 FOR UPDATE", [userID])
         let wait: Int? = try connection.query(
             """
-            SELECT ceil($3 - EXTRACT(EPOCH FROM now() - max(created_at)))::int AS wait
-            FROM email_links WHERE user_id = $1 AND purpose = $2 AND created_at > now() - make_interval(secs => $3)
+            SELECT ceil($3 - EXTRACT(EPOCH FROM \(connection.now) - max(created_at)))::int AS wait
+            FROM email_links WHERE user_id = $1 AND purpose = $2 AND created_at > \(connection.now) - make_interval(secs => $3)
             """, [userID, purpose.rawValue, OneTimeCodes.resendAfterSeconds]
         ).rows[0].decode("wait")
         if let wait, wait > 0 { throw OneTimeCodes.IssueRefusal.tooSoon(secondsLeft: wait) }
         let sentToday = try connection.query(
-            "SELECT count(*) AS n FROM email_links WHERE lower(email) = lower($1) AND created_at > now() - interval '1 day'", [email]
+            "SELECT count(*) AS n FROM email_links WHERE lower(email) = lower($1) AND created_at > \(connection.now) - interval '1 day'", [email]
         ).rows[0].decode("n", as: Int.self)
         guard sentToday < OneTimeCodes.dailyLimitPerRecipient else { throw OneTimeCodes.IssueRefusal.dailyLimit }
 
         let token = Base64URL.encode(SecureRandom.bytes(32))
         try connection.execute(
-            "UPDATE email_links SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL", [userID, purpose.rawValue])
+            "UPDATE email_links SET used_at = \(connection.now) WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL", [userID, purpose.rawValue])
         try connection.execute(
             """
-            INSERT INTO email_links (user_id, purpose, email, token_hash, expires_at)
-            VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+            INSERT INTO email_links (user_id, purpose, email, token_hash, created_at, expires_at)
+            VALUES ($1, $2, $3, $4, \(connection.now), \(connection.now) + make_interval(secs => $5))
             """, [userID, purpose.rawValue, email, ByteA(hash(token)), purpose.validitySeconds])
         let url = "\(publicURL)\(path)?token=\(token)"
         try Outbox.enqueue(on: connection, channel: .email, to: email, subject: subject, body: message(url), purpose: "\(purpose.rawValue)_link")
@@ -66,10 +66,10 @@ public struct EmailLinks: Sendable {
         guard let row = try connection.query(
             """
             SELECT id, user_id, email FROM email_links
-            WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
+            WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > \(connection.now)
             """ + (consume ? " FOR UPDATE" : ""), [ByteA(hash(token)), purpose.rawValue]
         ).rows.first else { return nil }
-        if consume { try connection.execute("UPDATE email_links SET used_at = now() WHERE id = $1", [try row.decode("id", as: Int64.self)]) }
+        if consume { try connection.execute("UPDATE email_links SET used_at = \(connection.now) WHERE id = $1", [try row.decode("id", as: Int64.self)]) }
         return Valid(userID: try row.decode("user_id"), email: try row.decode("email"))
     }
 

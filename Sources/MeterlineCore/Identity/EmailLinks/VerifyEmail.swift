@@ -45,7 +45,7 @@ struct VerifyEmail: Sendable {
             guard let link = try links.find(on: connection, token: token, purpose: .verifyEmail, consume: true) else { return false }
             let updated = try connection.query(
                 """
-                UPDATE users SET email_verified_at = now()
+                UPDATE users SET email_verified_at = \(connection.now)
                 WHERE id = $1 AND lower(email) = lower($2) AND email_verified_at IS NULL RETURNING id
                 """, [link.userID, link.email]
             ).rows.count

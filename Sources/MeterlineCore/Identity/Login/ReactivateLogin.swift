@@ -29,7 +29,7 @@ struct ReactivateLogin: Sendable {
                 try codes.check(on: connection, userID: user.id, purpose: .reactivate, code: code) == .accepted
             else { return nil }
             try connection.execute(
-                "UPDATE users SET status = 'active', suspended_reason = NULL, last_login_at = now() WHERE id = $1", [user.id])
+                "UPDATE users SET status = 'active', suspended_reason = NULL, last_login_at = \(connection.now) WHERE id = $1", [user.id])
             try AuditLog.record(on: connection, .loginReactivated, userID: user.id, clientAddress: clientAddress)
             return user.id
         }

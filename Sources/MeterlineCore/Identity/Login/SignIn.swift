@@ -27,8 +27,8 @@ struct SignIn: Sendable {
         let row = try await database.query(
             """
             SELECT id, password_hash, status, suspended_reason, kind = 'staff' AS staff,
-                   kind = 'consumer' AND coalesce(last_login_at, created_at) < now() - make_interval(days => $2) AS idle,
-                   ceil(extract(epoch FROM locked_until - now()) / 60)::int AS lock_minutes
+                   kind = 'consumer' AND coalesce(last_login_at, created_at) < \(database.now) - make_interval(days => $2) AS idle,
+                   ceil(extract(epoch FROM locked_until - \(database.now)) / 60)::int AS lock_minutes
             FROM users
             WHERE lower(username) = lower($1) OR (email IS NOT NULL AND lower(email) = lower($1))
             ORDER BY id LIMIT 1
@@ -65,7 +65,7 @@ struct SignIn: Sendable {
         try await database.transaction { connection in
             try connection.execute(
                 """
-                UPDATE users SET last_login_at = now(), failed_logins = 0, locked_until = NULL,
+                UPDATE users SET last_login_at = \(connection.now), failed_logins = 0, locked_until = NULL,
                     password_hash = coalesce($2, password_hash)
                 WHERE id = $1
                 """, [userID, rehash])
@@ -89,7 +89,7 @@ struct SignIn: Sendable {
             ).rows[0]
             guard try row.decode("failed_logins", as: Int.self) >= Self.failuresBeforeLock else { return false }
             try connection.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = now() + make_interval(secs => $2) WHERE id = $1",
+                "UPDATE users SET failed_logins = 0, locked_until = \(connection.now) + make_interval(secs => $2) WHERE id = $1",
                 [userID, lockSeconds])
             try AuditLog.record(
                 on: connection, .loginLocked, userID: userID, clientAddress: clientAddress, details: ["minutes": String(lockSeconds / 60)])

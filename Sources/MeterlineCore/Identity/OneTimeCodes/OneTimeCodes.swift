@@ -70,14 +70,14 @@ public struct OneTimeCodes: Sendable {
         try connection.query("SELECT id FROM users WHERE id = $1 FOR UPDATE", [userID])
         let wait: Int? = try connection.query(
             """
-            SELECT ceil($3 - EXTRACT(EPOCH FROM now() - max(created_at)))::int AS wait
-            FROM one_time_codes WHERE user_id = $1 AND purpose = $2 AND created_at > now() - make_interval(secs => $3)
+            SELECT ceil($3 - EXTRACT(EPOCH FROM \(connection.now) - max(created_at)))::int AS wait
+            FROM one_time_codes WHERE user_id = $1 AND purpose = $2 AND created_at > \(connection.now) - make_interval(secs => $3)
             """, [userID, purpose.rawValue, Self.resendAfterSeconds]
         ).rows[0].decode("wait")
         // NULL when no code was sent within the window.
         if let wait, wait > 0 { throw IssueRefusal.tooSoon(secondsLeft: wait) }
         let sentToday = try connection.query(
-            "SELECT count(*) AS n FROM one_time_codes WHERE recipient = $1 AND created_at > now() - interval '1 day'",
+            "SELECT count(*) AS n FROM one_time_codes WHERE recipient = $1 AND created_at > \(connection.now) - interval '1 day'",
             [recipient]
         ).rows[0].decode("n", as: Int.self)
         guard sentToday < Self.dailyLimitPerRecipient else { throw IssueRefusal.dailyLimit }
@@ -85,12 +85,12 @@ public struct OneTimeCodes: Sendable {
         let code = Self.randomCode()
         // Older codes for the same purpose stop working: only the newest one counts.
         try connection.execute(
-            "UPDATE one_time_codes SET used_at = now() WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
+            "UPDATE one_time_codes SET used_at = \(connection.now) WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL",
             [userID, purpose.rawValue])
         try connection.execute(
             """
-            INSERT INTO one_time_codes (user_id, purpose, recipient, code_hash, expires_at)
-            VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))
+            INSERT INTO one_time_codes (user_id, purpose, recipient, code_hash, created_at, expires_at)
+            VALUES ($1, $2, $3, $4, \(connection.now), \(connection.now) + make_interval(secs => $5))
             """, [userID, purpose.rawValue, recipient, ByteA(hash(code, userID: userID, purpose: purpose)), Self.validitySeconds])
         try Outbox.enqueue(
             on: connection, channel: subject == nil ? .sms : .email, to: recipient, subject: subject, body: message(code),
@@ -102,7 +102,7 @@ public struct OneTimeCodes: Sendable {
     public func check(on connection: PostgresConnection, userID: Int64, purpose: Purpose, code: String) throws -> Check {
         guard let row = try connection.query(
             """
-            SELECT id, code_hash, failed_attempts, expires_at <= now() AS expired FROM one_time_codes
+            SELECT id, code_hash, failed_attempts, expires_at <= \(connection.now) AS expired FROM one_time_codes
             WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL
             ORDER BY created_at DESC LIMIT 1 FOR UPDATE
             """, [userID, purpose.rawValue]
@@ -120,7 +120,7 @@ public struct OneTimeCodes: Sendable {
             let left = Self.maximumAttempts - attempts - 1
             return left > 0 ? .wrong(triesLeft: left) : .exhausted
         }
-        try connection.execute("UPDATE one_time_codes SET used_at = now() WHERE id = $1", [id])
+        try connection.execute("UPDATE one_time_codes SET used_at = \(connection.now) WHERE id = $1", [id])
         return .accepted
     }
 

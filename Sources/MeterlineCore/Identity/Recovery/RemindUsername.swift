@@ -25,7 +25,7 @@ struct RemindUsername: Sendable {
             let sentToday = try connection.query(
                 """
                 SELECT count(*) AS n FROM notifications
-                WHERE lower(recipient) = $1 AND purpose = 'username_reminder' AND created_at > now() - interval '1 day'
+                WHERE lower(recipient) = $1 AND purpose = 'username_reminder' AND created_at > \(connection.now) - interval '1 day'
                 """, [recipient]
             ).rows[0].decode("n", as: Int.self)
             guard sentToday < OneTimeCodes.dailyLimitPerRecipient else { return }

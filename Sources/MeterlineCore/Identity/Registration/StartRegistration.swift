@@ -28,7 +28,7 @@ struct StartRegistration: Sendable {
             """
             SELECT NOT EXISTS (
                 SELECT 1 FROM users WHERE lower(username) = lower($1)
-                AND NOT (status = 'pending' AND created_at < now() - interval '24 hours')) AS free
+                AND NOT (status = 'pending' AND created_at < \(database.now) - interval '24 hours')) AS free
             """, [username]
         ).rows[0].decode("free")
     }
@@ -40,7 +40,7 @@ struct StartRegistration: Sendable {
         do {
             return try await database.transaction { connection in
                 try connection.execute(
-                    "DELETE FROM users WHERE status = 'pending' AND created_at < now() - interval '24 hours'")
+                    "DELETE FROM users WHERE status = 'pending' AND created_at < \(connection.now) - interval '24 hours'")
                 guard let account = try connection.query(
                     "SELECT id, mobile_on_file FROM accounts WHERE account_number = $1", [registration.accountNumber]
                 ).rows.first, try account.decode("mobile_on_file", as: String.self) == registration.mobile else {
@@ -56,8 +56,8 @@ struct StartRegistration: Sendable {
                 }
                 let userID: Int64 = try connection.query(
                     """
-                    INSERT INTO users (username, full_name, postal_address, mobile, email, password_hash, account_id)
-                    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id
+                    INSERT INTO users (username, full_name, postal_address, mobile, email, password_hash, account_id, created_at)
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, \(connection.now)) RETURNING id
                     """,
                     [registration.username, registration.fullName, registration.address, registration.mobile,
                      registration.email, passwordHash, accountID]

@@ -27,7 +27,7 @@ struct VerifyRegistration: Sendable {
             if check == .accepted {
                 try connection.execute(
                     """
-                    UPDATE users SET status = 'active', mobile_verified_at = now(), last_login_at = now()
+                    UPDATE users SET status = 'active', mobile_verified_at = \(connection.now), last_login_at = \(connection.now)
                     WHERE id = $1 AND status = 'pending'
                     """, [userID])
                 try AuditLog.record(on: connection, .registrationCompleted, userID: userID, clientAddress: clientAddress)

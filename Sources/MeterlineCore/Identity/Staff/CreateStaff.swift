@@ -50,8 +50,8 @@ public struct CreateStaff: Sendable {
             let id: Int64 = try await database.transaction { connection in
                 let id: Int64 = try connection.query(
                     """
-                    INSERT INTO users (username, full_name, password_hash, kind, roles, status, must_change_password)
-                    VALUES ($1, $2, $3, 'staff', string_to_array($4, ','), 'active', true) RETURNING id
+                    INSERT INTO users (username, full_name, password_hash, kind, roles, status, must_change_password, created_at)
+                    VALUES ($1, $2, $3, 'staff', string_to_array($4, ','), 'active', true, \(connection.now)) RETURNING id
                     """, [username, name, hash, roleNames.joined(separator: ",")]
                 ).rows[0].decode("id")
                 try AuditLog.record(

@@ -29,8 +29,8 @@ struct StaffSecondFactor: Sendable {
     }
 
     /// Checks a code from the authenticator; on success, enrols (if pending) and records the step.
-    func accept(userID: Int64, code: String, clientAddress: String, at date: Date = Date()) async throws -> Bool {
-        let box = self.box
+    func accept(userID: Int64, code: String, clientAddress: String) async throws -> Bool {
+        let (box, date) = (self.box, database.clock.now)
         return try await database.transaction { connection in
             let row = try connection.query(
                 """
@@ -45,7 +45,7 @@ struct StaffSecondFactor: Sendable {
             if let last: Int64 = try row.decode("totp_last_step"), step <= last { return false }
             let enrolling = !(try row.decode("enrolled", as: Bool.self))
             try connection.execute(
-                "UPDATE users SET totp_last_step = $2, totp_enrolled_at = coalesce(totp_enrolled_at, now()) WHERE id = $1",
+                "UPDATE users SET totp_last_step = $2, totp_enrolled_at = coalesce(totp_enrolled_at, \(connection.now)) WHERE id = $1",
                 [userID, step])
             if enrolling { try AuditLog.record(on: connection, .staffEnrolledAuthenticator, userID: userID, clientAddress: clientAddress) }
             return true

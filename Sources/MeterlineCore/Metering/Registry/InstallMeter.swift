@@ -60,7 +60,7 @@ struct InstallMeter: Sendable {
         ).rows.isEmpty else {
             throw Refused(message: "Account \(accountNumber) has a meter already: exchange it instead.")
         }
-        if try connection.query("SELECT $1::date > (now() AT TIME ZONE 'UTC')::date AS future", [day.description]).rows[0]
+        if try connection.query("SELECT $1::date > (\(connection.now) AT TIME ZONE 'UTC')::date AS future", [day.description]).rows[0]
             .decode("future", as: Bool.self)
         {
             throw Refused(message: "The installation date cannot be in the future.")

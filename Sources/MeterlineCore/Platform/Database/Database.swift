@@ -48,10 +48,13 @@ public final class Database: Sendable {
     private let threads: NIOThreadPool
     /// Each statement with its duration, at debug level.
     private let logger: Logger?
+    /// The time every rule reads; see `WallClock`.
+    public let clock: any WallClock
 
-    public init(_ configuration: Configuration, logger: Logger? = nil) {
+    public init(_ configuration: Configuration, logger: Logger? = nil, clock: any WallClock = SystemClock()) {
         self.configuration = configuration
         self.logger = logger
+        self.clock = clock
         self.pool = ConnectionPool(capacity: configuration.poolSize, waitMilliseconds: configuration.limits.poolWaitMilliseconds)
         // One thread per connection: a leased connection never waits for a thread.
         self.threads = NIOThreadPool(numberOfThreads: configuration.poolSize)
@@ -71,11 +74,12 @@ public final class Database: Sendable {
             let settings = configuration
             do {
                 let logger = self.logger.flatMap { $0.logLevel <= .debug ? $0 : nil }
+                let clock = self.clock
                 connection = try await threads.runIfActive {
                     try PostgresConnection(
                         conninfo: settings.url, connectTimeoutSeconds: settings.connectTimeoutSeconds,
                         statementTimeoutMilliseconds: settings.limits.statementTimeoutMilliseconds,
-                        lockTimeoutMilliseconds: settings.limits.lockTimeoutMilliseconds, logger: logger)
+                        lockTimeoutMilliseconds: settings.limits.lockTimeoutMilliseconds, logger: logger, clock: clock)
                 }
             } catch {
                 await pool.releaseSlot()
@@ -126,6 +130,9 @@ public final class Database: Sendable {
     public func query(_ statement: SQL, _ parameters: [any SQLEncodable] = []) async throws -> QueryResult {
         try await withConnection { try $0.query(statement, parameters) }
     }
+
+    /// The clock's time as a statement fragment (`$n::timestamptz`), used instead of `now()`.
+    public var now: SQL { "\(clock.now)::timestamptz" }
 
     public var statistics: PoolStatistics {
         get async { await pool.statistics }

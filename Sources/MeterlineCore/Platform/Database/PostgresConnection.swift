@@ -8,12 +8,14 @@ public final class PostgresConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     /// Set only when debug logging is on: each statement is logged with its duration.
     private let logger: Logger?
+    /// The time rules read; the pool gives each connection its database's clock.
+    public let clock: any WallClock
 
     /// Connects with a `postgres://` URL or a `key=value` conninfo string. The timeouts are
     /// session settings of the connection (0: none).
     public init(
         conninfo: String, connectTimeoutSeconds: Int = 5, statementTimeoutMilliseconds: Int = 0, lockTimeoutMilliseconds: Int = 0,
-        logger: Logger? = nil
+        logger: Logger? = nil, clock: any WallClock = SystemClock()
     ) throws {
         let keys = ["dbname", "connect_timeout", "application_name", "options"]
         let options = "-c TimeZone=UTC -c DateStyle=ISO -c statement_timeout=\(max(0, statementTimeoutMilliseconds))"
@@ -38,7 +40,11 @@ public final class PostgresConnection: @unchecked Sendable {
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
         self.handle = connection
         self.logger = logger
+        self.clock = clock
     }
+
+    /// The clock's time as a statement fragment (`$n::timestamptz`), used instead of `now()`.
+    public var now: SQL { "\(clock.now)::timestamptz" }
 
     deinit { PQfinish(handle) }
 

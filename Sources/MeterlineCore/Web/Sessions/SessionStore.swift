@@ -58,8 +58,8 @@ public struct SessionStore: Sendable {
         let expiresAt = try await database.withConnection { connection in
             try connection.query(
                 """
-                INSERT INTO sessions (id_hash, csrf_token, expires_at, user_agent, client_address)
-                VALUES ($1, $2, now() + make_interval(secs => $3), $4, $5)
+                INSERT INTO sessions (id_hash, csrf_token, created_at, last_seen_at, expires_at, user_agent, client_address)
+                VALUES ($1, $2, \(connection.now), \(connection.now), \(connection.now) + make_interval(secs => $3), $4, $5)
                 RETURNING expires_at
                 """, [ByteA(idHash), csrf, lifetime, userAgent.map { String($0.prefix(300)) }, clientAddress.map { String($0.prefix(45)) }]
             ).rows[0].decode("expires_at", as: Date.self)
@@ -77,15 +77,15 @@ public struct SessionStore: Sendable {
             guard let row = try connection.query(
                 """
                 SELECT csrf_token, expires_at, user_id, pending_user_id, second_factor_at IS NOT NULL AS second_factor
-                FROM sessions WHERE id_hash = $1 AND expires_at > now()
+                FROM sessions WHERE id_hash = $1 AND expires_at > \(connection.now)
                 """,
                 [ByteA(idHash)]
             ).rows.first else { return nil }
             var expiresAt = try row.decode("expires_at", as: Date.self)
-            if expiresAt.timeIntervalSinceNow < Double(lifetime) / 2 {
+            if expiresAt.timeIntervalSince(connection.clock.now) < Double(lifetime) / 2 {
                 expiresAt = try connection.query(
                     """
-                    UPDATE sessions SET expires_at = now() + make_interval(secs => $2), last_seen_at = now()
+                    UPDATE sessions SET expires_at = \(connection.now) + make_interval(secs => $2), last_seen_at = \(connection.now)
                     WHERE id_hash = $1 RETURNING expires_at
                     """, [ByteA(idHash), lifetime]
                 ).rows[0].decode("expires_at", as: Date.self)
@@ -107,8 +107,8 @@ public struct SessionStore: Sendable {
         let expiresAt = try await database.withConnection { connection in
             guard let row = try connection.query(
                 """
-                UPDATE sessions SET id_hash = $2, csrf_token = $3, expires_at = now() + make_interval(secs => $4),
-                    last_seen_at = now()
+                UPDATE sessions SET id_hash = $2, csrf_token = $3, expires_at = \(connection.now) + make_interval(secs => $4),
+                    last_seen_at = \(connection.now)
                 WHERE id_hash = $1 RETURNING expires_at
                 """, [ByteA(session.idHash), ByteA(newHash), csrf, lifetime]
             ).rows.first else { throw SessionGone() }
@@ -135,7 +135,7 @@ public struct SessionStore: Sendable {
 
     /// Staff: the authenticator code was accepted in this session.
     public func markSecondFactor(_ session: Session) async throws {
-        try await database.query("UPDATE sessions SET second_factor_at = now() WHERE id_hash = $1", [ByteA(session.idHash)])
+        try await database.query("UPDATE sessions SET second_factor_at = \(database.now) WHERE id_hash = $1", [ByteA(session.idHash)])
     }
 
     /// Ends every session of a user ("sign out everywhere", password reset).
@@ -161,7 +161,7 @@ public struct SessionStore: Sendable {
                    coalesce(client_address, 'unknown') AS address,
                    to_char(created_at, 'YYYY-MM-DD HH24:MI') AS started, to_char(last_seen_at, 'YYYY-MM-DD HH24:MI') AS seen,
                    id_hash = $2 AS current
-            FROM sessions WHERE user_id = $1 AND expires_at > now() ORDER BY last_seen_at DESC
+            FROM sessions WHERE user_id = $1 AND expires_at > \(database.now) ORDER BY last_seen_at DESC
             """, [userID, ByteA(current.idHash)]
         ).rows.map { row in
             Listed(
@@ -183,8 +183,8 @@ public struct SessionStore: Sendable {
     /// Deletes expired sessions, and rate-limit windows over a day old; returns how many sessions.
     @discardableResult
     public func purgeExpired() async throws -> Int {
-        try await database.query("DELETE FROM rate_limits WHERE window_start < now() - interval '1 day'")
-        return try await database.query("DELETE FROM sessions WHERE expires_at <= now()").affectedRows
+        try await database.query("DELETE FROM rate_limits WHERE window_start < \(database.now) - interval '1 day'")
+        return try await database.query("DELETE FROM sessions WHERE expires_at <= \(database.now)").affectedRows
     }
 
     struct SessionGone: Error {}
