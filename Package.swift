@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "meterline", targets: ["meterline"]),
-        .library(name: "MeterlineCore", targets: ["MeterlineCore"]),
+        .library(name: "Web", targets: ["Web"]),
         .library(name: "MeterProtocol", targets: ["MeterProtocol"]),
     ],
     dependencies: [
@@ -24,33 +24,57 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // The layers, lowest first. Domain targets (one per SPEC area) hold types, actions and
+        // SQL; they never import Hummingbird or Mustache. Web is the only HTTP front door.
         .target(
-            name: "MeterlineCore",
+            name: "Platform",
             dependencies: [
-                "CLibPQ", "CArgon2", "COpenSSL",
+                "CLibPQ", "COpenSSL",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Notifications",
+            dependencies: [
+                "Platform",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
+            name: "Identity",
+            dependencies: ["Platform", "Notifications", "CArgon2", .product(name: "NIOPosix", package: "swift-nio")],
+            resources: [.copy("Passwords/Resources/common-passwords.txt")]
+        ),
+        .target(name: "Accounts", dependencies: ["Platform", "Notifications", "Identity"]),
+        .target(name: "Metering", dependencies: ["Platform", "Notifications", "Identity", "Accounts"]),
+        .target(
+            name: "Web",
+            dependencies: [
+                "Platform", "Notifications", "Identity", "Accounts", "Metering",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ],
-            resources: [.copy("Identity/Passwords/Resources/common-passwords.txt")]
+            ]
         ),
         .target(name: "MeterProtocol"),
         .executableTarget(
             name: "meterline",
             dependencies: [
-                "MeterlineCore",
+                "Web", "Platform", "Identity", "Accounts", "Metering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
-            name: "MeterlineCoreTests",
+            name: "MeterlineTests",
             dependencies: [
-                "MeterlineCore",
+                "Web", "Platform", "Notifications", "Identity", "Accounts", "Metering",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

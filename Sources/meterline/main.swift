@@ -2,7 +2,11 @@ import ArgumentParser
 import Configuration
 import Foundation
 import Logging
-import MeterlineCore
+import Identity
+import Metering
+import Accounts
+import Platform
+import Web
 
 /// `meterline`: one binary for the portal and its operations (OP-2).
 @main

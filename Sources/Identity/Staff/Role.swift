@@ -1,0 +1,60 @@
+import Notifications
+import Platform
+
+/// Staff roles (SPEC "People"). A staff member may hold several; pages check permissions, which
+/// roles grant, never a role or a URL prefix.
+public enum Role: String, CaseIterable, Sendable, Codable {
+    case meterReader = "meter_reader"
+    case technician
+    case engineer
+    case support
+    case finance
+    case admin
+
+    public var title: String {
+        switch self {
+        case .meterReader: "Meter reader"
+        case .technician: "Technician"
+        case .engineer: "Engineer"
+        case .support: "Support"
+        case .finance: "Finance"
+        case .admin: "Administrator"
+        }
+    }
+
+    public var permissions: Set<Permission> {
+        switch self {
+        case .admin: [.enterStaffArea, .manageStaff, .viewAudit, .manageAccounts]
+        case .finance: [.enterStaffArea, .viewAudit, .reviewReadings, .importReadings]
+        case .meterReader: [.enterStaffArea, .readMeters]
+        case .technician: [.enterStaffArea, .readMeters, .installMeters, .viewMeterHealth]
+        case .engineer: [.enterStaffArea, .readMeters, .registerMeters, .reviewReadings, .importReadings, .viewMeterHealth]
+        case .support: [.enterStaffArea, .reviewReadings, .viewMeterHealth]
+        }
+    }
+}
+
+/// What a staff page asks for. The metering, billing and ticket work add theirs here.
+public enum Permission: Sendable, Hashable {
+    case enterStaffArea
+    case manageStaff
+    case viewAudit
+    /// Find accounts in the field and enter manual readings (MT-3).
+    case readMeters
+    /// Record installations, exchanges and locations (MT-2).
+    case installMeters
+    /// Register and provision meters (MT-2).
+    case registerMeters
+    /// Create and edit utility accounts (MT-1).
+    case manageAccounts
+    /// See flagged readings and consumption alerts, acknowledge them, correct readings (MT-5, MT-6).
+    case reviewReadings
+    /// Load readings from a CSV file (MT-4).
+    case importReadings
+    /// See smart meters' health and the silent ones (MT-7).
+    case viewMeterHealth
+}
+
+extension Collection<Role> {
+    public func grants(_ permission: Permission) -> Bool { contains { $0.permissions.contains(permission) } }
+}

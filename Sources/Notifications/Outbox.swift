@@ -1,0 +1,42 @@
+import Platform
+
+/// An SMS or email waiting in the outbox.
+public struct OutgoingNotification: Sendable, Equatable {
+    public init(id: Int64, channel: Channel, recipient: String, subject: String? = nil, body: String, purpose: String) {
+        self.id = id
+        self.channel = channel
+        self.recipient = recipient
+        self.subject = subject
+        self.body = body
+        self.purpose = purpose
+    }
+
+    public enum Channel: String, Sendable {
+        case sms
+        case email
+    }
+
+    public var id: Int64
+    public var channel: Channel
+    public var recipient: String
+    public var subject: String?
+    public var body: String
+    public var purpose: String
+}
+
+/// Writes notifications into the outbox. Call it inside the transaction of the event that causes
+/// the message, so that the message exists exactly when the event does.
+public enum Outbox {
+    @discardableResult
+    public static func enqueue(
+        on connection: PostgresConnection, channel: OutgoingNotification.Channel, to recipient: String,
+        subject: String? = nil, body: String, purpose: String
+    ) throws -> Int64 {
+        try connection.query(
+            """
+            INSERT INTO notifications (channel, recipient, subject, body, purpose)
+            VALUES ($1, $2, $3, $4, $5) RETURNING id
+            """, [channel.rawValue, recipient, subject, body, purpose]
+        ).rows[0].decode("id", as: Int64.self)
+    }
+}

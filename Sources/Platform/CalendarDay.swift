@@ -1,0 +1,49 @@
+import Foundation
+
+/// A day as people type it into a date field: `YYYY-MM-DD`, checked against the calendar (no
+/// 30 February). Comparisons happen in SQL as `date`, so no time zone arithmetic is needed here.
+/// Parsed by hand: a CSV import reads hundreds of thousands of these.
+public struct CalendarDay: Sendable, Equatable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init?(_ text: String?) {
+        guard let text else { return nil }
+        let bytes = Array(text.utf8.drop { $0 == 32 }.reversed().drop { $0 == 32 }.reversed())
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in bytes[range] {
+                guard byte >= 48, byte <= 57 else { return nil }
+                value = value * 10 + Int(byte - 48)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            (1900...2999).contains(year), (1...12).contains(month), day >= 1, day <= Self.days(inMonth: month, of: year)
+        else { return nil }
+        (self.year, self.month, self.day) = (year, month, day)
+    }
+
+    /// The clock's day in UTC, as a date field shows it.
+    public static func today(_ clock: any WallClock) -> String {
+        ISO8601DateFormatter.string(from: clock.now, timeZone: .gmt, formatOptions: [.withFullDate])
+    }
+
+    public static func days(inMonth month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    public var description: String {
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+    }
+}

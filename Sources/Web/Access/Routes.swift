@@ -1,0 +1,82 @@
+import Accounts
+import Hummingbird
+import Identity
+import Metering
+import Notifications
+import Platform
+
+/// Every URL of the site, declared once with its audience. Routes are registered from this table
+/// (`SiteRouter`), pages link through it (`Endpoint.url`), and the access-matrix test walks it.
+public struct Routes: Encodable, Sendable {
+    /// The one table; `Chrome` hands it to every template.
+    public static let site = Routes()
+
+    // Everyone
+    public let home = Routes.forEveryone("/")
+    public let health = Routes.forEveryone("/healthz")
+    public let metrics = Routes.forEveryone("/metrics")
+    public let devInbox = Routes.forEveryone("/dev/inbox")
+    public let login = Routes.forEveryone("/login")
+    public let logout = Routes.forEveryone("/logout")
+    public let register = Routes.forEveryone("/register")
+    public let registerVerify = Routes.forEveryone("/register/verify")
+    public let registerResend = Routes.forEveryone("/register/resend")
+    public let usernameCheck = Routes.forEveryone("/register/username")
+    public let unlock = Routes.forEveryone("/unlock")
+    public let unlockSend = Routes.forEveryone("/unlock/send")
+    public let loginCode = Routes.forEveryone("/login/code")
+    public let loginCodeSend = Routes.forEveryone("/login/code/send")
+    public let loginLink = Routes.forEveryone("/login/link")
+    public let loginLinkSend = Routes.forEveryone("/login/link/send")
+    public let emailVerify = Routes.forEveryone("/email/verify")
+    public let recover = Routes.forEveryone("/recover")
+    public let recoverSend = Routes.forEveryone("/recover/send")
+    public let recoverUsername = Routes.forEveryone("/recover/username")
+    public let reactivate = Routes.forEveryone("/reactivate")
+    public let reactivateSend = Routes.forEveryone("/reactivate/send")
+
+    // Consumers
+    public let account = Routes.forConsumers("/account")
+    public let accountSettings = Routes.forConsumers("/account/settings")
+    public let accountEmailVerify = Routes.forConsumers("/account/email/verify")
+    public let endSession = Routes.forConsumers("/account/sessions/end")
+    public let endAllSessions = Routes.forConsumers("/account/sessions/end-all")
+    public let premise = Routes.forConsumers("/account/premises/:number")
+    public let premiseTenants = Routes.forConsumers("/account/premises/:number/tenants")
+    public let endTenancy = Routes.forConsumers("/account/tenancies/end")
+
+    // Staff, first sign-in
+    public let staffPassword = Routes.forStaffSigningIn("/staff/password")
+    public let staffEnrol = Routes.forStaffSigningIn("/staff/enrol")
+    public let staffVerify = Routes.forStaffSigningIn("/staff/verify")
+
+    // Staff
+    public let staff = Routes.forStaff("/staff", .enterStaffArea)
+    public let field = Routes.forStaff("/field", .readMeters)
+    public let fieldAccount = Routes.forStaff("/field/accounts/:number", .readMeters)
+    public let fieldReadings = Routes.forStaff("/field/accounts/:number/readings", .readMeters)
+    public let fieldInstall = Routes.forStaff("/field/accounts/:number/install", .installMeters)
+    public let fieldExchange = Routes.forStaff("/field/accounts/:number/exchange", .installMeters)
+    public let fieldLocation = Routes.forStaff("/field/accounts/:number/location", .installMeters)
+    public let opsMeters = Routes.forStaff("/ops/meters", .registerMeters)
+    public let opsProvision = Routes.forStaff("/ops/meters/provision", .registerMeters)
+    public let opsImport = Routes.forStaff("/ops/readings/import", .importReadings)
+    public let opsAlerts = Routes.forStaff("/ops/alerts", .reviewReadings)
+    public let opsAlertsAcknowledge = Routes.forStaff("/ops/alerts/acknowledge", .reviewReadings)
+    public let opsCorrect = Routes.forStaff("/ops/readings/correct", .reviewReadings)
+    public let opsHealth = Routes.forStaff("/ops/health", .viewMeterHealth)
+    public let adminAccounts = Routes.forStaff("/admin/accounts", .manageAccounts)
+    public let adminAccount = Routes.forStaff("/admin/accounts/:number", .manageAccounts)
+    public let adminStaff = Routes.forStaff("/admin/staff", .manageStaff)
+    public let adminStaffRoles = Routes.forStaff("/admin/staff/roles", .manageStaff)
+    public let adminAudit = Routes.forStaff("/admin/audit", .viewAudit)
+    public let adminAuditCSV = Routes.forStaff("/admin/audit.csv", .viewAudit)
+
+    /// Every endpoint of the table, for the access-matrix test.
+    public var all: [any AnyEndpoint] { Mirror(reflecting: self).children.compactMap { $0.value as? any AnyEndpoint } }
+
+    private static func forEveryone(_ pattern: String) -> Endpoint<AppRequestContext> { Endpoint(pattern, .everyone) }
+    private static func forConsumers(_ pattern: String) -> Endpoint<ConsumerContext> { Endpoint(pattern, .consumer) }
+    private static func forStaffSigningIn(_ pattern: String) -> Endpoint<StaffSigningInContext> { Endpoint(pattern, .staffSigningIn) }
+    private static func forStaff(_ pattern: String, _ permission: Permission) -> Endpoint<StaffContext> { Endpoint(pattern, .staff(permission)) }
+}

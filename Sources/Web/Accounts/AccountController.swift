@@ -1,0 +1,125 @@
+import Accounts
+import Hummingbird
+import Identity
+import Metering
+import Notifications
+import Platform
+
+/// The consumer's home after sign-in. Billing and consumption fill it in later; for now it
+/// says which utility account is linked.
+public struct AccountController: Sendable {
+    let database: Database
+    let renderer: PageRenderer
+    let sessions: SessionStore
+    let verifyEmail: VerifyEmail
+    let limiter: RateLimiter
+    let premises: PremiseAccess
+    let routes = Routes.site
+
+    public init(services: AppServices) {
+        database = services.database
+        renderer = services.renderer
+        sessions = services.sessions
+        verifyEmail = VerifyEmail(database: services.database, links: services.emailLinks)
+        limiter = services.rateLimiter
+        premises = PremiseAccess(database: services.database)
+    }
+
+    public func addRoutes(to site: SiteRouter) {
+        site.get(routes.account, use: home)
+        site.get(routes.accountSettings, use: settings)
+        site.post(routes.accountEmailVerify, use: sendEmailVerification)
+        site.post(routes.endSession, use: endSession)
+        site.post(routes.endAllSessions, use: endAllSessions)
+    }
+
+    @Sendable func settings(_ request: Request, context: ConsumerContext) async throws -> Response {
+        try await settingsPage(context)
+    }
+
+    private func settingsPage(
+        _ context: ConsumerContext, notice: String? = nil, emailError: String? = nil, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let row = try await database.query(
+            "SELECT email, email_verified_at IS NOT NULL AS verified FROM users WHERE id = $1", [context.consumer.id]
+        ).rows[0]
+        return try renderer.response(
+            AccountSettings(
+                chrome: context.chrome, csrfToken: context.session.csrfToken,
+                email: try row.decode("email"), emailVerified: try row.decode("verified"), emailNotice: notice, emailError: emailError,
+                sessions: try await sessions.list(userID: context.consumer.id, current: context.session)),
+            status: status)
+    }
+
+    /// ID-1: sends (again) the link that verifies the login's email.
+    @Sendable func sendEmailVerification(_ request: Request, context: ConsumerContext) async throws -> Response {
+        try await limiter.hit(.codesPerAddress, key: context.clientAddress)
+        do {
+            let sent = try await verifyEmail.send(userID: context.consumer.id)
+            return try await settingsPage(
+                context, notice: sent ? "We have emailed you a link. Open it within 24 hours to confirm your address." : nil)
+        } catch let refusal as OneTimeCodes.IssueRefusal {
+            return try await settingsPage(context, emailError: refusal.description, status: .tooManyRequests)
+        }
+    }
+
+    struct EndInput: Decodable { var session: String? }
+
+    @Sendable func endSession(_ request: Request, context: ConsumerContext) async throws -> Response {
+        let handle = try await request.decode(as: EndInput.self, context: context).session ?? ""
+        try await sessions.destroy(handle: handle, userID: context.consumer.id)
+        return .redirect(to: routes.accountSettings.url(), type: .normal)
+    }
+
+    @Sendable func endAllSessions(_ request: Request, context: ConsumerContext) async throws -> Response {
+        try await sessions.destroyAll(userID: context.consumer.id)
+        try await AuditLog.record(in: database, .signedOutEverywhere, userID: context.consumer.id, clientAddress: context.clientAddress)
+        try await context.sessionHandle.end()
+        return .redirect(to: routes.home.url(), type: .normal)
+    }
+
+    @Sendable func home(_ request: Request, context: ConsumerContext) async throws -> Response {
+        let consumer = context.consumer
+        let grants = try await premises.premises(of: consumer.id)
+        let own = grants.first(where: \.isOwner)
+        let premises = grants.map {
+            AccountHome.Premise(
+                accountNumber: $0.accountNumber, supplyAddress: $0.supplyAddress, isOwner: $0.isOwner, link: routes.premise.url($0.accountNumber))
+        }
+        return try renderer.response(AccountHome(
+            chrome: context.chrome, fullName: consumer.fullName, username: consumer.username,
+            accountNumber: own?.accountNumber, supplyAddress: own?.supplyAddress, premises: premises))
+    }
+}
+
+/// The model of `account/home.mustache`.
+struct AccountHome: Page {
+    static let template = "account/home"
+    let chrome: Chrome
+    let title = "Your account"
+    let fullName: String
+    let username: String
+    let accountNumber: String?
+    let supplyAddress: String?
+    let premises: [Premise]
+
+    struct Premise: Encodable, Sendable {
+        let accountNumber: String
+        let supplyAddress: String
+        let isOwner: Bool
+        let link: String
+    }
+}
+
+/// The model of `account/settings.mustache`: where this login is signed in (ID-8).
+struct AccountSettings: Page {
+    static let template = "account/settings"
+    let chrome: Chrome
+    let title = "Account settings"
+    let csrfToken: String
+    let email: String?
+    let emailVerified: Bool
+    let emailNotice: String?
+    let emailError: String?
+    let sessions: [SessionStore.Listed]
+}

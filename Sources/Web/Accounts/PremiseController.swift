@@ -1,0 +1,118 @@
+import Accounts
+import Foundation
+import Hummingbird
+import Identity
+import Metering
+import Notifications
+import Platform
+
+/// /account/premises/:number (MT-1, TN-1, TN-2): a consumer's premise: its use, and for the
+/// owner its tenants. A premise the consumer neither owns nor rents is a 404, like one that
+/// does not exist.
+public struct PremiseController: Sendable {
+    let database: Database
+    let access: PremiseAccess
+    let usage: PremiseUsage
+    let addTenant: AddTenant
+    let endTenancy: EndTenancy
+    let renderer: PageRenderer
+    let routes = Routes.site
+
+    public init(services: AppServices) {
+        database = services.database
+        access = PremiseAccess(database: services.database)
+        usage = PremiseUsage(database: services.database)
+        addTenant = AddTenant(database: services.database)
+        endTenancy = EndTenancy(database: services.database)
+        renderer = services.renderer
+    }
+
+    public func addRoutes(to site: SiteRouter) {
+        site.get(routes.premise, use: show)
+        site.post(routes.premiseTenants, use: submitTenant)
+        site.post(routes.endTenancy, use: submitEnd)
+    }
+
+    private func page(
+        _ grant: PremiseAccess.Grant, _ context: ConsumerContext, form: AccountPremise.TenantForm? = nil, notice: String? = nil
+    ) async throws -> AccountPremise {
+        let userID = context.consumer.id
+        let readings = try await usage.readings(grant, userID: userID)
+        return AccountPremise(
+            chrome: context.chrome, title: grant.supplyAddress, accountNumber: grant.accountNumber,
+            supplyAddress: grant.supplyAddress,
+            isOwner: grant.isOwner, visibleFrom: grant.isOwner ? nil : grant.from, visibleTo: grant.isOwner ? nil : grant.to,
+            readings: readings, hasReadings: !readings.isEmpty, chart: UsageChart(readings: readings),
+            tenancies: grant.isOwner ? try await usage.tenancies(accountID: grant.accountID) : [],
+            lease: grant.isOwner ? nil : try await usage.openLease(accountID: grant.accountID, tenantID: userID),
+            form: form ?? .init(tenant: FormField(), start: FormField(CalendarDay.today(database.clock))), notice: notice,
+            addTenantAction: routes.premiseTenants.url(grant.accountNumber))
+    }
+
+    @Sendable func show(_ request: Request, context: ConsumerContext) async throws -> Response {
+        guard let grant = try await access.grant(userID: context.consumer.id, accountNumber: context.parameters.get("number") ?? "") else {
+            throw PageError.notFound
+        }
+        let notice = QueryForm(request)["added"] != nil ? "Tenant added. They can now see this premise's use from the day the lease starts." : nil
+        return try renderer.response(try await page(grant, context, notice: notice))
+    }
+
+    struct TenantInput: Decodable {
+        var tenant: String?
+        var start: String?
+        var tenancy: String?
+    }
+
+    @Sendable func submitTenant(_ request: Request, context: ConsumerContext) async throws -> Response {
+        let number = context.parameters.get("number") ?? ""
+        guard let grant = try await access.grant(userID: context.consumer.id, accountNumber: number), grant.isOwner else { throw PageError.notFound }
+        let input = try await request.decode(as: TenantInput.self, context: context)
+        do {
+            try await addTenant.run(
+                ownerID: context.consumer.id, accountNumber: number, tenant: input.tenant, startsOn: input.start, clientAddress: context.clientAddress)
+            return .redirect(to: routes.premise.url(number, query: [("added", "1")]), type: .normal)
+        } catch let refused as AddTenant.Refused {
+            var form = AccountPremise.TenantForm(tenant: FormField(input.tenant), start: FormField(input.start))
+            switch refused.field {
+            case .tenant: form.tenant.error = refused.message
+            case .start: form.start.error = refused.message
+            }
+            return try renderer.response(try await page(grant, context, form: form), status: .unprocessableContent)
+        }
+    }
+
+    @Sendable func submitEnd(_ request: Request, context: ConsumerContext) async throws -> Response {
+        let input = try await request.decode(as: TenantInput.self, context: context)
+        guard let id = Int64(input.tenancy ?? "") else { throw PageError.badRequest }
+        guard try await endTenancy.run(tenancyID: id, by: context.consumer.id, clientAddress: context.clientAddress) else {
+            throw PageError.notFound
+        }
+        return .redirect(to: routes.account.url(), type: .normal)
+    }
+}
+
+/// The model of `account/premise.mustache`.
+struct AccountPremise: Page {
+    static let template = "account/premise"
+    let chrome: Chrome
+    let title: String
+    let accountNumber: String
+    let supplyAddress: String
+    let isOwner: Bool
+    let visibleFrom: String?
+    let visibleTo: String?
+    let readings: [PremiseUsage.Reading]
+    let hasReadings: Bool
+    let chart: UsageChart
+    let tenancies: [PremiseUsage.Tenancy]
+    /// A tenant's open lease, which they may leave.
+    let lease: Int64?
+    var form: TenantForm
+    var notice: String?
+    let addTenantAction: String
+
+    struct TenantForm: Encodable, Sendable {
+        var tenant: FormField
+        var start: FormField
+    }
+}

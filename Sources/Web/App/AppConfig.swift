@@ -1,0 +1,199 @@
+import Accounts
+import Configuration
+import Foundation
+import Identity
+import Logging
+import Metering
+import Notifications
+import Platform
+
+/// Every setting Meterline reads, read once at start from a `ConfigReader` (command line, then
+/// environment, then defaults). Invalid values fail start-up together, with the list of problems.
+public struct AppConfig: Sendable {
+    public var host: String
+    public var port: Int
+    /// nil: start the embedded PostgreSQL in `dataDirectory/pg` (OP-1).
+    public var databaseURL: String?
+    public var databasePoolSize: Int
+    /// Limits on every pooled connection: a statement, a wait for a lock, a wait for a connection.
+    public var databaseLimits: Database.Limits = .init()
+    public var dataDirectory: String
+    public var templatesDirectory: String
+    public var publicDirectory: String
+    public var migrationsDirectory: String
+    /// The address people use; an https:// one makes cookies Secure.
+    public var publicURL: String
+    public var sessionLifetimeSeconds: Int
+    public var logLevel: Logger.Level
+    /// Development conveniences such as the /dev/inbox page. Defaults to on exactly when the
+    /// embedded database is used, which is development by definition; never on in production.
+    public var developmentMode: Bool
+    public var notifications: NotificationsSettings
+    public var passwordHashing: PasswordHasher.Parameters
+    /// Keys the HMAC of one-time codes; every server of one site must share it. In development,
+    /// when unset, a key is made once and kept in `DATA_DIR/secret.key`.
+    public var secretKey: String?
+    /// How long five failed sign-ins in a row lock password sign-in (ID-5).
+    public var loginLockSeconds: Int = 900
+    /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
+    public var trustProxy: Bool = false
+    /// A consumer login unused this long is suspended until reactivated by code (ID-5).
+    public var idleDays: Int = 180
+    /// A reading whose daily use is more than this many times the account's usual is flagged (MT-3).
+    public var highUseFactor: Int = 3
+
+    public enum NotificationsSettings: Sendable, Equatable {
+        case devInbox
+        case http(url: String, secret: String)
+    }
+
+    /// Key names as written in code; the environment spells them upper-case with `_`
+    /// (`database.url` is DATABASE_URL, `http.port` is HTTP_PORT).
+    public enum Key {
+        public static let host = "http.host"
+        public static let port = "http.port"
+        public static let databaseURL = "database.url"
+        public static let databasePoolSize = "database.pool.size"
+        public static let statementTimeout = "database.statement.timeout.ms"
+        public static let lockTimeout = "database.lock.timeout.ms"
+        public static let poolWait = "database.pool.wait.ms"
+        public static let dataDirectory = "data.dir"
+        public static let templatesDirectory = "templates.dir"
+        public static let publicDirectory = "public.dir"
+        public static let migrationsDirectory = "migrations.dir"
+        public static let publicURL = "public.url"
+        public static let sessionHours = "session.hours"
+        public static let logLevel = "log.level"
+        public static let developmentMode = "dev.mode"
+        public static let notificationsProvider = "notifications.provider"
+        public static let notificationsURL = "notifications.http.url"
+        public static let notificationsSecret = "notifications.http.secret"
+        public static let passwordMemory = "password.memory.kib"
+        public static let passwordIterations = "password.iterations"
+        public static let passwordParallelism = "password.parallelism"
+        public static let secretKey = "secret.key"
+        public static let loginLockMinutes = "login.lock.minutes"
+        public static let trustProxy = "http.trust.proxy"
+        public static let idleDays = "login.idle.days"
+        public static let highUseFactor = "readings.high.factor"
+    }
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let problems: [String]
+        public var description: String {
+            "configuration is not valid:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        }
+    }
+
+    public static func load(from reader: ConfigReader) throws -> AppConfig {
+        var problems = [String]()
+        func text(_ key: String, _ fallback: String) -> String {
+            reader.string(forKey: ConfigKey(key)).flatMap { $0.isEmpty ? nil : $0 } ?? fallback
+        }
+        func integer(_ key: String, _ fallback: Int, in range: ClosedRange<Int>) -> Int {
+            let raw = text(key, String(fallback))
+            guard let value = Int(raw), range.contains(value) else {
+                problems.append("\(key) (\(environmentName(key))) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(raw)'")
+                return fallback
+            }
+            return value
+        }
+
+        func boolean(_ key: String, _ fallback: Bool) -> Bool {
+            let raw = text(key, fallback ? "true" : "false").lowercased()
+            switch raw {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default:
+                problems.append("\(key) (\(environmentName(key))) must be true or false, not '\(raw)'")
+                return fallback
+            }
+        }
+
+        let rawLevel = text(Key.logLevel, "info")
+        let level = Logger.Level(rawValue: rawLevel.lowercased())
+        if level == nil {
+            problems.append("\(Key.logLevel) (LOG_LEVEL) must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        let databaseURL = reader.string(forKey: ConfigKey(Key.databaseURL)).flatMap { $0.isEmpty ? nil : $0 }
+        if let databaseURL, !(databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") || databaseURL.contains("=")) {
+            problems.append("database.url (DATABASE_URL) must be a postgres:// URL or a libpq conninfo string")
+        }
+        let developmentMode = boolean(Key.developmentMode, databaseURL == nil)
+        let notifications: NotificationsSettings
+        switch text(Key.notificationsProvider, developmentMode ? "dev-inbox" : "http") {
+        case "dev-inbox":
+            if !developmentMode {
+                problems.append("notifications.provider (NOTIFICATIONS_PROVIDER) dev-inbox delivers nothing: use http outside development")
+            }
+            notifications = .devInbox
+        case "http":
+            let url = text(Key.notificationsURL, "")
+            let secret = text(Key.notificationsSecret, "")
+            if !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                problems.append("notifications.http.url (NOTIFICATIONS_HTTP_URL) is required: the gateway's http(s):// URL")
+            }
+            if secret.utf8.count < 32 {
+                problems.append("notifications.http.secret (NOTIFICATIONS_HTTP_SECRET) is required: at least 32 characters")
+            }
+            notifications = .http(url: url, secret: secret)
+        case let other:
+            problems.append("notifications.provider (NOTIFICATIONS_PROVIDER) must be dev-inbox or http, not '\(other)'")
+            notifications = .devInbox
+        }
+        let passwordHashing = PasswordHasher.Parameters(
+            memoryKiB: UInt32(integer(Key.passwordMemory, 19_456, in: 8...4_194_304)),
+            iterations: UInt32(integer(Key.passwordIterations, 2, in: 1...100)),
+            parallelism: UInt32(integer(Key.passwordParallelism, 1, in: 1...64)))
+        let secretKey = reader.string(forKey: ConfigKey(Key.secretKey), isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        if let secretKey, secretKey.utf8.count < 32 {
+            problems.append("secret.key (SECRET_KEY) must be at least 32 characters")
+        } else if secretKey == nil, !developmentMode {
+            problems.append("secret.key (SECRET_KEY) is required outside development: at least 32 random characters")
+        }
+        let loginLockMinutes = integer(Key.loginLockMinutes, 15, in: 1...1440)
+        let trustProxy = boolean(Key.trustProxy, false)
+        let idleDays = integer(Key.idleDays, 180, in: 1...3650)
+        let highUseFactor = integer(Key.highUseFactor, 3, in: 2...100)
+        let port = integer(Key.port, 8080, in: 1...65535)
+        let host = text(Key.host, "127.0.0.1")
+        var config = AppConfig(
+            host: host,
+            port: port,
+            databaseURL: databaseURL,
+            databasePoolSize: integer(Key.databasePoolSize, 8, in: 1...200),
+            dataDirectory: text(Key.dataDirectory, ".meterline"),
+            templatesDirectory: text(Key.templatesDirectory, "Templates"),
+            publicDirectory: text(Key.publicDirectory, "Public"),
+            migrationsDirectory: text(Key.migrationsDirectory, "Migrations"),
+            publicURL: text(Key.publicURL, "http://\(host):\(port)"),
+            sessionLifetimeSeconds: integer(Key.sessionHours, 12, in: 1...24 * 90) * 3600,
+            logLevel: level ?? .info,
+            developmentMode: developmentMode,
+            notifications: notifications,
+            passwordHashing: passwordHashing,
+            secretKey: secretKey,
+            loginLockSeconds: loginLockMinutes * 60,
+            trustProxy: trustProxy,
+            idleDays: idleDays,
+            highUseFactor: highUseFactor)
+        config.databaseLimits = Database.Limits(
+            statementTimeoutMilliseconds: integer(Key.statementTimeout, 30_000, in: 0...3_600_000),
+            lockTimeoutMilliseconds: integer(Key.lockTimeout, 5_000, in: 0...3_600_000),
+            poolWaitMilliseconds: integer(Key.poolWait, 5_000, in: 1...600_000))
+        for (key, path) in [(Key.templatesDirectory, config.templatesDirectory), (Key.publicDirectory, config.publicDirectory),
+                            (Key.migrationsDirectory, config.migrationsDirectory)]
+        where !FileManager.default.fileExists(atPath: path) {
+            problems.append("\(key) (\(environmentName(key))): no folder at \(path) (run from the checkout, or set it)")
+        }
+        guard problems.isEmpty else { throw Invalid(problems: problems) }
+        return config
+    }
+
+    static func environmentName(_ key: String) -> String {
+        key.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+
+    /// Cookies carry Secure when people reach us over TLS.
+    public var servedOverTLS: Bool { publicURL.lowercased().hasPrefix("https://") }
+}

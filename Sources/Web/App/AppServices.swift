@@ -1,0 +1,62 @@
+import Accounts
+import AsyncHTTPClient
+import Identity
+import Logging
+import Metering
+import NIOCore
+import Notifications
+import Platform
+import Prometheus
+
+/// The dependencies built once at start and passed to every controller. No singletons.
+public struct AppServices: Sendable {
+    public let config: AppConfig
+    public let database: Database
+    public let renderer: PageRenderer
+    /// `Public/`, held in memory.
+    public let staticFiles: StaticFiles
+    public let sessions: SessionStore
+    public let passwords: PasswordHasher
+    public let passwordPolicy: PasswordPolicy
+    public let notifier: any NotificationProvider
+    public let codes: OneTimeCodes
+    public let emailLinks: EmailLinks
+    /// Seals staff TOTP secrets in the database.
+    public let totpSecrets: SecretBox
+    public let rateLimiter: RateLimiter
+    public let metrics: PrometheusCollectorRegistry
+    public let logger: Logger
+
+    /// Loads the templates and the password list, and builds the services around an open database.
+    public static func make(
+        config: AppConfig, database: Database, logger: Logger, httpClient: HTTPClient = .shared
+    ) async throws -> AppServices {
+        let notifier: any NotificationProvider =
+            switch config.notifications {
+            case .devInbox: DevInboxProvider()
+            case .http(let url, let secret): HTTPGatewayProvider(url: url, secret: secret, client: httpClient)
+            }
+        let staticFiles = try StaticFiles(directory: config.publicDirectory)
+        let assets = ["stylesheet": staticFiles.url(of: "/css/site.css"), "logo": staticFiles.url(of: "/img/logo.svg")]
+        let secretKey = try config.secretKey.map { Array($0.utf8) } ?? DevelopmentSecret.loadOrCreate(in: config.dataDirectory)
+        return AppServices(
+            config: config, database: database,
+            renderer: try await PageRenderer(directory: config.templatesDirectory, assets: assets), staticFiles: staticFiles,
+            sessions: SessionStore(
+                database: database, lifetimeSeconds: config.sessionLifetimeSeconds,
+                formKey: Digest.hmacSHA256(key: secretKey, message: Array("meterline form-token cookie".utf8))),
+            passwords: PasswordHasher(parameters: config.passwordHashing, threads: System.coreCount),
+            passwordPolicy: try PasswordPolicy.shipped(), notifier: notifier,
+            codes: OneTimeCodes(key: secretKey), emailLinks: EmailLinks(
+                key: secretKey, publicURL: config.publicURL,
+                paths: [.login: Routes.site.loginLink.url(), .verifyEmail: Routes.site.emailVerify.url()]),
+            totpSecrets: SecretBox(secretKey: secretKey, purpose: "totp"),
+            rateLimiter: RateLimiter(database: database), metrics: PrometheusCollectorRegistry(),
+            logger: logger)
+    }
+
+    /// Stops what the services started (the password-hashing threads); the database is the caller's.
+    public func shutdown() async {
+        await passwords.shutdown()
+    }
+}

@@ -1,0 +1,57 @@
+import Accounts
+import Hummingbird
+import Identity
+import Logging
+import Metering
+import Notifications
+import Platform
+
+/// The middleware every request passes through, outermost first. Kept apart from the routes so
+/// tests can mount their own routes behind exactly the same stack.
+public func installMiddleware(on router: Router<AppRequestContext>, services: AppServices) {
+    router.add(middleware: RequestMetricsMiddleware(registry: services.metrics))
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: ErrorPageMiddleware(renderer: services.renderer, sessions: services.sessions))
+    router.add(middleware: services.staticFiles)
+    if services.config.trustProxy { router.add(middleware: ClientAddressMiddleware()) }
+    router.add(middleware: SessionMiddleware(store: services.sessions, servedOverTLS: services.config.servedOverTLS))
+    router.add(middleware: CSRFMiddleware())
+}
+
+public func buildRouter(services: AppServices) throws -> Router<AppRequestContext> {
+    try buildSite(services: services).router
+}
+
+/// The router with every route of `Routes` registered in the group of its audience.
+public func buildSite(services: AppServices) throws -> (router: Router<AppRequestContext>, site: SiteRouter) {
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    installMiddleware(on: router, services: services)
+    let site = SiteRouter(router: router, database: services.database)
+    try HomeController(renderer: services.renderer).addRoutes(to: site)
+    let identity = IdentityController(services: services, codes: services.codes)
+    identity.addRoutes(to: site)
+    RecoveryController(services: services, identity: identity).addRoutes(to: site)
+    StaffController(services: services).addRoutes(to: site)
+    AccountController(services: services).addRoutes(to: site)
+    PremiseController(services: services).addRoutes(to: site)
+    FieldController(services: services).addRoutes(to: site)
+    OpsController(services: services).addRoutes(to: site)
+    AdminAccountsController(services: services).addRoutes(to: site)
+    OperationsController(database: services.database, registry: services.metrics).addRoutes(to: site)
+    if services.config.developmentMode {
+        DevInboxController(database: services.database, renderer: services.renderer).addRoutes(to: site)
+    }
+    return (router, site)
+}
+
+public func buildApplication(services: AppServices) throws -> some ApplicationProtocol {
+    Application(
+        router: try buildRouter(services: services),
+        configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "Meterline"),
+        services: [
+            DeliveryWorker(database: services.database, provider: services.notifier, logger: services.logger),
+            SessionPurger(sessions: services.sessions, logger: services.logger),
+        ],
+        logger: services.logger)
+}

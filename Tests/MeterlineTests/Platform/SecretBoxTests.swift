@@ -1,0 +1,42 @@
+import Testing
+@testable import Accounts
+@testable import Identity
+@testable import Metering
+@testable import Notifications
+@testable import Platform
+@testable import Web
+
+@Suite("Sealed secrets (AES-256-GCM, HKDF-SHA256)")
+struct SecretBoxTests {
+    let key = Array("test-secret-key-that-is-at-least-32-characters".utf8)
+
+    @Test("a sealed secret opens with the same key and purpose, and each sealing differs")
+    func roundTrip() {
+        let box = SecretBox(secretKey: key, purpose: "totp")
+        let secret: [UInt8] = Array(0..<20)
+        let first = box.seal(secret)
+        let second = box.seal(secret)
+        #expect(first.count == 48)
+        #expect(first != second)
+        #expect(box.open(first) == secret)
+        #expect(!Hex.encode(first).contains(Hex.encode(secret)))
+    }
+
+    @Test("an altered value, another purpose or another key does not open")
+    func tamperAndKeys() {
+        let box = SecretBox(secretKey: key, purpose: "totp")
+        var sealed = box.seal(Array("twenty byte secret!!".utf8))
+        #expect(SecretBox(secretKey: key, purpose: "other").open(sealed) == nil)
+        #expect(SecretBox(secretKey: Array(repeating: 1, count: 32), purpose: "totp").open(sealed) == nil)
+        sealed[20] ^= 1
+        #expect(box.open(sealed) == nil)
+        #expect(box.open([1, 2, 3]) == nil)
+    }
+
+    @Test("HKDF-SHA256 matches RFC 5869 test case 3 (no salt, no info)")
+    func hkdfVector() {
+        let ikm = [UInt8](repeating: 0x0b, count: 22)
+        #expect(Hex.encode(SecretBox.hkdfSHA256(key: ikm, info: [], length: 42))
+            == "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8")
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import Accounts
+@testable import Identity
+@testable import Metering
+@testable import Notifications
+@testable import Platform
+@testable import Web
+
+/// Walks the route table and tries every route as every kind of visitor: anonymous, a consumer,
+/// a suspended consumer, a staff member who has typed only the password, and staff holding each
+/// single role. What each may do follows from the route's audience alone.
+@Suite struct AccessMatrixTests {
+    /// Who knocks, and how they get a browser that is signed in as them.
+    struct Persona: Sendable {
+        enum Kind: Sendable, Equatable {
+            case anonymous, consumer, suspendedConsumer, halfEnrolledStaff
+            case staff(Role)
+        }
+
+        let kind: Kind
+        let signIn: @Sendable () async throws -> TestBrowser
+    }
+
+    /// What the route's audience says must happen to a persona.
+    enum Outcome: Hashable, CustomStringConvertible {
+        case allowed
+        case redirect(String)
+        case status(Int)
+
+        var description: String {
+            switch self {
+            case .allowed: "allowed"
+            case .redirect(let to): "303 to \(to)"
+            case .status(let code): "\(code)"
+            }
+        }
+    }
+
+    static func expected(_ audience: Audience, for persona: Persona.Kind) -> Set<Outcome> {
+        switch (audience, persona) {
+        // A first-sign-in page may send the member on to the step that is open.
+        case (.staffSigningIn, .halfEnrolledStaff): [.allowed, .redirect("/staff/password")]
+        default: [single(audience, for: persona)]
+        }
+    }
+
+    static func single(_ audience: Audience, for persona: Persona.Kind) -> Outcome {
+        switch (audience, persona) {
+        case (.everyone, _): .allowed
+        case (.consumer, .consumer): .allowed
+        case (.consumer, .anonymous), (.consumer, .suspendedConsumer): .redirect("/login")
+        case (.consumer, .halfEnrolledStaff), (.consumer, .staff): .redirect("/staff")
+        case (.staffSigningIn, .staff): .redirect("/staff")
+        case (.staff, .halfEnrolledStaff): .redirect("/staff/password")
+        case (.staff(let permission), .staff(let role)): [role].grants(permission) ? .allowed : .status(403)
+        case (.staffSigningIn, _), (.staff, _): .status(404)
+        }
+    }
+
+    static func observed(_ response: TestResponse) -> Outcome {
+        let code = Int(response.status.code)
+        if code == 303 || code == 302, let location = response.headers[.location],
+            ["/login", "/staff", "/staff/password", "/staff/enrol", "/staff/verify"].contains(location)
+        {
+            return .redirect(location)
+        }
+        if [403, 404].contains(code) || code >= 500 { return .status(code) }
+        return .allowed
+    }
+
+    /// Routes that end the visitor's session go last, each with a fresh sign-in.
+    static func endsSession(_ endpoint: any AnyEndpoint) -> Bool {
+        [Routes.site.logout.pattern, Routes.site.endAllSessions.pattern].contains(endpoint.pattern)
+    }
+
+    @Test func everyRouteAdmitsExactlyItsAudience() async throws {
+        try await withTestDatabase { (db: Database) async throws in
+            try await DemoAccounts.seed(db)
+            let services = try await TestApp.services(database: db)
+            let (router, site) = try buildSite(services: services)
+
+            // Every URL in the table is registered, and nothing is registered outside it.
+            let declared = Set(Routes.site.all.map(\.pattern))
+            let routes = site.registered.sorted { !Self.endsSession($0.endpoint) && Self.endsSession($1.endpoint) }
+            let registered = Set(routes.map(\.endpoint.pattern))
+            #expect(declared == registered, "declared but not registered: \(declared.subtracting(registered))")
+            #expect(Routes.site.all.count == declared.count, "two names for one URL")
+
+            let app = Application(router: router, logger: services.logger)
+            try await app.test(.router) { client in
+                let personas = try await Self.personas(client, db, services)
+                var failures: [String] = []
+                for persona in personas {
+                    try await db.query("DELETE FROM rate_limits")
+                    var browser = try await persona.signIn()
+                    var token = try #require(browser.csrfToken)
+                    for (method, endpoint) in routes {
+                        if Self.endsSession(endpoint) || persona.kind == .suspendedConsumer {
+                            browser = try await persona.signIn()
+                            token = try #require(browser.csrfToken)
+                        }
+                        let url = Self.url(endpoint)
+                        // The form token of the persona's session, whatever page came last.
+                        let response = method == .post
+                            ? try await browser.post(url, headers: [.init("X-CSRF-Token")!: token]) : try await browser.get(url)
+                        let want = Self.expected(endpoint.audience, for: persona.kind)
+                        let got = Self.observed(response)
+                        if !want.contains(got) { failures.append("\(persona.kind) \(method) \(url): expected \(want), got \(got)") }
+                    }
+                }
+                #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
+            }
+            await services.shutdown()
+        }
+    }
+
+    /// Parameters are filled with the first demo account, which the consumer owns.
+    static func url(_ endpoint: any AnyEndpoint) -> String {
+        endpoint.pattern.split(separator: "/", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix(":") ? DemoAccounts.accounts[0].number : String($0) }.joined(separator: "/")
+    }
+
+    static func personas(_ client: any TestClientProtocol, _ db: Database, _ services: AppServices) async throws -> [Persona] {
+        // Two consumers: the one who stays active owns the first demo account.
+        for (index, username) in ["maria.lopez", "samuel.okafor"].enumerated() {
+            let account = DemoAccounts.accounts[index]
+            let setup = TestBrowser(client)
+            try await setup.get("/register")
+            try await setup.post("/register", RegistrationTests.form(
+                username: username, mobile: account.mobile, accountNumber: account.number))
+            try await setup.post("/register/verify", [("code", try #require(try await lastCode(sentTo: account.mobile, in: db)))])
+        }
+        @Sendable func signIn(_ login: String, _ password: String) async throws -> TestBrowser {
+            let browser = TestBrowser(client)
+            try await browser.get("/login")
+            let response = try await browser.post("/login", [("login", login), ("password", password)])
+            #expect(response.status == .seeOther, "\(login) signs in")
+            try await browser.get("/login")  // a page with the session's form token
+            return browser
+        }
+        let password = "lamplight over the harbour"
+        var personas = [
+            Persona(kind: .anonymous) {
+                let browser = TestBrowser(client)
+                try await browser.get("/login")
+                return browser
+            },
+            Persona(kind: .consumer) { try await signIn("maria.lopez", password) },
+            Persona(kind: .suspendedConsumer) {
+                try await db.query("UPDATE users SET status = 'active', suspended_reason = NULL WHERE username = 'samuel.okafor'")
+                let browser = try await signIn("samuel.okafor", password)
+                try await db.query("UPDATE users SET status = 'suspended', suspended_reason = 'administrative' WHERE username = 'samuel.okafor'")
+                return browser
+            },
+        ]
+        let create = CreateStaff(database: db, passwords: services.passwords)
+        let half = try await create.run(username: "half.staff", fullName: "Half Staff", roles: Set(Role.allCases), by: nil, clientAddress: "cli")
+        personas.append(Persona(kind: .halfEnrolledStaff) { try await signIn("half.staff", half.initialPassword) })
+        for role in Role.allCases {
+            let username = "only.\(role.rawValue)".replacingOccurrences(of: "_", with: ".")
+            let created = try await create.run(username: username, fullName: role.title, roles: [role], by: nil, clientAddress: "cli")
+            let own = "a staff member's own sentence"
+            try await firstSignIn(TestBrowser(client), db, username: username, initial: created.initialPassword, newPassword: own)
+            personas.append(Persona(kind: .staff(role)) {
+                let browser = try await signIn(username, own)
+                try await browser.get("/staff/verify")
+                // Each code works once: wait out the step used by the last sign-in.
+                try await db.query("UPDATE users SET totp_last_step = NULL WHERE username = $1", [username])
+                try await browser.post("/staff/verify", [("code", try await currentCode(username, db))])
+                try await browser.get("/staff")
+                return browser
+            })
+        }
+        return personas
+    }
+}
