@@ -50,8 +50,7 @@ public struct ErrorPageMiddleware: RouterMiddleware {
     /// This middleware sits outside the session's, so it reads the cookie itself.
     private func chrome(_ request: Request, status: HTTPResponse.Status) async -> Chrome {
         guard status != .serviceUnavailable, let token = request.cookies[SessionMiddleware.cookieName]?.value,
-            let session = try? await sessions.load(token: token), let userID = session.userID,
-            let login = try? await SignedInLogin.load(userID: userID, in: sessions.database)
+            let session = try? await sessions.load(token: token), let login = session.login
         else { return Chrome() }
         return Chrome(user: login.fullName, csrfToken: session.csrfToken, staff: login.kind == .staff)
     }

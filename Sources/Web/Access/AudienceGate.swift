@@ -18,15 +18,14 @@ struct AudienceGate: RouterMiddleware {
     }
 
     let group: Group
-    let database: Database
     private let routes = Routes.site
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         let handle = try context.requireSession()
         let session = try await handle.current()
-        let login: SignedInLogin? =
-            if let userID = session?.userID { try await SignedInLogin.load(userID: userID, in: database) } else { nil }
+        // Read with the session in the same round trip.
+        let login = session?.userID == nil ? nil : session?.login
         guard let session, let login else {
             if group == .consumers { return .redirect(to: routes.login.url(), type: .normal) }
             throw PageError.notFound

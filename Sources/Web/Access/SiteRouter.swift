@@ -24,13 +24,13 @@ public final class SiteRouter {
     let staff: RouterGroup<StaffContext>
     public private(set) var registered: [(method: HTTPRequest.Method, endpoint: any AnyEndpoint)] = []
 
-    public init(router: Router<AppRequestContext>, database: Database) {
+    public init(router: Router<AppRequestContext>) {
         everyone = router.group()
-        consumers = router.group().add(middleware: AudienceGate(group: .consumers, database: database))
+        consumers = router.group().add(middleware: AudienceGate(group: .consumers))
             .group(context: ConsumerContext.self)
-        staffSigningIn = router.group().add(middleware: AudienceGate(group: .staffSigningIn, database: database))
+        staffSigningIn = router.group().add(middleware: AudienceGate(group: .staffSigningIn))
             .group(context: StaffSigningInContext.self)
-        staff = router.group().add(middleware: AudienceGate(group: .staff, database: database))
+        staff = router.group().add(middleware: AudienceGate(group: .staff))
             .group(context: StaffContext.self)
     }
 

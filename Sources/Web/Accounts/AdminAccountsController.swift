@@ -46,7 +46,7 @@ public struct AdminAccountsController: Sendable {
         let typed = query["q"]
         var page = AdminAccounts(chrome: context.chrome, query: FormField(typed), form: AccountForm(.init(status: "active")))
         if typed != nil { page.hits = try await find.search(FindAccounts.parse(typed)).map { .init(hit: $0) } }
-        if let created = query["created"] { page.notice = "Account \(created) created." }
+        page.notice = try await context.sessionHandle.takeFlash()
         return try renderer.response(page)
     }
 
@@ -55,7 +55,8 @@ public struct AdminAccountsController: Sendable {
         let input = try await request.decode(as: Input.self, context: context)
         do {
             let number = try await save.create(input.form, by: member.id, clientAddress: context.clientAddress)
-            return .redirect(to: routes.adminAccounts.url(query: [("created", number)]), type: .normal)
+            try await context.sessionHandle.flash("Account \(number) created.")
+            return .redirect(to: routes.adminAccounts.url(), type: .normal)
         } catch let refused as SaveAccount.Refused {
             let page = AdminAccounts(
                 chrome: context.chrome, query: FormField(), form: AccountForm(input.form, problems: refused.problems))
@@ -67,7 +68,7 @@ public struct AdminAccountsController: Sendable {
         let number = context.parameters.get("number") ?? ""
         guard let form = try await save.load(accountNumber: number) else { throw PageError.notFound }
         var page = AdminAccountEdit(chrome: context.chrome, accountNumber: number, form: AccountForm(form))
-        if QueryForm(request)["saved"] != nil { page.notice = "Saved." }
+        page.notice = try await context.sessionHandle.takeFlash()
         return try renderer.response(page)
     }
 
@@ -78,7 +79,8 @@ public struct AdminAccountsController: Sendable {
         do {
             guard try await save.update(accountNumber: number, input.form, by: member.id, clientAddress: context.clientAddress)
             else { throw PageError.notFound }
-            return .redirect(to: routes.adminAccount.url(number, query: [("saved", "1")]), type: .normal)
+            try await context.sessionHandle.flash("Saved.")
+            return .redirect(to: routes.adminAccount.url(number), type: .normal)
         } catch let refused as SaveAccount.Refused {
             let page = AdminAccountEdit(
                 chrome: context.chrome, accountNumber: number, form: AccountForm(input.form, problems: refused.problems))

@@ -53,7 +53,7 @@ public struct PremiseController: Sendable {
         guard let grant = try await access.grant(userID: context.consumer.id, accountNumber: context.parameters.get("number") ?? "") else {
             throw PageError.notFound
         }
-        let notice = QueryForm(request)["added"] != nil ? "Tenant added. They can now see this premise's use from the day the lease starts." : nil
+        let notice = try await context.sessionHandle.takeFlash()
         return try renderer.response(try await page(grant, context, notice: notice))
     }
 
@@ -70,7 +70,8 @@ public struct PremiseController: Sendable {
         do {
             try await addTenant.run(
                 ownerID: context.consumer.id, accountNumber: number, tenant: input.tenant, startsOn: input.start, clientAddress: context.clientAddress)
-            return .redirect(to: routes.premise.url(number, query: [("added", "1")]), type: .normal)
+            try await context.sessionHandle.flash("Tenant added. They can now see this premise's use from the day the lease starts.")
+            return .redirect(to: routes.premise.url(number), type: .normal)
         } catch let refused as AddTenant.Refused {
             var form = AccountPremise.TenantForm(tenant: FormField(input.tenant), start: FormField(input.start))
             switch refused.field {

@@ -27,7 +27,7 @@ public func buildRouter(services: AppServices) throws -> Router<AppRequestContex
 public func buildSite(services: AppServices) throws -> (router: Router<AppRequestContext>, site: SiteRouter) {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     installMiddleware(on: router, services: services)
-    let site = SiteRouter(router: router, database: services.database)
+    let site = SiteRouter(router: router)
     try HomeController(renderer: services.renderer).addRoutes(to: site)
     let identity = IdentityController(services: services, codes: services.codes)
     identity.addRoutes(to: site)

@@ -61,11 +61,7 @@ public struct FieldController: Sendable {
         guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
         var page = FieldAccount(chrome: context.chrome, premise: premise, form: .blank(clock))
         page.work = member.may(.installMeters) ? .blank(clock) : nil
-        if let done = QueryForm(request)["done"] { page.notice = FieldAccount.Work.notices[done] }
-        if QueryForm(request)["saved"] != nil { page.notice = "Reading saved." }
-        if QueryForm(request)["flagged"] != nil {
-            page.notice = "Reading saved, and flagged for review: it is far from this premise's usual use."
-        }
+        page.notice = try await context.sessionHandle.takeFlash()
         return try renderer.response(page)
     }
 
@@ -85,7 +81,9 @@ public struct FieldController: Sendable {
                 accountNumber: number, value: fields.value, date: fields.date, note: fields.note, idempotencyKey: fields.key,
                 readerID: member.id, clientAddress: context.clientAddress))
             let flagged = if case .recorded(_, .some) = outcome { true } else { false }
-            return .redirect(to: routes.fieldAccount.url(number, query: [(flagged ? "flagged" : "saved", "1")]), type: .normal)
+            try await context.sessionHandle.flash(
+                flagged ? "Reading saved, and flagged for review: it is far from this premise's usual use." : "Reading saved.")
+            return .redirect(to: routes.fieldAccount.url(number), type: .normal)
         } catch let refused as RecordReading.Refused {
             guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
             var form = FieldAccount.ReadingForm(
@@ -124,7 +122,8 @@ public struct FieldController: Sendable {
         let input = try await request.decode(as: WorkInput.self, context: context)
         do {
             try await work(number, input, member)
-            return .redirect(to: routes.fieldAccount.url(number, query: [("done", done)]), type: .normal)
+            if let notice = FieldAccount.Work.notices[done] { try await context.sessionHandle.flash(notice) }
+            return .redirect(to: routes.fieldAccount.url(number), type: .normal)
         } catch let refused as InstallMeter.Refused {
             guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
             var page = FieldAccount(chrome: context.chrome, premise: premise, form: .blank(clock))

@@ -75,10 +75,7 @@ public struct OpsController: Sendable {
     @Sendable func meters(_ request: Request, context: StaffContext) async throws -> Response {
         let query = QueryForm(request)["q"]
         var page = OpsMeters(chrome: context.chrome, query: FormField(query), meters: try await meterList(query))
-        if let registered = QueryForm(request)["registered"] {
-            page.notice = "Meter \(registered) registered. Provision it when it is configured and tested; then a technician can install it."
-        }
-        if let provisioned = QueryForm(request)["provisioned"] { page.notice = "Meter \(provisioned) provisioned: ready to install." }
+        page.notice = try await context.sessionHandle.takeFlash()
         return try renderer.response(page)
     }
 
@@ -91,7 +88,9 @@ public struct OpsController: Sendable {
                       registerDigits: input.digits, publicKey: input.key),
                 by: member.id, clientAddress: context.clientAddress)
             let serial = (Normalise.text(input.serial) ?? "").uppercased()
-            return .redirect(to: routes.opsMeters.url(query: [("registered", serial)]), type: .normal)
+            try await context.sessionHandle.flash(
+                "Meter \(serial) registered. Provision it when it is configured and tested; then a technician can install it.")
+            return .redirect(to: routes.opsMeters.url(), type: .normal)
         } catch let refused as RegisterMeter.Refused {
             var page = OpsMeters(chrome: context.chrome, query: FormField(), meters: try await meterList(nil))
             page.form = .init(
@@ -111,7 +110,8 @@ public struct OpsController: Sendable {
         let serial = try await request.decode(as: SerialInput.self, context: context).serial ?? ""
         guard !serial.isEmpty else { throw PageError.badRequest }
         guard try await provisionMeter.run(serial: serial, by: member.id, clientAddress: context.clientAddress) else { throw PageError.notFound }
-        return .redirect(to: routes.opsMeters.url(query: [("provisioned", serial.uppercased())]), type: .normal)
+        try await context.sessionHandle.flash("Meter \(serial.uppercased()) provisioned: ready to install.")
+        return .redirect(to: routes.opsMeters.url(), type: .normal)
     }
 
     // MARK: CSV import (MT-4)
@@ -158,7 +158,7 @@ public struct OpsController: Sendable {
         let query = QueryForm(request)
         let kind = query["kind"].flatMap { $0.isEmpty ? nil : $0 }
         var page = try await alertsPage(member, context, Alerts.Filter(kind: kind, openOnly: query["show"] != "all"))
-        if query["corrected"] != nil { page.notice = "Reading corrected. The old value stays in the history." }
+        page.notice = try await context.sessionHandle.takeFlash()
         return try renderer.response(page)
     }
 
@@ -188,7 +188,8 @@ public struct OpsController: Sendable {
         }
         do {
             _ = try await correct.correct(readingID: readingID, value: value, reason: input.reason, by: member.id, clientAddress: context.clientAddress)
-            return .redirect(to: routes.opsAlerts.url(query: [("corrected", "1")]), type: .normal)
+            try await context.sessionHandle.flash("Reading corrected. The old value stays in the history.")
+            return .redirect(to: routes.opsAlerts.url(), type: .normal)
         } catch let refused as CorrectReading.Refused {
             page.problem = refused.message
             return try renderer.response(page, status: .unprocessableContent)

@@ -110,6 +110,23 @@ public final class SessionHandle: Sendable {
         state.withLock { $0.loaded = .done(session) }
     }
 
+    /// Leaves a notice for the next page this browser loads (after the redirect of a form post).
+    public func flash(_ message: String) async throws {
+        var session = try await currentOrNew()
+        try await store.setFlash(session, message)
+        session.flash = message
+        state.withLock { $0.loaded = .done(session) }
+    }
+
+    /// The notice left by the last form post, once: reading it clears it.
+    public func takeFlash() async throws -> String? {
+        guard var session = try await current(), let message = session.flash else { return nil }
+        try await store.setFlash(session, nil)
+        session.flash = nil
+        state.withLock { $0.loaded = .done(session) }
+        return message
+    }
+
     /// Staff: records that the authenticator code was accepted in this session.
     public func markSecondFactor() async throws {
         var session = try await currentOrNew()

@@ -17,6 +17,10 @@ public struct Session: Sendable, Equatable {
     public var pendingUserID: Int64? = nil
     /// Staff: the authenticator code was accepted in this session.
     public var secondFactorPassed = false
+    /// The signed-in login, read with the session in one round trip (nil when nobody is signed in).
+    public var login: SignedInLogin? = nil
+    /// A one-time notice for the next page (after a form post and its redirect).
+    public var flash: String? = nil
 }
 
 /// Reads and writes the `sessions` table.
@@ -81,8 +85,12 @@ public struct SessionStore: Sendable {
         return try await database.withConnection { connection in
             guard let row = try connection.query(
                 """
-                SELECT csrf_token, expires_at, user_id, pending_user_id, second_factor_at IS NOT NULL AS second_factor
-                FROM sessions WHERE id_hash = $1 AND expires_at > \(connection.now)
+                SELECT s.csrf_token, s.expires_at, s.user_id, s.pending_user_id, s.second_factor_at IS NOT NULL AS second_factor,
+                       s.flash, \(SignedInLogin.columns(now: connection.now))
+                FROM sessions s
+                LEFT JOIN users u ON u.id = s.user_id
+                LEFT JOIN accounts a ON a.id = u.account_id
+                WHERE s.id_hash = $1 AND s.expires_at > \(connection.now)
                 """,
                 [ByteA(idHash)]
             ).rows.first else { return nil }
@@ -98,7 +106,7 @@ public struct SessionStore: Sendable {
             return Session(
                 idHash: idHash, csrfToken: try row.decode("csrf_token"), expiresAt: expiresAt,
                 userID: try row.decode("user_id"), pendingUserID: try row.decode("pending_user_id"),
-                secondFactorPassed: try row.decode("second_factor"))
+                secondFactorPassed: try row.decode("second_factor"), login: try SignedInLogin(row: row), flash: try row.decode("flash"))
         }
     }
 
@@ -136,6 +144,11 @@ public struct SessionStore: Sendable {
                 second_factor_at = CASE WHEN $4 THEN NULL ELSE second_factor_at END
             WHERE id_hash = $1
             """, [ByteA(session.idHash), userID, pendingUserID, clearSecondFactor])
+    }
+
+    /// Leaves a one-time notice for this session's next page; nil clears it.
+    public func setFlash(_ session: Session, _ message: String?) async throws {
+        try await database.query("UPDATE sessions SET flash = $2 WHERE id_hash = $1", [ByteA(session.idHash), message.map { String($0.prefix(500)) }])
     }
 
     /// Staff: the authenticator code was accepted in this session.
