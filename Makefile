@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv
 
-.PHONY: run test build migrate bench browser-test deps deps-test deps-bench clean
+.PHONY: run test build migrate bench browser-test lint format deps deps-test deps-bench clean
 
 # Development: the dev inbox shows every SMS and email, also with DATABASE_URL set.
 run: deps
@@ -21,6 +21,13 @@ build: deps
 migrate: deps
 	swift build --product meterline
 	.build/debug/meterline migrate
+
+# swift-format ships with the toolchain; its settings are in .swift-format.
+lint:
+	swift format lint --strict --recursive Sources Tests Package.swift
+
+format:
+	swift format format --in-place --recursive Sources Tests Package.swift
 
 bench: deps-bench
 	bench/run.sh

@@ -24,11 +24,21 @@ public enum DemoAccounts {
     }
 
     public static let accounts = [
-        Account(number: "100200300", category: "residential", address: "12 Harbour Street, Portview", mobile: "+447700900101", holder: "María López", area: "Portview"),
-        Account(number: "100200301", category: "residential", address: "4 Mill Lane, Portview", mobile: "+447700900102", holder: "Samuel Okafor", area: "Portview"),
-        Account(number: "100200302", category: "residential", address: "Flat 3, 88 Station Road, Eastholm", mobile: "+447700900103", holder: "Tomás Ruiz", area: "Eastholm"),
-        Account(number: "200300400", category: "commercial", address: "The Corner Bakery, 1 Market Square, Portview", mobile: "+447700900201", holder: "Bea Baker", area: "Portview"),
-        Account(number: "300400500", category: "industrial", address: "Unit 7, Riverside Works, Eastholm", mobile: "+447700900301", holder: "Riverside Works Ltd", area: "Eastholm"),
+        Account(
+            number: "100200300", category: "residential", address: "12 Harbour Street, Portview", mobile: "+447700900101", holder: "María López",
+            area: "Portview"),
+        Account(
+            number: "100200301", category: "residential", address: "4 Mill Lane, Portview", mobile: "+447700900102", holder: "Samuel Okafor",
+            area: "Portview"),
+        Account(
+            number: "100200302", category: "residential", address: "Flat 3, 88 Station Road, Eastholm", mobile: "+447700900103", holder: "Tomás Ruiz",
+            area: "Eastholm"),
+        Account(
+            number: "200300400", category: "commercial", address: "The Corner Bakery, 1 Market Square, Portview", mobile: "+447700900201",
+            holder: "Bea Baker", area: "Portview"),
+        Account(
+            number: "300400500", category: "industrial", address: "Unit 7, Riverside Works, Eastholm", mobile: "+447700900301",
+            holder: "Riverside Works Ltd", area: "Eastholm"),
     ]
 
     /// Returns how many accounts were new.

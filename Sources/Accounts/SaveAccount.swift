@@ -22,7 +22,10 @@ public struct SaveAccount: Sendable {
         public var status: String?
         public var mobile: String?
 
-        public init(accountNumber: String? = nil, holderName: String? = nil, supplyAddress: String? = nil, area: String? = nil, category: String? = nil, billingType: String? = nil, status: String? = nil, mobile: String? = nil) {
+        public init(
+            accountNumber: String? = nil, holderName: String? = nil, supplyAddress: String? = nil, area: String? = nil, category: String? = nil,
+            billingType: String? = nil, status: String? = nil, mobile: String? = nil
+        ) {
             self.accountNumber = accountNumber
             self.holderName = holderName
             self.supplyAddress = supplyAddress
@@ -103,12 +106,13 @@ public struct SaveAccount: Sendable {
     public func update(accountNumber: String, _ form: Form, by userID: Int64, clientAddress: String?) async throws -> Bool {
         let clean = try validate(form)
         return try await database.transaction { connection in
-            guard try connection.execute(
-                """
-                UPDATE accounts SET holder_name = $2, supply_address = $3, area = $4, category = $5, billing_type = $6, status = $7,
-                       mobile_on_file = $8
-                WHERE account_number = $1
-                """, [accountNumber, clean.holder, clean.address, clean.area, clean.category, clean.billing, clean.status, clean.mobile]) == 1
+            guard
+                try connection.execute(
+                    """
+                    UPDATE accounts SET holder_name = $2, supply_address = $3, area = $4, category = $5, billing_type = $6, status = $7,
+                           mobile_on_file = $8
+                    WHERE account_number = $1
+                    """, [accountNumber, clean.holder, clean.address, clean.area, clean.category, clean.billing, clean.status, clean.mobile]) == 1
             else { return false }
             try AuditLog.record(
                 on: connection, .accountChanged, userID: userID, clientAddress: clientAddress,

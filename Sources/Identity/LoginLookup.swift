@@ -35,16 +35,18 @@ public enum LoginLookup {
     /// `forUpdate` locks the row for the caller's transaction.
     public static func find(_ login: String, on connection: PostgresConnection, forUpdate: Bool = false) throws -> Found? {
         guard !login.isEmpty, login.utf8.count <= 254 else { return nil }
-        guard let row = try connection.query(
-            """
-            SELECT id, username, CASE WHEN mobile_verified_at IS NOT NULL THEN mobile END AS mobile,
-                   CASE WHEN email_verified_at IS NOT NULL THEN email END AS verified_email, status, suspended_reason,
-                   coalesce(locked_until > \(connection.now), false) AS locked
-            FROM users
-            WHERE lower(username) = lower($1) OR (email IS NOT NULL AND lower(email) = lower($1))
-            ORDER BY id LIMIT 1
-            """ + (forUpdate ? " FOR UPDATE" : ""), [login]
-        ).rows.first else { return nil }
+        guard
+            let row = try connection.query(
+                """
+                SELECT id, username, CASE WHEN mobile_verified_at IS NOT NULL THEN mobile END AS mobile,
+                       CASE WHEN email_verified_at IS NOT NULL THEN email END AS verified_email, status, suspended_reason,
+                       coalesce(locked_until > \(connection.now), false) AS locked
+                FROM users
+                WHERE lower(username) = lower($1) OR (email IS NOT NULL AND lower(email) = lower($1))
+                ORDER BY id LIMIT 1
+                """ + (forUpdate ? " FOR UPDATE" : ""), [login]
+            ).rows.first
+        else { return nil }
         return Found(
             id: try row.decode("id"), username: try row.decode("username"), mobile: try row.decode("mobile"),
             verifiedEmail: try row.decode("verified_email"),

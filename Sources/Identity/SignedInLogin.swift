@@ -17,7 +17,10 @@ public struct SignedInLogin: Sendable, Equatable {
     public let mustChangePassword: Bool
     public let enrolled: Bool
 
-    public init(id: Int64, username: String, fullName: String, kind: LoginKind, status: LoginStatus, locked: Bool, accountID: Int64?, roles: [Role], mustChangePassword: Bool, enrolled: Bool) {
+    public init(
+        id: Int64, username: String, fullName: String, kind: LoginKind, status: LoginStatus, locked: Bool, accountID: Int64?, roles: [Role],
+        mustChangePassword: Bool, enrolled: Bool
+    ) {
         self.id = id
         self.username = username
         self.fullName = fullName

@@ -23,7 +23,10 @@ public struct Alerts: Sendable {
         public let readingID: Int64?
         public let readingValue: Int64?
 
-        public init(id: Int64, accountNumber: String, holderName: String, kind: String, detail: String, raised: String, acknowledged: Bool, acknowledgedBy: String?, readingID: Int64?, readingValue: Int64?) {
+        public init(
+            id: Int64, accountNumber: String, holderName: String, kind: String, detail: String, raised: String, acknowledged: Bool,
+            acknowledgedBy: String?, readingID: Int64?, readingValue: Int64?
+        ) {
             self.id = id
             self.accountNumber = accountNumber
             self.holderName = holderName
@@ -75,9 +78,10 @@ public struct Alerts: Sendable {
     /// Returns false when the alert does not exist or was acknowledged already.
     public func acknowledge(id: Int64, by userID: Int64, clientAddress: String?) async throws -> Bool {
         try await database.transaction { connection in
-            guard try connection.execute(
-                "UPDATE consumption_alerts SET acknowledged_at = \(connection.now), acknowledged_by = $2 WHERE id = $1 AND acknowledged_at IS NULL",
-                [id, userID]) == 1
+            guard
+                try connection.execute(
+                    "UPDATE consumption_alerts SET acknowledged_at = \(connection.now), acknowledged_by = $2 WHERE id = $1 AND acknowledged_at IS NULL",
+                    [id, userID]) == 1
             else { return false }
             try AuditLog.record(on: connection, .alertAcknowledged, userID: userID, clientAddress: clientAddress, details: ["alert": String(id)])
             return true

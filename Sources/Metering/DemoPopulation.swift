@@ -98,24 +98,36 @@ public struct DemoPopulation: Sendable {
 
     // MARK: generation
 
-    public static let givenNames = ["Amara", "Ben", "Chloe", "Dev", "Elena", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kofi", "Lena",
-                             "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tara", "Uma", "Victor", "Wen", "Yusuf", "Zoe"]
-    public static let familyNames = ["Adeyemi", "Brennan", "Castillo", "Dubois", "Evans", "Fischer", "Gupta", "Haddad", "Ivanova", "Jensen",
-                              "Kowalski", "Lindqvist", "Mensah", "Nakamura", "O'Neill", "Petrov", "Quispe", "Rossi", "Silva",
-                              "Tanaka", "Usman", "Varga", "Walsh", "Xu", "Yilmaz", "Zielinski"]
+    public static let givenNames = [
+        "Amara", "Ben", "Chloe", "Dev", "Elena", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kofi", "Lena",
+        "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sami", "Tara", "Uma", "Victor", "Wen", "Yusuf", "Zoe",
+    ]
+    public static let familyNames = [
+        "Adeyemi", "Brennan", "Castillo", "Dubois", "Evans", "Fischer", "Gupta", "Haddad", "Ivanova", "Jensen",
+        "Kowalski", "Lindqvist", "Mensah", "Nakamura", "O'Neill", "Petrov", "Quispe", "Rossi", "Silva",
+        "Tanaka", "Usman", "Varga", "Walsh", "Xu", "Yilmaz", "Zielinski",
+    ]
     /// A town of a million has thousands of surnames and streets: made from these parts, so that
     /// a search by name or street is as selective as it would be for real.
-    public static let nameStarts = ["Ad", "Bar", "Cal", "Dun", "El", "Far", "Gal", "Har", "Ing", "Jar", "Kel", "Lor", "Mar", "Nor", "Oak",
-                             "Pen", "Quen", "Ros", "Sal", "Tor", "Ul", "Van", "Wes", "Yar", "Zel", "Ash", "Brom", "Crag", "Dorn", "Fen"]
-    public static let nameEnds = ["ley", "ton", "well", "by", "son", "ford", "ham", "wick", "more", "den", "field", "stead", "worth",
-                           "combe", "hurst", "dale", "shaw", "bury", "croft", "gate"]
-    public static let streets = ["Harbour", "Mill", "Station", "Church", "Market", "Orchard", "Quarry", "Willow", "Beacon", "Canal",
-                          "Foundry", "Granary", "Heath", "Kiln", "Lantern", "Meadow", "Ropewalk", "Tannery", "Weaver", "Yew",
-                          "Alder", "Bramble", "Chapel", "Dovecote", "Elm", "Ferry", "Gorse", "Hazel", "Juniper", "Larch",
-                          "Mariner", "Nettle", "Osprey", "Pilgrim", "Rowan", "Saddler", "Thistle", "Vicarage", "Wharf", "Cooper"]
+    public static let nameStarts = [
+        "Ad", "Bar", "Cal", "Dun", "El", "Far", "Gal", "Har", "Ing", "Jar", "Kel", "Lor", "Mar", "Nor", "Oak",
+        "Pen", "Quen", "Ros", "Sal", "Tor", "Ul", "Van", "Wes", "Yar", "Zel", "Ash", "Brom", "Crag", "Dorn", "Fen",
+    ]
+    public static let nameEnds = [
+        "ley", "ton", "well", "by", "son", "ford", "ham", "wick", "more", "den", "field", "stead", "worth",
+        "combe", "hurst", "dale", "shaw", "bury", "croft", "gate",
+    ]
+    public static let streets = [
+        "Harbour", "Mill", "Station", "Church", "Market", "Orchard", "Quarry", "Willow", "Beacon", "Canal",
+        "Foundry", "Granary", "Heath", "Kiln", "Lantern", "Meadow", "Ropewalk", "Tannery", "Weaver", "Yew",
+        "Alder", "Bramble", "Chapel", "Dovecote", "Elm", "Ferry", "Gorse", "Hazel", "Juniper", "Larch",
+        "Mariner", "Nettle", "Osprey", "Pilgrim", "Rowan", "Saddler", "Thistle", "Vicarage", "Wharf", "Cooper",
+    ]
     public static let streetKinds = ["Street", "Lane", "Road", "Avenue", "Close", "Row", "Way", "Terrace"]
-    public static let towns = ["Portview", "Eastholm", "Northby", "Westmere", "Southgate", "Highcross", "Lowbridge", "Fernley",
-                        "Ambridge", "Brackwater", "Coldharbour", "Dunmore", "Elderford", "Greyhaven", "Kingsmead", "Ravensholt"]
+    public static let towns = [
+        "Portview", "Eastholm", "Northby", "Westmere", "Southgate", "Highcross", "Lowbridge", "Fernley",
+        "Ambridge", "Brackwater", "Coldharbour", "Dunmore", "Elderford", "Greyhaven", "Kingsmead", "Ravensholt",
+    ]
     public static let businesses = ["Bakery", "Garage", "Pharmacy", "Cafe", "Hardware", "Laundry", "Surgery", "Print Shop", "Grocer"]
     public static let works = ["Steelworks", "Cold Store", "Sawmill", "Bottling Plant", "Textile Mill", "Data Centre"]
 
@@ -136,7 +148,8 @@ public struct DemoPopulation: Sendable {
         var rng = Generator(index)
         let roll = Int.random(in: 0..<100, using: &rng)
         let category = roll < 85 ? "residential" : roll < 97 ? "commercial" : "industrial"
-        let family = Int.random(in: 0..<4, using: &rng) == 0
+        let family =
+            Int.random(in: 0..<4, using: &rng) == 0
             ? familyNames.randomElement(using: &rng)!
             : nameStarts.randomElement(using: &rng)! + nameEnds.randomElement(using: &rng)!
         let town = towns.randomElement(using: &rng)!
@@ -149,8 +162,10 @@ public struct DemoPopulation: Sendable {
             default: ("\(town) \(works.randomElement(using: &rng)!) Ltd", "Unit \(house), \(street) Industrial Estate, \(town)")
             }
         let prepaid = category == "residential" && Int.random(in: 0..<100, using: &rng) < 15
-        return [String(firstNumber + index), holder, address, town, category, prepaid ? "prepaid" : "postpaid",
-                String(format: "+4479%08d", index % 100_000_000)]
+        return [
+            String(firstNumber + index), holder, address, town, category, prepaid ? "prepaid" : "postpaid",
+            String(format: "+4479%08d", index % 100_000_000),
+        ]
     }
 
     /// Usual daily use by category, in kWh.
@@ -192,9 +207,11 @@ public struct DemoPopulation: Sendable {
             var value = Int64.random(in: 0..<20_000, using: &rng)
             let latitude = 51.45 + Double.random(in: 0..<0.2, using: &rng)
             let longitude = -2.65 + Double.random(in: 0..<0.3, using: &rng)
-            meters.append([serial, kind == "smart" ? "Aclara SGM1" : "Landis E110", kind, String(multiplier), "6", key,
-                           String(premise.id), day(installed), String(value), String(format: "%.6f", latitude),
-                           String(format: "%.6f", longitude)])
+            meters.append([
+                serial, kind == "smart" ? "Aclara SGM1" : "Landis E110", kind, String(multiplier), "6", key,
+                String(premise.id), day(installed), String(value), String(format: "%.6f", latitude),
+                String(format: "%.6f", longitude),
+            ])
             let daily = Self.baseDaily(premise.category, &rng)
             // Some premises misbehave in their last month: a spike, or a meter that stopped counting.
             let oddity = Int.random(in: 0..<1000, using: &rng)
@@ -206,8 +223,14 @@ public struct DemoPopulation: Sendable {
                 let month = calendar.component(.month, from: end)
                 var used = Int64((daily * Double(days) * Self.season(month: month) * Double.random(in: 0.85...1.15, using: &rng)).rounded())
                 var flag: String?
-                if monthsAgo == 1, oddity < 5 { used *= 6; flag = "high_use" }
-                if monthsAgo == 1, oddity >= 5, oddity < 8, premise.category == "residential" { used = 0; flag = "zero_use" }
+                if monthsAgo == 1, oddity < 5 {
+                    used *= 6
+                    flag = "high_use"
+                }
+                if monthsAgo == 1, oddity >= 5, oddity < 8, premise.category == "residential" {
+                    used = 0
+                    flag = "zero_use"
+                }
                 let steps = used / Int64(multiplier)
                 value = (value + steps) % 1_000_000
                 readings.append([serial, day(end), String(value), String(steps * Int64(multiplier)), flag])

@@ -61,7 +61,8 @@ public struct ImportReadings: Sendable {
         for record in lines {
             let fields = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
             guard !fields.contains(where: { $0.contains("\u{0}") }) else {
-                errors.append(LineError(line: record.line, message: "The line holds a NUL character, which cannot be stored. Remove it and try again."))
+                errors.append(
+                    LineError(line: record.line, message: "The line holds a NUL character, which cannot be stored. Remove it and try again."))
                 continue
             }
             guard fields.count == names.count || (fields.count == 3 && names.count == 4) else {
@@ -69,16 +70,22 @@ public struct ImportReadings: Sendable {
                 continue
             }
             guard (6...16).contains(fields[0].utf8.count), fields[0].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
-                errors.append(LineError(line: record.line, message: "The account number must be 6 to 16 digits.")); continue
+                errors.append(LineError(line: record.line, message: "The account number must be 6 to 16 digits."))
+                continue
             }
             guard let day = CalendarDay(fields[1]) else {
-                errors.append(LineError(line: record.line, message: "The date must be a real day written YYYY-MM-DD.")); continue
+                errors.append(LineError(line: record.line, message: "The date must be a real day written YYYY-MM-DD."))
+                continue
             }
             guard let value = RecordReading.registerValue(fields[2]) else {
-                errors.append(LineError(line: record.line, message: "The value must be the digits of the register.")); continue
+                errors.append(LineError(line: record.line, message: "The value must be the digits of the register."))
+                continue
             }
             let note = fields.count > 3 ? Normalise.text(fields[3]) : nil
-            if let note, note.count > 500 { errors.append(LineError(line: record.line, message: "The note is over 500 characters.")); continue }
+            if let note, note.count > 500 {
+                errors.append(LineError(line: record.line, message: "The note is over 500 characters."))
+                continue
+            }
             staged.append([String(record.line), fields[0], day.description, String(value), note])
         }
         let (rows, lineErrors) = (staged, errors)

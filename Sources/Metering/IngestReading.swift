@@ -50,21 +50,25 @@ public struct IngestReading: Sendable {
     }
 
     private func ingest(_ message: Message, on connection: PostgresConnection) throws -> Outcome {
-        guard let meter = try connection.query(
-            """
-            SELECT m.id, m.register_digits, m.multiplier, i.id AS installation_id, i.account_id, a.status,
-                   ($2::timestamptz AT TIME ZONE 'UTC')::date::text AS day
-            FROM meters m
-            LEFT JOIN meter_installations i ON i.meter_id = m.id AND i.removed_on IS NULL
-            LEFT JOIN accounts a ON a.id = i.account_id
-            WHERE m.serial = $1 AND m.kind IN ('smart', 'prepaid')
-            FOR UPDATE OF m
-            """, [message.serial, PostgresTimestamp.format(message.readAt)]
-        ).rows.first else { return .unknownMeter }
+        guard
+            let meter = try connection.query(
+                """
+                SELECT m.id, m.register_digits, m.multiplier, i.id AS installation_id, i.account_id, a.status,
+                       ($2::timestamptz AT TIME ZONE 'UTC')::date::text AS day
+                FROM meters m
+                LEFT JOIN meter_installations i ON i.meter_id = m.id AND i.removed_on IS NULL
+                LEFT JOIN accounts a ON a.id = i.account_id
+                WHERE m.serial = $1 AND m.kind IN ('smart', 'prepaid')
+                FOR UPDATE OF m
+                """, [message.serial, PostgresTimestamp.format(message.readAt)]
+            ).rows.first
+        else { return .unknownMeter }
         let meterID: Int64 = try meter.decode("id")
         if try !connection.query(
             "SELECT 1 FROM readings_raw WHERE meter_id = $1 AND device_sequence = $2", [meterID, message.sequence]
-        ).rows.isEmpty { return .duplicate }
+        ).rows.isEmpty {
+            return .duplicate
+        }
         let rawID: Int64 = try connection.query(
             """
             INSERT INTO readings_raw (meter_id, read_at, value, source, device_sequence, payload)

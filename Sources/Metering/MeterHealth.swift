@@ -22,7 +22,9 @@ public struct MeterHealth: Sendable {
         public let relay: String?
         public let tamper: Bool
 
-        public init(serial: String, accountNumber: String?, lastSeen: String?, hoursSilent: Int?, signal: Int?, voltage: Double?, relay: String?, tamper: Bool) {
+        public init(
+            serial: String, accountNumber: String?, lastSeen: String?, hoursSilent: Int?, signal: Int?, voltage: Double?, relay: String?, tamper: Bool
+        ) {
             self.serial = serial
             self.accountNumber = accountNumber
             self.lastSeen = lastSeen
@@ -61,17 +63,20 @@ public struct MeterHealth: Sendable {
     public static func report(
         on connection: PostgresConnection, meterID: Int64, signal: Int?, voltage: Double?, relay: String?, tamper: Bool
     ) throws {
-        let wasTampered = try connection.query("SELECT tamper FROM meter_health WHERE meter_id = $1", [meterID]).rows.first?
+        let wasTampered =
+            try connection.query("SELECT tamper FROM meter_health WHERE meter_id = $1", [meterID]).rows.first?
             .decode("tamper", as: Bool.self) ?? false
         try connection.execute(
             """
             INSERT INTO meter_health (meter_id, last_seen_at, signal_dbm, voltage, relay, tamper) VALUES ($1, \(connection.now), $2, $3, $4, $5)
             ON CONFLICT (meter_id) DO UPDATE SET last_seen_at = \(connection.now), signal_dbm = $2, voltage = $3, relay = $4, tamper = $5
             """, [meterID, signal, voltage, relay, tamper])
-        if tamper, !wasTampered, let account = try connection.query(
-            "SELECT account_id, (\(connection.now) AT TIME ZONE 'UTC')::date::text AS today FROM meter_installations WHERE meter_id = $1 AND removed_on IS NULL",
-            [meterID]
-        ).rows.first, let today = CalendarDay(try account.decode("today", as: String.self)) {
+        if tamper, !wasTampered,
+            let account = try connection.query(
+                "SELECT account_id, (\(connection.now) AT TIME ZONE 'UTC')::date::text AS today FROM meter_installations WHERE meter_id = $1 AND removed_on IS NULL",
+                [meterID]
+            ).rows.first, let today = CalendarDay(try account.decode("today", as: String.self))
+        {
             try RaiseAlert.raise(
                 on: connection, accountID: try account.decode("account_id"), readingID: nil, kind: .tamper, day: today, consumption: 0, days: 0)
         }

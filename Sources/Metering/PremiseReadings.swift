@@ -23,7 +23,10 @@ public struct PremiseReadings: Sendable {
         /// The last reading, shown next to the field.
         public let last: Reading?
 
-        public init(accountNumber: String, holderName: String, supplyAddress: String, area: String, category: String, status: String, meter: Meter?, readings: [Reading], last: Reading?) {
+        public init(
+            accountNumber: String, holderName: String, supplyAddress: String, area: String, category: String, status: String, meter: Meter?,
+            readings: [Reading], last: Reading?
+        ) {
             self.accountNumber = accountNumber
             self.holderName = holderName
             self.supplyAddress = supplyAddress
@@ -70,16 +73,18 @@ public struct PremiseReadings: Sendable {
     public static let shown = 6
 
     public func load(accountNumber: String) async throws -> Premise? {
-        guard let row = try await database.query(
-            """
-            SELECT a.id, a.account_number, a.holder_name, a.supply_address, a.area, a.category, a.status,
-                   i.id AS installation_id, m.serial, m.kind, m.register_digits, m.multiplier, i.installed_on::text AS installed_on
-            FROM accounts a
-            LEFT JOIN meter_installations i ON i.account_id = a.id AND i.removed_on IS NULL
-            LEFT JOIN meters m ON m.id = i.meter_id
-            WHERE a.account_number = $1
-            """, [accountNumber]
-        ).rows.first else { return nil }
+        guard
+            let row = try await database.query(
+                """
+                SELECT a.id, a.account_number, a.holder_name, a.supply_address, a.area, a.category, a.status,
+                       i.id AS installation_id, m.serial, m.kind, m.register_digits, m.multiplier, i.installed_on::text AS installed_on
+                FROM accounts a
+                LEFT JOIN meter_installations i ON i.account_id = a.id AND i.removed_on IS NULL
+                LEFT JOIN meters m ON m.id = i.meter_id
+                WHERE a.account_number = $1
+                """, [accountNumber]
+            ).rows.first
+        else { return nil }
         var meter: Meter?
         var readings = [Reading]()
         if let installationID: Int64 = try row.decode("installation_id") {

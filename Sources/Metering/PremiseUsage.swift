@@ -52,8 +52,9 @@ public struct PremiseUsage: Sendable {
             ORDER BY r.read_on DESC, r.id DESC LIMIT \(limit)
             """, [grant.accountID, grant.isOwner, userID]
         ).rows.map {
-            Reading(readOn: try $0.decode("read_on"), value: try $0.decode("value"), consumption: try $0.decode("consumption"),
-                    estimated: try $0.decode("estimated"))
+            Reading(
+                readOn: try $0.decode("read_on"), value: try $0.decode("value"), consumption: try $0.decode("consumption"),
+                estimated: try $0.decode("estimated"))
         }
     }
 

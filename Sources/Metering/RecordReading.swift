@@ -27,7 +27,10 @@ public struct RecordReading: Sendable {
         public var readerID: Int64
         public var clientAddress: String
 
-        public init(accountNumber: String, value: String? = nil, date: String? = nil, note: String? = nil, idempotencyKey: String? = nil, readerID: Int64, clientAddress: String) {
+        public init(
+            accountNumber: String, value: String? = nil, date: String? = nil, note: String? = nil, idempotencyKey: String? = nil, readerID: Int64,
+            clientAddress: String
+        ) {
             self.accountNumber = accountNumber
             self.value = value
             self.date = date
@@ -93,18 +96,22 @@ public struct RecordReading: Sendable {
         if try !connection.query("SELECT 1 FROM readings_raw WHERE idempotency_key = $1", [key]).rows.isEmpty {
             return .alreadyRecorded
         }
-        guard let account = try connection.query(
-            "SELECT id, status FROM accounts WHERE account_number = $1", [input.accountNumber]
-        ).rows.first else { throw NotFound("account") }
+        guard
+            let account = try connection.query(
+                "SELECT id, status FROM accounts WHERE account_number = $1", [input.accountNumber]
+            ).rows.first
+        else { throw NotFound("account") }
         let accountID: Int64 = try account.decode("id")
         // Locking the live installation serialises readings of one premise.
-        guard let meter = try connection.query(
-            """
-            SELECT i.id, i.meter_id, i.installed_on::text AS installed_on, m.register_digits, m.multiplier
-            FROM meter_installations i JOIN meters m ON m.id = i.meter_id
-            WHERE i.account_id = $1 AND i.removed_on IS NULL FOR UPDATE OF i
-            """, [accountID]
-        ).rows.first else {
+        guard
+            let meter = try connection.query(
+                """
+                SELECT i.id, i.meter_id, i.installed_on::text AS installed_on, m.register_digits, m.multiplier
+                FROM meter_installations i JOIN meters m ON m.id = i.meter_id
+                WHERE i.account_id = $1 AND i.removed_on IS NULL FOR UPDATE OF i
+                """, [accountID]
+            ).rows.first
+        else {
             throw Refused(field: .value, message: "This account has no meter installed, so there is nothing to read. Report it to the office.")
         }
         let installationID: Int64 = try meter.decode("id")
@@ -143,8 +150,9 @@ public struct RecordReading: Sendable {
             on: connection, accountID: accountID, day: day, consumption: consumption, days: days, factor: highUseFactor,
             live: try account.decode("status", as: String.self) == "active")
 
-        let payload = String(decoding: try JSONEncoder().encode(
-            ["value": input.value ?? "", "date": input.date ?? "", "note": input.note ?? ""]), as: UTF8.self)
+        let payload = String(
+            decoding: try JSONEncoder().encode(
+                ["value": input.value ?? "", "date": input.date ?? "", "note": input.note ?? ""]), as: UTF8.self)
         let rawID: Int64 = try connection.query(
             """
             INSERT INTO readings_raw (meter_id, read_at, value, source, submitted_by, idempotency_key, note, payload)

@@ -5,7 +5,9 @@ import Foundation
 public enum DevelopmentSecret {
     public static func loadOrCreate(in directory: String) throws -> [UInt8] {
         let path = directory + "/secret.key"
-        if let existing = try? String(contentsOfFile: path, encoding: .utf8), let key = Base64URL.decode(existing.trimmingCharacters(in: .whitespacesAndNewlines)), key.count >= 32 {
+        if let existing = try? String(contentsOfFile: path, encoding: .utf8),
+            let key = Base64URL.decode(existing.trimmingCharacters(in: .whitespacesAndNewlines)), key.count >= 32
+        {
             return key
         }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The embedded default (OP-1): a private PostgreSQL cluster in a local folder, created on first
@@ -81,15 +81,23 @@ public struct EmbeddedPostgres: Sendable {
         }
         if !FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") {
             logger.info("creating embedded PostgreSQL cluster", metadata: ["data": "\(dataDirectory)"])
-            try run(owner, [initdb, "-D", dataDirectory, "-U", Self.superuser, "-A", "trust", "-E", "UTF8",
-                            "--no-locale", "--no-instructions"], what: "initdb")
+            try run(
+                owner,
+                [
+                    initdb, "-D", dataDirectory, "-U", Self.superuser, "-A", "trust", "-E", "UTF8",
+                    "--no-locale", "--no-instructions",
+                ], what: "initdb")
         }
         var serverOptions = "-p \(options.port) -k '\(socketDirectory)' -c listen_addresses='' -c unix_socket_permissions=0700"
         for (key, value) in options.settings.sorted(by: { $0.key < $1.key }) {
             serverOptions += " -c \(key)=\(value)"
         }
-        try run(owner, [options.binDirectory + "/pg_ctl", "-D", dataDirectory, "-l", serverLog, "-w", "-t", "60",
-                        "-o", serverOptions, "start"], what: "pg_ctl start")
+        try run(
+            owner,
+            [
+                options.binDirectory + "/pg_ctl", "-D", dataDirectory, "-l", serverLog, "-w", "-t", "60",
+                "-o", serverOptions, "start",
+            ], what: "pg_ctl start")
         logger.info("embedded PostgreSQL started", metadata: ["socket": "\(socketDirectory)"])
         try createDatabaseIfMissing()
         return true
@@ -98,8 +106,9 @@ public struct EmbeddedPostgres: Sendable {
     /// Stops the cluster quickly and cleanly (`pg_ctl stop -m fast`): open transactions roll back.
     public func stop() throws {
         guard try isRunning() else { return }
-        try run(try owner(), [options.binDirectory + "/pg_ctl", "-D", dataDirectory, "-m", "fast", "-w", "stop"],
-                what: "pg_ctl stop")
+        try run(
+            try owner(), [options.binDirectory + "/pg_ctl", "-D", dataDirectory, "-m", "fast", "-w", "stop"],
+            what: "pg_ctl stop")
         logger.info("embedded PostgreSQL stopped")
     }
 
@@ -126,9 +135,10 @@ public struct EmbeddedPostgres: Sendable {
     private func owner() throws -> Owner {
         guard getuid() == 0 else { return Owner(prefix: [], uid: nil, gid: nil) }
         guard let entry = getpwnam("postgres") else { throw StartError.noUnprivilegedUser }
-        let runuser = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"].first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        } ?? "/usr/sbin/runuser"
+        let runuser =
+            ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"].first {
+                FileManager.default.isExecutableFile(atPath: $0)
+            } ?? "/usr/sbin/runuser"
         return Owner(prefix: [runuser, "-u", "postgres", "--"], uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
     }
 

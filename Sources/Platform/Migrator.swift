@@ -94,7 +94,9 @@ public struct Migrator: Sendable {
                 )
                 """)
             let applied = try connection.query("SELECT version, name, checksum FROM schema_migrations ORDER BY version")
-                .rows.map { (try $0.decode("version", as: Int.self), try $0.decode("name", as: String.self), try $0.decode("checksum", as: String.self)) }
+                .rows.map {
+                    (try $0.decode("version", as: Int.self), try $0.decode("name", as: String.self), try $0.decode("checksum", as: String.self))
+                }
             let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.version, $0) })
             for (version, name, checksum) in applied {
                 guard let file = known[version], file.name == name else { throw MigrationError.appliedFileMissing(name) }

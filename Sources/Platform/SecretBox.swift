@@ -21,12 +21,15 @@ public struct SecretBox: Sendable {
         defer { EVP_CIPHER_CTX_free(context) }
         var written: Int32 = 0
         var total = 0
-        let ok = EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, key, nonce) == 1
+        let ok =
+            EVP_EncryptInit_ex(context, EVP_aes_256_gcm(), nil, key, nonce) == 1
             && EVP_EncryptUpdate(context, &ciphertext, &written, plaintext, Int32(plaintext.count)) == 1
         total = Int(written)
-        let finished = ok && ciphertext.withUnsafeMutableBufferPointer {
-            EVP_EncryptFinal_ex(context, $0.baseAddress! + total, &written) == 1
-        }
+        let finished =
+            ok
+            && ciphertext.withUnsafeMutableBufferPointer {
+                EVP_EncryptFinal_ex(context, $0.baseAddress! + total, &written) == 1
+            }
         total += Int(written)
         // 0x10 is EVP_CTRL_AEAD_GET_TAG, a macro Swift does not import.
         let tagged = finished && EVP_CIPHER_CTX_ctrl(context, 0x10, Int32(Self.tagLength), &tag) == 1
@@ -60,7 +63,8 @@ public struct SecretBox: Sendable {
         defer { EVP_PKEY_CTX_free(context) }
         var output = [UInt8](repeating: 0, count: length)
         var outputLength = length
-        let ok = EVP_PKEY_derive_init(context) == 1
+        let ok =
+            EVP_PKEY_derive_init(context) == 1
             && EVP_PKEY_CTX_set_hkdf_md(context, EVP_sha256()) == 1
             && EVP_PKEY_CTX_set1_hkdf_key(context, key, Int32(key.count)) == 1
             && EVP_PKEY_CTX_add1_hkdf_info(context, info, Int32(info.count)) == 1

@@ -1,10 +1,10 @@
+import Accounts
 import ArgumentParser
 import Configuration
 import Foundation
-import Logging
 import Identity
+import Logging
 import Metering
-import Accounts
 import Platform
 import Web
 
@@ -118,10 +118,11 @@ struct Seed: AsyncParsableCommand {
                 print("  \(step)")
             }
             let rows = summary.accounts + summary.meters * 2 + summary.readings * 2 + summary.alerts
-            print(String(
-                format: "Seeded %d accounts, %d meters, %d readings, %d alerts in %.1f s (%.0f rows/s).",
-                summary.accounts, summary.meters, summary.readings, summary.alerts, summary.seconds,
-                summary.seconds > 0 ? Double(rows) / summary.seconds : 0))
+            print(
+                String(
+                    format: "Seeded %d accounts, %d meters, %d readings, %d alerts in %.1f s (%.0f rows/s).",
+                    summary.accounts, summary.meters, summary.readings, summary.alerts, summary.seconds,
+                    summary.seconds > 0 ? Double(rows) / summary.seconds : 0))
             print("Register at /register with one of these account numbers and its mobile:")
             for account in DemoAccounts.accounts {
                 print("  \(account.number)  \(account.mobile)  \(account.holder), \(account.address)")
@@ -131,7 +132,9 @@ struct Seed: AsyncParsableCommand {
                 do {
                     let created = try await CreateStaff(database: database, passwords: hasher).run(
                         username: member.username, fullName: member.name, roles: member.roles, by: nil, clientAddress: "cli")
-                    print("  \(member.username)  initial password \(created.initialPassword)  (\(member.roles.map(\.rawValue).sorted().joined(separator: ", ")))")
+                    print(
+                        "  \(member.username)  initial password \(created.initialPassword)  (\(member.roles.map(\.rawValue).sorted().joined(separator: ", ")))"
+                    )
                 } catch let refused as CreateStaff.Refused where refused.problems == [.usernameTaken] {
                     print("  \(member.username)  exists already (its password was printed when it was made)")
                 }
@@ -158,11 +161,12 @@ struct CreateStaffCommand: AsyncParsableCommand {
 
     func run() async throws {
         var unknown = [String]()
-        let parsed = Set(roles.split(separator: ",").compactMap { name -> Role? in
-            let role = Role(rawValue: name.trimmingCharacters(in: .whitespaces))
-            if role == nil { unknown.append(String(name)) }
-            return role
-        })
+        let parsed = Set(
+            roles.split(separator: ",").compactMap { name -> Role? in
+                let role = Role(rawValue: name.trimmingCharacters(in: .whitespaces))
+                if role == nil { unknown.append(String(name)) }
+                return role
+            })
         guard unknown.isEmpty else { throw ValidationError("unknown roles: \(unknown.joined(separator: ", "))") }
         let (config, logger) = try common.load()
         try await withMigratedDatabase(config, logger) { database in

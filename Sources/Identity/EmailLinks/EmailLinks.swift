@@ -74,13 +74,17 @@ public struct EmailLinks: Sendable {
     /// The link's user if the token is live for this purpose; `consume` also spends it.
     public func find(on connection: PostgresConnection, token: String, purpose: Purpose, consume: Bool) throws -> Valid? {
         guard token.utf8.count == 43, let bytes = Base64URL.decode(token), bytes.count == 32 else { return nil }
-        guard let row = try connection.query(
-            """
-            SELECT id, user_id, email FROM email_links
-            WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > \(connection.now)
-            """ + (consume ? " FOR UPDATE" : ""), [ByteA(hash(token)), purpose.rawValue]
-        ).rows.first else { return nil }
-        if consume { try connection.execute("UPDATE email_links SET used_at = \(connection.now) WHERE id = $1", [try row.decode("id", as: Int64.self)]) }
+        guard
+            let row = try connection.query(
+                """
+                SELECT id, user_id, email FROM email_links
+                WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > \(connection.now)
+                """ + (consume ? " FOR UPDATE" : ""), [ByteA(hash(token)), purpose.rawValue]
+            ).rows.first
+        else { return nil }
+        if consume {
+            try connection.execute("UPDATE email_links SET used_at = \(connection.now) WHERE id = $1", [try row.decode("id", as: Int64.self)])
+        }
         return Valid(userID: try row.decode("user_id"), email: try row.decode("email"))
     }
 

@@ -16,9 +16,11 @@ public struct VerifyEmail: Sendable {
     /// Returns false when there is nothing to verify.
     @discardableResult
     public static func send(on connection: PostgresConnection, userID: Int64, links: EmailLinks) throws -> Bool {
-        guard let email: String = try connection.query(
-            "SELECT email FROM users WHERE id = $1 AND email IS NOT NULL AND email_verified_at IS NULL AND status = 'active'", [userID]
-        ).rows.first?.decode("email") else { return false }
+        guard
+            let email: String = try connection.query(
+                "SELECT email FROM users WHERE id = $1 AND email IS NOT NULL AND email_verified_at IS NULL AND status = 'active'", [userID]
+            ).rows.first?.decode("email")
+        else { return false }
         try links.issue(
             on: connection, userID: userID, purpose: .verifyEmail, email: email,
             subject: "Confirm your email for Meterline"

@@ -102,13 +102,15 @@ public struct OneTimeCodes: Sendable {
 
     /// Checks `code` against the newest unused code for this user and purpose.
     public func check(on connection: PostgresConnection, userID: Int64, purpose: Purpose, code: String) throws -> Check {
-        guard let row = try connection.query(
-            """
-            SELECT id, code_hash, failed_attempts, expires_at <= \(connection.now) AS expired FROM one_time_codes
-            WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL
-            ORDER BY created_at DESC LIMIT 1 FOR UPDATE
-            """, [userID, purpose.rawValue]
-        ).rows.first else { return .missing }
+        guard
+            let row = try connection.query(
+                """
+                SELECT id, code_hash, failed_attempts, expires_at <= \(connection.now) AS expired FROM one_time_codes
+                WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL
+                ORDER BY created_at DESC LIMIT 1 FOR UPDATE
+                """, [userID, purpose.rawValue]
+            ).rows.first
+        else { return .missing }
         let id: Int64 = try row.decode("id")
         let attempts: Int = try row.decode("failed_attempts")
         if try row.decode("expired", as: Bool.self) { return .expired }

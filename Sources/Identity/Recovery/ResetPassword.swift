@@ -22,7 +22,8 @@ public struct ResetPassword: Sendable {
             guard let user = try LoginLookup.find(login, on: connection), let address = user.address(on: channel) else { return }
             let text = { (code: String) in "Meterline: your code to set a new password is \(code). It expires in 5 minutes. Never share it." }
             if channel == .email {
-                try codes.issue(on: connection, userID: user.id, purpose: .recovery, recipient: address, subject: "Your Meterline code", message: text)
+                try codes.issue(
+                    on: connection, userID: user.id, purpose: .recovery, recipient: address, subject: "Your Meterline code", message: text)
             } else {
                 try codes.issue(on: connection, userID: user.id, purpose: .recovery, recipient: address, message: text)
             }

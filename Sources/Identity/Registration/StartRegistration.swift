@@ -55,9 +55,11 @@ public struct StartRegistration: Sendable {
             return try await database.transaction { connection in
                 try connection.execute(
                     "DELETE FROM users WHERE status = 'pending' AND created_at < \(connection.now) - interval '24 hours'")
-                guard let account = try connection.query(
-                    "SELECT id, mobile_on_file FROM accounts WHERE account_number = $1", [registration.accountNumber]
-                ).rows.first, try account.decode("mobile_on_file", as: String.self) == registration.mobile else {
+                guard
+                    let account = try connection.query(
+                        "SELECT id, mobile_on_file FROM accounts WHERE account_number = $1", [registration.accountNumber]
+                    ).rows.first, try account.decode("mobile_on_file", as: String.self) == registration.mobile
+                else {
                     throw Refused.accountMismatch
                 }
                 let accountID: Int64 = try account.decode("id")
@@ -73,8 +75,10 @@ public struct StartRegistration: Sendable {
                     INSERT INTO users (username, full_name, postal_address, mobile, email, password_hash, account_id, created_at)
                     VALUES ($1, $2, $3, $4, $5, $6, $7, \(connection.now)) RETURNING id
                     """,
-                    [registration.username, registration.fullName, registration.address, registration.mobile,
-                     registration.email, passwordHash, accountID]
+                    [
+                        registration.username, registration.fullName, registration.address, registration.mobile,
+                        registration.email, passwordHash, accountID,
+                    ]
                 ).rows[0].decode("id")
                 try codes.issue(on: connection, userID: userID, purpose: .registration, recipient: registration.mobile) {
                     "Meterline: your registration code is \($0). It expires in 5 minutes. Never share it."

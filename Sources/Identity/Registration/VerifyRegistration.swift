@@ -59,9 +59,11 @@ public struct VerifyRegistration: Sendable {
     public func resend(userID: Int64) async throws {
         let codes = self.codes
         try await database.transaction { connection in
-            guard let mobile: String = try connection.query(
-                "SELECT mobile FROM users WHERE id = $1 AND status = 'pending'", [userID]
-            ).rows.first?.decode("mobile") else { return }
+            guard
+                let mobile: String = try connection.query(
+                    "SELECT mobile FROM users WHERE id = $1 AND status = 'pending'", [userID]
+                ).rows.first?.decode("mobile")
+            else { return }
             try codes.issue(on: connection, userID: userID, purpose: .registration, recipient: mobile) {
                 "Meterline: your registration code is \($0). It expires in 5 minutes. Never share it."
             }

@@ -34,10 +34,12 @@ public struct ChangeStaffRoles: Sendable {
                 "SELECT id FROM users WHERE kind = 'staff' AND status = 'active' AND 'admin' = ANY (roles) ORDER BY id FOR UPDATE"
             ).rows.map { try $0.decode("id", as: Int64.self) }
             if !roles.contains(.admin), admins.contains(userID), admins.count <= 1 { throw Refused.lastAdmin }
-            guard let name: String = try connection.query(
-                "UPDATE users SET roles = string_to_array($2, ',') WHERE id = $1 AND kind = 'staff' RETURNING username",
-                [userID, names]
-            ).rows.first?.decode("username") else { throw Refused.noSuchStaff }
+            guard
+                let name: String = try connection.query(
+                    "UPDATE users SET roles = string_to_array($2, ',') WHERE id = $1 AND kind = 'staff' RETURNING username",
+                    [userID, names]
+                ).rows.first?.decode("username")
+            else { throw Refused.noSuchStaff }
             try AuditLog.record(
                 on: connection, .staffRolesChanged, userID: adminID, clientAddress: clientAddress, details: ["staff": name, "roles": names])
             return name

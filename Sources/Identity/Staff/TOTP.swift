@@ -17,7 +17,8 @@ public enum TOTP {
         var length: UInt32 = 0
         _ = HMAC(EVP_sha1(), secret, Int32(secret.count), message, message.count, &mac, &length)
         let offset = Int(mac[Int(length) - 1] & 0x0f)
-        let value = (UInt32(mac[offset] & 0x7f) << 24) | (UInt32(mac[offset + 1]) << 16) | (UInt32(mac[offset + 2]) << 8)
+        let value =
+            (UInt32(mac[offset] & 0x7f) << 24) | (UInt32(mac[offset + 1]) << 16) | (UInt32(mac[offset + 2]) << 8)
             | UInt32(mac[offset + 3])
         return String(format: "%06u", value % 1_000_000)
     }

@@ -18,13 +18,15 @@ public struct ExchangeMeter: Sendable {
         by userID: Int64?, clientAddress: String?
     ) async throws -> Int64 {
         try await database.transaction { connection in
-            guard let old = try connection.query(
-                """
-                SELECT i.id, i.meter_id, i.account_id, i.installed_on::text AS installed_on, m.serial, m.register_digits, m.multiplier
-                FROM meter_installations i JOIN meters m ON m.id = i.meter_id JOIN accounts a ON a.id = i.account_id
-                WHERE a.account_number = $1 AND i.removed_on IS NULL FOR UPDATE OF i
-                """, [accountNumber]
-            ).rows.first else { throw InstallMeter.Refused(message: "Account \(accountNumber) has no meter to exchange.") }
+            guard
+                let old = try connection.query(
+                    """
+                    SELECT i.id, i.meter_id, i.account_id, i.installed_on::text AS installed_on, m.serial, m.register_digits, m.multiplier
+                    FROM meter_installations i JOIN meters m ON m.id = i.meter_id JOIN accounts a ON a.id = i.account_id
+                    WHERE a.account_number = $1 AND i.removed_on IS NULL FOR UPDATE OF i
+                    """, [accountNumber]
+                ).rows.first
+            else { throw InstallMeter.Refused(message: "Account \(accountNumber) has no meter to exchange.") }
             let installationID: Int64 = try old.decode("id")
             let register = Register(digits: try old.decode("register_digits"), multiplier: try old.decode("multiplier"))
             guard register.canShow(finalReading) else {
@@ -37,7 +39,8 @@ public struct ExchangeMeter: Sendable {
                 """, [installationID, day.description]
             ).rows[0]
             if try last.decode("before", as: Bool.self) {
-                throw InstallMeter.Refused(message: "The old meter was last read on \(try last.decode("read_on", as: String.self)); the exchange cannot be earlier.")
+                throw InstallMeter.Refused(
+                    message: "The old meter was last read on \(try last.decode("read_on", as: String.self)); the exchange cannot be earlier.")
             }
             guard let used = register.units(from: try last.decode("value"), to: finalReading) else {
                 throw InstallMeter.Refused(

@@ -49,9 +49,11 @@ public struct InstallMeter: Sendable {
         on connection: PostgresConnection, serial: String, accountNumber: String, day: CalendarDay, initialReading: Int64,
         location: Location?, by userID: Int64?
     ) throws -> Int64 {
-        guard let meter = try connection.query(
-            "SELECT id, kind, status, register_digits FROM meters WHERE serial = $1 FOR UPDATE", [serial.uppercased()]
-        ).rows.first else { throw Refused(message: "No meter with serial \(serial) is registered.") }
+        guard
+            let meter = try connection.query(
+                "SELECT id, kind, status, register_digits FROM meters WHERE serial = $1 FOR UPDATE", [serial.uppercased()]
+            ).rows.first
+        else { throw Refused(message: "No meter with serial \(serial) is registered.") }
         guard try meter.decode("status", as: String.self) != "installed" else {
             throw Refused(message: "Meter \(serial) is installed somewhere already; remove it there first.")
         }
@@ -65,12 +67,16 @@ public struct InstallMeter: Sendable {
         guard register.canShow(initialReading) else {
             throw Refused(message: "The register has \(register.digits) digits, so a reading is at most \(register.size - 1).")
         }
-        guard let accountID: Int64 = try connection.query(
-            "SELECT id FROM accounts WHERE account_number = $1 FOR UPDATE", [accountNumber]
-        ).rows.first?.decode("id") else { throw Refused(message: "There is no account \(accountNumber).") }
-        guard try connection.query(
-            "SELECT 1 FROM meter_installations WHERE account_id = $1 AND removed_on IS NULL", [accountID]
-        ).rows.isEmpty else {
+        guard
+            let accountID: Int64 = try connection.query(
+                "SELECT id FROM accounts WHERE account_number = $1 FOR UPDATE", [accountNumber]
+            ).rows.first?.decode("id")
+        else { throw Refused(message: "There is no account \(accountNumber).") }
+        guard
+            try connection.query(
+                "SELECT 1 FROM meter_installations WHERE account_id = $1 AND removed_on IS NULL", [accountID]
+            ).rows.isEmpty
+        else {
             throw Refused(message: "Account \(accountNumber) has a meter already: exchange it instead.")
         }
         if try connection.query("SELECT $1::date > (\(connection.now) AT TIME ZONE 'UTC')::date AS future", [day.description]).rows[0]

@@ -16,10 +16,12 @@ public struct ProvisionMeter: Sendable {
     /// Returns false when there is no registered (not yet provisioned) meter with this serial.
     public func run(serial: String, by userID: Int64, clientAddress: String?) async throws -> Bool {
         try await database.transaction { connection in
-            guard try connection.execute(
-                "UPDATE meters SET status = 'provisioned' WHERE serial = $1 AND status = 'registered'", [serial.uppercased()]) == 1
+            guard
+                try connection.execute(
+                    "UPDATE meters SET status = 'provisioned' WHERE serial = $1 AND status = 'registered'", [serial.uppercased()]) == 1
             else { return false }
-            try AuditLog.record(on: connection, .meterProvisioned, userID: userID, clientAddress: clientAddress, details: ["serial": serial.uppercased()])
+            try AuditLog.record(
+                on: connection, .meterProvisioned, userID: userID, clientAddress: clientAddress, details: ["serial": serial.uppercased()])
             return true
         }
     }

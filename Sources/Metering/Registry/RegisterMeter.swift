@@ -20,7 +20,10 @@ public struct RegisterMeter: Sendable {
         public var registerDigits: String?
         public var publicKey: String?
 
-        public init(serial: String? = nil, model: String? = nil, kind: String? = nil, multiplier: String? = nil, registerDigits: String? = nil, publicKey: String? = nil) {
+        public init(
+            serial: String? = nil, model: String? = nil, kind: String? = nil, multiplier: String? = nil, registerDigits: String? = nil,
+            publicKey: String? = nil
+        ) {
             self.serial = serial
             self.model = model
             self.kind = kind

@@ -27,13 +27,15 @@ public struct CorrectReading: Sendable {
             throw Refused(message: "Say why the reading is corrected (3 to 500 characters).")
         }
         return try await database.transaction { connection in
-            guard let old = try connection.query(
-                """
-                SELECT r.installation_id, r.account_id, r.read_on::text AS read_on, r.kind, m.register_digits, m.multiplier
-                FROM current_readings r JOIN meter_installations i ON i.id = r.installation_id JOIN meters m ON m.id = i.meter_id
-                WHERE r.id = $1 FOR UPDATE OF i
-                """, [readingID]
-            ).rows.first else { throw Refused(message: "That reading does not exist, or has been corrected already.") }
+            guard
+                let old = try connection.query(
+                    """
+                    SELECT r.installation_id, r.account_id, r.read_on::text AS read_on, r.kind, m.register_digits, m.multiplier
+                    FROM current_readings r JOIN meter_installations i ON i.id = r.installation_id JOIN meters m ON m.id = i.meter_id
+                    WHERE r.id = $1 FOR UPDATE OF i
+                    """, [readingID]
+                ).rows.first
+            else { throw Refused(message: "That reading does not exist, or has been corrected already.") }
             guard try old.decode("kind", as: String.self) != "initial" else {
                 throw Refused(message: "An installation's initial reading is corrected by exchanging the installation record, not here.")
             }

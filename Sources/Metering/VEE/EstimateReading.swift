@@ -33,26 +33,34 @@ public struct EstimateReading: Sendable {
         }
     }
 
-    public static func estimate(on connection: PostgresConnection, accountNumber: String, periodEnd day: CalendarDay, by userID: Int64?) throws -> Outcome {
-        guard let meter = try connection.query(
-            """
-            SELECT i.id, i.account_id, m.register_digits, m.multiplier, $2::date - date '2000-01-01' AS end_day
-            FROM meter_installations i JOIN meters m ON m.id = i.meter_id JOIN accounts a ON a.id = i.account_id
-            WHERE a.account_number = $1 AND i.removed_on IS NULL AND i.installed_on <= $2::date FOR UPDATE OF i
-            """, [accountNumber, day.description]
-        ).rows.first else { return .cannotEstimate("There is no meter installed at \(accountNumber) on \(day).") }
+    public static func estimate(on connection: PostgresConnection, accountNumber: String, periodEnd day: CalendarDay, by userID: Int64?) throws
+        -> Outcome
+    {
+        guard
+            let meter = try connection.query(
+                """
+                SELECT i.id, i.account_id, m.register_digits, m.multiplier, $2::date - date '2000-01-01' AS end_day
+                FROM meter_installations i JOIN meters m ON m.id = i.meter_id JOIN accounts a ON a.id = i.account_id
+                WHERE a.account_number = $1 AND i.removed_on IS NULL AND i.installed_on <= $2::date FOR UPDATE OF i
+                """, [accountNumber, day.description]
+            ).rows.first
+        else { return .cannotEstimate("There is no meter installed at \(accountNumber) on \(day).") }
         let installationID: Int64 = try meter.decode("id")
         if let existing: Int64 = try connection.query(
             "SELECT value FROM current_readings WHERE installation_id = $1 AND read_on = $2::date ORDER BY id DESC LIMIT 1",
             [installationID, day.description]
-        ).rows.first?.decode("value") { return .actualExists(value: existing) }
+        ).rows.first?.decode("value") {
+            return .actualExists(value: existing)
+        }
         let history = try UsageHistory.load(on: connection, installationID: installationID)
-        guard let previous = try connection.query(
-            """
-            SELECT value, read_on - date '2000-01-01' AS day FROM current_readings
-            WHERE installation_id = $1 AND read_on < $2::date ORDER BY read_on DESC, id DESC LIMIT 1
-            """, [installationID, day.description]
-        ).rows.first else { return .cannotEstimate("There is no reading before \(day) to estimate from.") }
+        guard
+            let previous = try connection.query(
+                """
+                SELECT value, read_on - date '2000-01-01' AS day FROM current_readings
+                WHERE installation_id = $1 AND read_on < $2::date ORDER BY read_on DESC, id DESC LIMIT 1
+                """, [installationID, day.description]
+            ).rows.first
+        else { return .cannotEstimate("There is no reading before \(day) to estimate from.") }
         let previousDay: Int = try previous.decode("day")
         let endDay: Int = try meter.decode("end_day")
         let register = Register(digits: try meter.decode("register_digits"), multiplier: try meter.decode("multiplier"))
@@ -73,8 +81,11 @@ public struct EstimateReading: Sendable {
             """
             INSERT INTO readings (installation_id, account_id, read_on, value, consumption, kind, reason, created_by)
             VALUES ($1, $2, $3::date, $4, $5, 'estimated', $6, $7)
-            """, [installationID, try meter.decode("account_id", as: Int64.self), day.description, value, consumption,
-                  "Estimated from the \(basis.rawValue)", userID])
+            """,
+            [
+                installationID, try meter.decode("account_id", as: Int64.self), day.description, value, consumption,
+                "Estimated from the \(basis.rawValue)", userID,
+            ])
         return .estimated(value: value, consumption: consumption, basis: basis)
     }
 }

@@ -18,7 +18,8 @@ public final class PostgresConnection: @unchecked Sendable {
         logger: Logger? = nil, clock: any WallClock = SystemClock()
     ) throws {
         let keys = ["dbname", "connect_timeout", "application_name", "options"]
-        let options = "-c TimeZone=UTC -c DateStyle=ISO -c statement_timeout=\(max(0, statementTimeoutMilliseconds))"
+        let options =
+            "-c TimeZone=UTC -c DateStyle=ISO -c statement_timeout=\(max(0, statementTimeoutMilliseconds))"
             + " -c lock_timeout=\(max(0, lockTimeoutMilliseconds))"
         let values = [conninfo, String(connectTimeoutSeconds), "meterline", options]
         let connection = withCStringArray(keys) { keyPointers in
@@ -76,10 +77,13 @@ public final class PostgresConnection: @unchecked Sendable {
         if let logger, let started {
             let elapsed = ContinuousClock.now - started
             let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
-            logger.debug("sql", metadata: [
-                "sql": "\(sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ").prefix(300))",
-                "ms": "\((milliseconds * 100).rounded() / 100)", "parameters": "\(texts.count)",
-            ])
+            logger.debug(
+                "sql",
+                metadata: [
+                    "sql":
+                        "\(sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ").prefix(300))",
+                    "ms": "\((milliseconds * 100).rounded() / 100)", "parameters": "\(texts.count)",
+                ])
         }
         return try consume(result)
     }
@@ -112,7 +116,10 @@ public final class PostgresConnection: @unchecked Sendable {
         for row in rows {
             CopyText.append(row, to: &buffer)
             if buffer.count >= 1 << 16 {
-                if !send(&buffer) { sendFailure = errorMessage; break }
+                if !send(&buffer) {
+                    sendFailure = errorMessage
+                    break
+                }
             }
         }
         if sendFailure == nil, !buffer.isEmpty, !send(&buffer) { sendFailure = errorMessage }
@@ -244,6 +251,6 @@ private func withCStringArray<R>(_ strings: [String], _ body: ([UnsafePointer<CC
 /// Gives `body` C strings for `strings` (NULL pointers for nil) that live for the call.
 private func withOptionalCStringArray<R>(_ strings: [String?], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     let copies: [UnsafeMutablePointer<CChar>?] = strings.map { $0.map { strdup($0)! } }
-    defer { copies.forEach { free($0) } }
+    defer { for copy in copies { free(copy) } }
     return body(copies.map { UnsafePointer($0) })
 }

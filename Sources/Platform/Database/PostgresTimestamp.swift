@@ -7,7 +7,10 @@ public enum PostgresTimestamp {
         let seconds = date.timeIntervalSince1970
         var whole = time_t(seconds.rounded(.down))
         var micros = Int(((seconds - Double(whole)) * 1_000_000).rounded())
-        if micros >= 1_000_000 { whole += 1; micros -= 1_000_000 }
+        if micros >= 1_000_000 {
+            whole += 1
+            micros -= 1_000_000
+        }
         var parts = tm()
         gmtime_r(&whole, &parts)
         return String(

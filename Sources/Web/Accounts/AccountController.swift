@@ -86,9 +86,10 @@ public struct AccountController: Sendable {
             AccountHome.Premise(
                 accountNumber: $0.accountNumber, supplyAddress: $0.supplyAddress, isOwner: $0.isOwner, link: routes.premise.url($0.accountNumber))
         }
-        return try renderer.response(AccountHome(
-            chrome: context.chrome, fullName: consumer.fullName, username: consumer.username,
-            accountNumber: own?.accountNumber, supplyAddress: own?.supplyAddress, premises: premises))
+        return try renderer.response(
+            AccountHome(
+                chrome: context.chrome, fullName: consumer.fullName, username: consumer.username,
+                accountNumber: own?.accountNumber, supplyAddress: own?.supplyAddress, premises: premises))
     }
 }
 

@@ -26,18 +26,27 @@ public struct AdminAccountsController: Sendable {
     }
 
     struct Input: Decodable {
-        var account_number: String?
-        var holder_name: String?
-        var supply_address: String?
+        var accountNumber: String?
+        var holderName: String?
+        var supplyAddress: String?
         var area: String?
         var category: String?
-        var billing_type: String?
+        var billingType: String?
         var status: String?
         var mobile: String?
 
+        enum CodingKeys: String, CodingKey {
+            case area, category, status, mobile
+            case accountNumber = "account_number"
+            case holderName = "holder_name"
+            case supplyAddress = "supply_address"
+            case billingType = "billing_type"
+        }
+
         var form: SaveAccount.Form {
-            .init(accountNumber: account_number, holderName: holder_name, supplyAddress: supply_address, area: area,
-                  category: category, billingType: billing_type, status: status, mobile: mobile)
+            .init(
+                accountNumber: accountNumber, holderName: holderName, supplyAddress: supplyAddress, area: area,
+                category: category, billingType: billingType, status: status, mobile: mobile)
         }
     }
 

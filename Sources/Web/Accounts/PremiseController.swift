@@ -69,7 +69,8 @@ public struct PremiseController: Sendable {
         let input = try await request.decode(as: TenantInput.self, context: context)
         do {
             try await addTenant.run(
-                ownerID: context.consumer.id, accountNumber: number, tenant: input.tenant, startsOn: input.start, clientAddress: context.clientAddress)
+                ownerID: context.consumer.id, accountNumber: number, tenant: input.tenant, startsOn: input.start, clientAddress: context.clientAddress
+            )
             try await context.sessionHandle.flash("Tenant added. They can now see this premise's use from the day the lease starts.")
             return .redirect(to: routes.premise.url(number), type: .normal)
         } catch let refused as AddTenant.Refused {

@@ -93,7 +93,8 @@ public struct AppConfig: Sendable {
         func integer(_ key: String, _ fallback: Int, in range: ClosedRange<Int>) -> Int {
             let raw = text(key, String(fallback))
             guard let value = Int(raw), range.contains(value) else {
-                problems.append("\(key) (\(environmentName(key))) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(raw)'")
+                problems.append(
+                    "\(key) (\(environmentName(key))) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(raw)'")
                 return fallback
             }
             return value
@@ -181,8 +182,10 @@ public struct AppConfig: Sendable {
             statementTimeoutMilliseconds: integer(Key.statementTimeout, 30_000, in: 0...3_600_000),
             lockTimeoutMilliseconds: integer(Key.lockTimeout, 5_000, in: 0...3_600_000),
             poolWaitMilliseconds: integer(Key.poolWait, 5_000, in: 1...600_000))
-        for (key, path) in [(Key.templatesDirectory, config.templatesDirectory), (Key.publicDirectory, config.publicDirectory),
-                            (Key.migrationsDirectory, config.migrationsDirectory)]
+        for (key, path) in [
+            (Key.templatesDirectory, config.templatesDirectory), (Key.publicDirectory, config.publicDirectory),
+            (Key.migrationsDirectory, config.migrationsDirectory),
+        ]
         where !FileManager.default.fileExists(atPath: path) {
             problems.append("\(key) (\(environmentName(key))): no folder at \(path) (run from the checkout, or set it)")
         }

@@ -47,7 +47,8 @@ public struct AppServices: Sendable {
                 formKey: Digest.hmacSHA256(key: secretKey, message: Array("meterline form-token cookie".utf8))),
             passwords: PasswordHasher(parameters: config.passwordHashing, threads: System.coreCount),
             passwordPolicy: try PasswordPolicy.shipped(), notifier: notifier,
-            codes: OneTimeCodes(key: secretKey), emailLinks: EmailLinks(
+            codes: OneTimeCodes(key: secretKey),
+            emailLinks: EmailLinks(
                 key: secretKey, publicURL: config.publicURL,
                 paths: [.login: Routes.site.loginLink.url(), .verifyEmail: Routes.site.emailVerify.url()]),
             totpSecrets: SecretBox(secretKey: secretKey, purpose: "totp"),

@@ -99,8 +99,9 @@ public struct IdentityController: Sendable {
 
     @Sendable func showVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let pending = try await pendingRegistration(context) else { return .redirect(to: routes.register.url(), type: .normal) }
-        return try renderer.response(IdentityVerify(
-            csrfToken: try await session(context).csrfToken(), maskedMobile: IdentityVerify.mask(pending.mobile)))
+        return try renderer.response(
+            IdentityVerify(
+                csrfToken: try await session(context).csrfToken(), maskedMobile: IdentityVerify.mask(pending.mobile)))
     }
 
     struct CodeInput: Decodable { var code: String? }
@@ -237,8 +238,9 @@ public struct IdentityController: Sendable {
     /// Remembers who signed in on this browser, for the sign-in forms (only cookie-safe logins).
     func rememberLogin(_ login: String, on response: inout Response) {
         guard !login.isEmpty, login.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-@+".contains($0)) }) else { return }
-        response.setCookie(Cookie(
-            name: Self.lastLoginCookie, value: login, maxAge: 365 * 24 * 3600, path: "/", httpOnly: true, sameSite: .lax))
+        response.setCookie(
+            Cookie(
+                name: Self.lastLoginCookie, value: login, maxAge: 365 * 24 * 3600, path: "/", httpOnly: true, sameSite: .lax))
     }
 
     private func session(_ context: AppRequestContext) throws -> SessionHandle {

@@ -77,9 +77,10 @@ public struct FieldController: Sendable {
         let number = context.parameters.get("number") ?? ""
         let fields = try await request.decode(as: ReadingInput.self, context: context)
         do {
-            let outcome = try await recordReading.record(RecordReading.Input(
-                accountNumber: number, value: fields.value, date: fields.date, note: fields.note, idempotencyKey: fields.key,
-                readerID: member.id, clientAddress: context.clientAddress))
+            let outcome = try await recordReading.record(
+                RecordReading.Input(
+                    accountNumber: number, value: fields.value, date: fields.date, note: fields.note, idempotencyKey: fields.key,
+                    readerID: member.id, clientAddress: context.clientAddress))
             let flagged = if case .recorded(_, .some) = outcome { true } else { false }
             try await context.sessionHandle.flash(
                 flagged ? "Reading saved, and flagged for review: it is far from this premise's usual use." : "Reading saved.")
@@ -140,7 +141,9 @@ public struct FieldController: Sendable {
     }
 
     private static func reading(_ typed: String?, _ what: String) throws -> Int64 {
-        guard let value = RecordReading.registerValue(typed) else { throw InstallMeter.Refused(message: "Enter the \(what) as the digits of the register.") }
+        guard let value = RecordReading.registerValue(typed) else {
+            throw InstallMeter.Refused(message: "Enter the \(what) as the digits of the register.")
+        }
         return value
     }
 
@@ -155,7 +158,8 @@ public struct FieldController: Sendable {
     @Sendable func submitInstall(_ request: Request, context: StaffContext) async throws -> Response {
         try await technicianWork(request, context, done: "installed") { number, input, member in
             _ = try await install.run(
-                serial: input.serial ?? "", accountNumber: number, on: try Self.day(input.date), initialReading: try Self.reading(input.initial, "initial reading"),
+                serial: input.serial ?? "", accountNumber: number, on: try Self.day(input.date),
+                initialReading: try Self.reading(input.initial, "initial reading"),
                 location: try Self.location(input, required: false), by: member.id, clientAddress: context.clientAddress)
         }
     }

@@ -84,8 +84,9 @@ public struct OpsController: Sendable {
         let input = try await request.decode(as: MeterInput.self, context: context)
         do {
             _ = try await registerMeter.run(
-                .init(serial: input.serial, model: input.model, kind: input.kind, multiplier: input.multiplier,
-                      registerDigits: input.digits, publicKey: input.key),
+                .init(
+                    serial: input.serial, model: input.model, kind: input.kind, multiplier: input.multiplier,
+                    registerDigits: input.digits, publicKey: input.key),
                 by: member.id, clientAddress: context.clientAddress)
             let serial = (Normalise.text(input.serial) ?? "").uppercased()
             try await context.sessionHandle.flash(
@@ -135,11 +136,14 @@ public struct OpsController: Sendable {
         let name = file.fileName.flatMap { Normalise.text($0) } ?? "upload.csv"
         switch try await importReadings.run(csv: text, fileName: name, by: member.id, clientAddress: context.clientAddress) {
         case .imported(let count, let skipped):
-            page.notice = "Imported \(count) readings from \(name)."
-                + (skipped > 0 ? " \(skipped) \(skipped == 1 ? "was" : "were") already stored and left as \(skipped == 1 ? "it was" : "they were")." : "")
+            page.notice =
+                "Imported \(count) readings from \(name)."
+                + (skipped > 0
+                    ? " \(skipped) \(skipped == 1 ? "was" : "were") already stored and left as \(skipped == 1 ? "it was" : "they were")." : "")
             return try renderer.response(page)
         case .refused(let errors):
-            page.problem = "Nothing was imported: \(errors.count) \(errors.count == 1 ? "line needs" : "lines need") fixing. Correct \(errors.count == 1 ? "it" : "them") and import the whole file again."
+            page.problem =
+                "Nothing was imported: \(errors.count) \(errors.count == 1 ? "line needs" : "lines need") fixing. Correct \(errors.count == 1 ? "it" : "them") and import the whole file again."
             page.errors = Array(errors.prefix(1000))
             return try renderer.response(page, status: .unprocessableContent)
         }
@@ -187,7 +191,8 @@ public struct OpsController: Sendable {
             return try renderer.response(page, status: .unprocessableContent)
         }
         do {
-            _ = try await correct.correct(readingID: readingID, value: value, reason: input.reason, by: member.id, clientAddress: context.clientAddress)
+            _ = try await correct.correct(
+                readingID: readingID, value: value, reason: input.reason, by: member.id, clientAddress: context.clientAddress)
             try await context.sessionHandle.flash("Reading corrected. The old value stays in the history.")
             return .redirect(to: routes.opsAlerts.url(), type: .normal)
         } catch let refused as CorrectReading.Refused {
@@ -216,7 +221,8 @@ struct OpsMeters: Page {
     let title = "Meters"
     var query: FormField
     let meters: [Meter]
-    var form = Form(serial: FormField(), model: FormField(), kind: FormField("manual"), multiplier: FormField("1"), digits: FormField("6"), key: FormField())
+    var form = Form(
+        serial: FormField(), model: FormField(), kind: FormField("manual"), multiplier: FormField("1"), digits: FormField("6"), key: FormField())
     var notice: String?
 
     struct Meter: Encodable, Sendable {

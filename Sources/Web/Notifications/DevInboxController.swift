@@ -31,7 +31,8 @@ public struct DevInboxController: Sendable {
         let messages = try rows.rows.map { row in
             DevInboxIndex.Message(
                 id: try row.decode("id"), channel: try row.decode("channel"), recipient: try row.decode("recipient"),
-                subject: try row.decode("subject"), body: DevInboxIndex.Piece.split(try row.decode("body", as: String.self)), purpose: try row.decode("purpose"),
+                subject: try row.decode("subject"), body: DevInboxIndex.Piece.split(try row.decode("body", as: String.self)),
+                purpose: try row.decode("purpose"),
                 status: try row.decode("status"), created: try row.decode("created"))
         }
         return try renderer.response(DevInboxIndex(messages: messages, empty: messages.isEmpty))

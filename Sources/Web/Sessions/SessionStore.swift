@@ -59,7 +59,8 @@ public struct SessionStore: Sendable {
     /// Starts a session; returns the token for the cookie and the session. The browser and address
     /// are kept so that the owner can recognise the session in their list. `csrf` keeps the form
     /// token the visitor already has, so the forms on pages already shown still work.
-    public func create(userAgent: String? = nil, clientAddress: String? = nil, csrf: String? = nil) async throws -> (token: String, session: Session) {
+    public func create(userAgent: String? = nil, clientAddress: String? = nil, csrf: String? = nil) async throws -> (token: String, session: Session)
+    {
         let tokenBytes = SecureRandom.bytes(32)
         let idHash = Digest.sha256(tokenBytes)
         let csrf = csrf ?? SecureRandom.token()
@@ -83,17 +84,19 @@ public struct SessionStore: Sendable {
         let idHash = Digest.sha256(tokenBytes)
         let lifetime = lifetimeSeconds
         return try await database.withConnection { connection in
-            guard let row = try connection.query(
-                """
-                SELECT s.csrf_token, s.expires_at, s.user_id, s.pending_user_id, s.second_factor_at IS NOT NULL AS second_factor,
-                       s.flash, \(SignedInLogin.columns(now: connection.now))
-                FROM sessions s
-                LEFT JOIN users u ON u.id = s.user_id
-                LEFT JOIN accounts a ON a.id = u.account_id
-                WHERE s.id_hash = $1 AND s.expires_at > \(connection.now)
-                """,
-                [ByteA(idHash)]
-            ).rows.first else { return nil }
+            guard
+                let row = try connection.query(
+                    """
+                    SELECT s.csrf_token, s.expires_at, s.user_id, s.pending_user_id, s.second_factor_at IS NOT NULL AS second_factor,
+                           s.flash, \(SignedInLogin.columns(now: connection.now))
+                    FROM sessions s
+                    LEFT JOIN users u ON u.id = s.user_id
+                    LEFT JOIN accounts a ON a.id = u.account_id
+                    WHERE s.id_hash = $1 AND s.expires_at > \(connection.now)
+                    """,
+                    [ByteA(idHash)]
+                ).rows.first
+            else { return nil }
             var expiresAt = try row.decode("expires_at", as: Date.self)
             if expiresAt.timeIntervalSince(connection.clock.now) < Double(lifetime) / 2 {
                 expiresAt = try connection.query(
@@ -118,13 +121,15 @@ public struct SessionStore: Sendable {
         let csrf = SecureRandom.token()
         let lifetime = lifetimeSeconds
         let expiresAt = try await database.withConnection { connection in
-            guard let row = try connection.query(
-                """
-                UPDATE sessions SET id_hash = $2, csrf_token = $3, expires_at = \(connection.now) + make_interval(secs => $4),
-                    last_seen_at = \(connection.now)
-                WHERE id_hash = $1 RETURNING expires_at
-                """, [ByteA(session.idHash), ByteA(newHash), csrf, lifetime]
-            ).rows.first else { throw SessionGone() }
+            guard
+                let row = try connection.query(
+                    """
+                    UPDATE sessions SET id_hash = $2, csrf_token = $3, expires_at = \(connection.now) + make_interval(secs => $4),
+                        last_seen_at = \(connection.now)
+                    WHERE id_hash = $1 RETURNING expires_at
+                    """, [ByteA(session.idHash), ByteA(newHash), csrf, lifetime]
+                ).rows.first
+            else { throw SessionGone() }
             return try row.decode("expires_at", as: Date.self)
         }
         return (
@@ -148,7 +153,8 @@ public struct SessionStore: Sendable {
 
     /// Leaves a one-time notice for this session's next page; nil clears it.
     public func setFlash(_ session: Session, _ message: String?) async throws {
-        try await database.query("UPDATE sessions SET flash = $2 WHERE id_hash = $1", [ByteA(session.idHash), message.map { String($0.prefix(500)) }])
+        try await database.query(
+            "UPDATE sessions SET flash = $2 WHERE id_hash = $1", [ByteA(session.idHash), message.map { String($0.prefix(500)) }])
     }
 
     /// Staff: the authenticator code was accepted in this session.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -58,12 +59,14 @@ struct SessionsSettingsTests {
     @Test("a session of someone else cannot be ended with its handle")
     func cannotEndOthersSession() async throws {
         try await withTwoBrowsers { phone, _, db in
-            try await db.query("INSERT INTO sessions (id_hash, csrf_token, expires_at) VALUES ($1, $2, now() + interval '1 hour')",
-                               [ByteA(Array(repeating: 7, count: 32)), String(repeating: "c", count: 40)])
+            try await db.query(
+                "INSERT INTO sessions (id_hash, csrf_token, expires_at) VALUES ($1, $2, now() + interval '1 hour')",
+                [ByteA(Array(repeating: 7, count: 32)), String(repeating: "c", count: 40)])
             try await phone.get("/account/settings")
             try await phone.post("/account/sessions/end", [("session", String(repeating: "07", count: 32))])
-            #expect(try await db.query("SELECT count(*) AS n FROM sessions WHERE id_hash = $1", [ByteA(Array(repeating: 7, count: 32))])
-                .rows[0].decode("n", as: Int.self) == 1)
+            #expect(
+                try await db.query("SELECT count(*) AS n FROM sessions WHERE id_hash = $1", [ByteA(Array(repeating: 7, count: 32))])
+                    .rows[0].decode("n", as: Int.self) == 1)
         }
     }
 

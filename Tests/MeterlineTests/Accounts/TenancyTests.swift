@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -16,8 +17,10 @@ private func consumer(_ client: any TestClientProtocol, _ db: Database, index: I
     let browser = TestBrowser(client)
     let account = DemoAccounts.accounts[index]
     try await browser.get("/register")
-    try await browser.post("/register", RegistrationTests.form(
-        username: username, fullName: "Person \(index)", mobile: account.mobile, accountNumber: account.number))
+    try await browser.post(
+        "/register",
+        RegistrationTests.form(
+            username: username, fullName: "Person \(index)", mobile: account.mobile, accountNumber: account.number))
     try await browser.post("/register/verify", [("code", try #require(try await lastCode(sentTo: account.mobile, in: db)))])
     try await browser.get("/account")
     return browser
@@ -58,7 +61,8 @@ struct TenancyTests {
             let added = try await owner.post("/account/premises/\(maria.number)/tenants", [("tenant", "Tomas.Ruiz"), ("start", day(ago: 95))])
             #expect(added.status == .seeOther)
             #expect(try await owner.get(premise).text.contains("Person 2 (tomas.ruiz)"))
-            #expect(try await countRows("notifications WHERE purpose = 'tenancy_added' AND recipient = $1", db, [DemoAccounts.accounts[2].mobile]) == 1)
+            #expect(
+                try await countRows("notifications WHERE purpose = 'tenancy_added' AND recipient = $1", db, [DemoAccounts.accounts[2].mobile]) == 1)
 
             #expect(try await tenant.get("/account").text.contains(premise))
             let seen = shownDays(try await tenant.get(premise))
@@ -66,7 +70,9 @@ struct TenancyTests {
             #expect(!(try await stranger.get("/account").text.contains(premise)))
             // A tenant cannot add tenants.
             try await tenant.get(premise)
-            #expect(try await tenant.post("/account/premises/\(maria.number)/tenants", [("tenant", "bea.baker"), ("start", day(ago: 1))]).status == .notFound)
+            #expect(
+                try await tenant.post("/account/premises/\(maria.number)/tenants", [("tenant", "bea.baker"), ("start", day(ago: 1))]).status
+                    == .notFound)
         }
     }
 

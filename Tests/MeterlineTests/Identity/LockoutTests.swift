@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -15,8 +16,9 @@ struct LockoutTests {
     func failSignIn(_ browser: TestBrowser, times: Int) async throws {
         for _ in 0..<times {
             try await browser.get("/login")
-            #expect(try await browser.post("/login", [("login", "maria.lopez"), ("password", "a wrong password here")]).status
-                == .unprocessableContent)
+            #expect(
+                try await browser.post("/login", [("login", "maria.lopez"), ("password", "a wrong password here")]).status
+                    == .unprocessableContent)
         }
     }
 
@@ -34,7 +36,8 @@ struct LockoutTests {
             #expect(locked.status == .unprocessableContent)
             #expect(locked.text.contains("This login is locked for 15 more minutes"))
             let sms: String = try await db.query(
-                "SELECT body FROM notifications WHERE purpose = 'unlock_code' ORDER BY id DESC LIMIT 1").rows[0].decode("body")
+                "SELECT body FROM notifications WHERE purpose = 'unlock_code' ORDER BY id DESC LIMIT 1"
+            ).rows[0].decode("body")
             #expect(sms.contains("locked for 15 minutes after 5 failed sign-in attempts"))
         }
     }

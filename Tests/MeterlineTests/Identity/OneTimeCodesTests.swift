@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -18,7 +19,8 @@ struct OneTimeCodesTests {
         ).rows[0].decode("id")
     }
 
-    func issue(_ db: Database, _ userID: Int64, _ purpose: OneTimeCodes.Purpose = .login, to mobile: String = "+447700900555") async throws -> String {
+    func issue(_ db: Database, _ userID: Int64, _ purpose: OneTimeCodes.Purpose = .login, to mobile: String = "+447700900555") async throws -> String
+    {
         let codes = self.codes
         return try await db.transaction { try codes.issue(on: $0, userID: userID, purpose: purpose, recipient: mobile) { "Code \($0)" } }
     }

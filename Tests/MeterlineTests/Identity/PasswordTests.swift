@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering

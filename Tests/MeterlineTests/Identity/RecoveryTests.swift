@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -46,7 +47,8 @@ struct RecoveryTests {
             try await browser.post("/login/code/send", [("login", "maria.lopez")])
             let code = try #require(try await lastCode(sentTo: Member.mobile, in: db))
             try await browser.get("/recover")
-            let asRecovery = try await browser.post("/recover", [("login", "maria.lopez"), ("code", code), ("password", "a completely new sentence")])
+            let asRecovery = try await browser.post(
+                "/recover", [("login", "maria.lopez"), ("code", code), ("password", "a completely new sentence")])
             #expect(asRecovery.status == .unprocessableContent)
             #expect(asRecovery.text.contains("That code is not right"))
         }
@@ -83,12 +85,15 @@ struct RecoveryTests {
             try await browser.get("/recover/username")
             let known = try await browser.post("/recover/username", [("mobile", "+44 7700 900101")])
             let sms: String = try await db.query(
-                "SELECT body FROM notifications WHERE purpose = 'username_reminder'").rows[0].decode("body")
+                "SELECT body FROM notifications WHERE purpose = 'username_reminder'"
+            ).rows[0].decode("body")
             #expect(sms.contains("maria.lopez"))
             let unknown = try await browser.post("/recover/username", [("mobile", "+44 7700 900999")])
             #expect(known.status == unknown.status)
             #expect(unknown.text.contains("If a login has this mobile number"))
-            #expect(try await db.query("SELECT count(*) AS n FROM notifications WHERE recipient = '+447700900999'").rows[0].decode("n", as: Int.self) == 0)
+            #expect(
+                try await db.query("SELECT count(*) AS n FROM notifications WHERE recipient = '+447700900999'").rows[0].decode("n", as: Int.self) == 0
+            )
             let bad = try await browser.post("/recover/username", [("mobile", "not a number")])
             #expect(bad.status == .unprocessableContent)
             #expect(bad.text.contains("with its country code"))

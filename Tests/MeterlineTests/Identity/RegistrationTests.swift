@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -18,8 +19,10 @@ struct RegistrationTests {
         mobile: String = account.mobile, email: String = "", accountNumber: String = account.number,
         password: String = "lamplight over the harbour"
     ) -> [(String, String)] {
-        [("username", username), ("full_name", fullName), ("address", address), ("mobile", mobile), ("email", email),
-         ("account_number", accountNumber), ("password", password)]
+        [
+            ("username", username), ("full_name", fullName), ("address", address), ("mobile", mobile), ("email", email),
+            ("account_number", accountNumber), ("password", password),
+        ]
     }
 
     /// A fresh database with the demo accounts, and a browser on the whole application.
@@ -98,14 +101,18 @@ struct RegistrationTests {
     func fieldErrors() async throws {
         try await withSite { browser, db in
             try await browser.get("/register")
-            let response = try await browser.post("/register", Self.form(
-                username: "x", fullName: "   ", address: "abc", mobile: "07700 900101", email: "not-an-email",
-                accountNumber: "12AB", password: "password1"))
+            let response = try await browser.post(
+                "/register",
+                Self.form(
+                    username: "x", fullName: "   ", address: "abc", mobile: "07700 900101", email: "not-an-email",
+                    accountNumber: "12AB", password: "password1"))
             #expect(response.status == .unprocessableContent)
             let html = response.text
-            for message in ["Use 3 to 32 letters", "Enter your full name.", "Enter your postal address (5 to 300",
-                            "with its country code", "Enter an email address like", "An account number has 6 to 16 digits",
-                            "Use at least 10 characters"] {
+            for message in [
+                "Use 3 to 32 letters", "Enter your full name.", "Enter your postal address (5 to 300",
+                "with its country code", "Enter an email address like", "An account number has 6 to 16 digits",
+                "Use at least 10 characters",
+            ] {
                 #expect(html.contains(message), "missing: \(message)")
             }
             #expect(html.contains(#"value="07700 900101""#))
@@ -255,8 +262,9 @@ struct RegistrationTests {
             try await browser.post("/register/verify", [("code", try #require(try await lastCode(sentTo: Self.account.mobile, in: db)))])
             let home = try await browser.get("/account")
             #expect(!home.text.contains("<script>alert"))
-            #expect(home.text.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; O&#39;Brien &amp; Sons")
-                || home.text.contains("&lt;script&gt;"))
+            #expect(
+                home.text.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; O&#39;Brien &amp; Sons")
+                    || home.text.contains("&lt;script&gt;"))
             #expect(try await db.query("SELECT full_name FROM users").rows[0].decode("full_name", as: String.self) == name)
         }
     }

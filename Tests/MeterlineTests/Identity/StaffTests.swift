@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -103,14 +104,16 @@ struct StaffTests {
                 username: "bob.reader", fullName: "Bob", roles: [.meterReader], by: nil, clientAddress: nil)
             await services.shutdown()
             try await browser.get("/admin/staff")
-            let saved = try await browser.post("/admin/staff/roles", [("user", String(bob.id)), ("roles[]", "meter_reader"), ("roles[]", "technician")])
+            let saved = try await browser.post(
+                "/admin/staff/roles", [("user", String(bob.id)), ("roles[]", "meter_reader"), ("roles[]", "technician")])
             #expect(saved.text.contains("Roles of bob.reader saved."))
             let roles: String = try await db.query("SELECT array_to_string(roles, ',') AS r FROM users WHERE id = $1", [bob.id]).rows[0].decode("r")
             #expect(roles == "meter_reader,technician")
             let adminID: Int64 = try await db.query("SELECT id FROM users WHERE username = 'ada.admin'").rows[0].decode("id")
             let selfDemotion = try await browser.post("/admin/staff/roles", [("user", String(adminID)), ("roles[]", "finance")])
             #expect(selfDemotion.status == .unprocessableContent)
-            #expect(try await db.query("SELECT count(*) AS n FROM audit_log WHERE action = 'staff.roles_changed'").rows[0].decode("n", as: Int.self) == 1)
+            #expect(
+                try await db.query("SELECT count(*) AS n FROM audit_log WHERE action = 'staff.roles_changed'").rows[0].decode("n", as: Int.self) == 1)
         }
     }
 
@@ -150,11 +153,13 @@ struct AuditPageTests {
     @Test("CSV fields are quoted, and a value a spreadsheet would run as a formula is made inert")
     func csvEncoding() {
         let csv = AuditSearch.csv([
-            .init(at: "2026-11-23 10:00:00", username: "=HYPERLINK(\"http://x\")", action: "login.failed", address: "-1+1",
-                  details: "{\"a\": \"b\"}")
+            .init(
+                at: "2026-11-23 10:00:00", username: "=HYPERLINK(\"http://x\")", action: "login.failed", address: "-1+1",
+                details: "{\"a\": \"b\"}")
         ])
-        #expect(csv == "time_utc,user,action,client_address,details\r\n"
-            + #""2026-11-23 10:00:00","'=HYPERLINK(""http://x"")","login.failed","'-1+1","{""a"": ""b""}""# + "\r\n")
+        #expect(
+            csv == "time_utc,user,action,client_address,details\r\n"
+                + #""2026-11-23 10:00:00","'=HYPERLINK(""http://x"")","login.failed","'-1+1","{""a"": ""b""}""# + "\r\n")
     }
 
     @Test("finance and admins search the audit trail by action, user and date, and export it as CSV")

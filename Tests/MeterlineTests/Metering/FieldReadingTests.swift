@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -194,7 +195,9 @@ struct FieldReadingTests {
             #expect(try await db.query("SELECT flag FROM readings WHERE value = 2500").rows[0].decode("flag", as: String?.self) == "high_use")
             let alert = try await db.query("SELECT kind, detail FROM consumption_alerts").rows[0]
             #expect(try alert.decode("kind", as: String.self) == "spike")
-            #expect(try await countRows("notifications WHERE purpose = 'consumption_alert' AND recipient = $1", db, [DemoAccounts.accounts[0].mobile]) == 1)
+            #expect(
+                try await countRows("notifications WHERE purpose = 'consumption_alert' AND recipient = $1", db, [DemoAccounts.accounts[0].mobile])
+                    == 1)
             // Within three times the usual: not flagged.
             #expect(try await recordReading(db, value: 2700, daysAgo: 10) == .recorded(consumption: 200, flag: nil))
         }
@@ -247,7 +250,9 @@ struct FieldReadingTests {
             try await browser.post("/login", [("login", Member.username), ("password", Member.password)])
             #expect(try await browser.get("/field?q=maria").status == .notFound)
             try await browser.get("/account")
-            #expect(try await browser.post("/field/accounts/\(maria)/readings", [("value", "1"), ("date", day(ago: 0)), ("key", "k")]).status == .notFound)
+            #expect(
+                try await browser.post("/field/accounts/\(maria)/readings", [("value", "1"), ("date", day(ago: 0)), ("key", "k")]).status == .notFound
+            )
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -31,11 +32,17 @@ struct ImportReadingsTests {
                 100200301,\(day(ago: 30)),0005,"Gate code 12, ""blue"" door"\r
 
                 """
-            let outcome = try await ImportReadings(database: db).run(csv: csv.replacingOccurrences(of: "\"1,450\"", with: "1450"), fileName: "round-7.csv", by: by, clientAddress: nil)
+            let outcome = try await ImportReadings(database: db).run(
+                csv: csv.replacingOccurrences(of: "\"1,450\"", with: "1450"), fileName: "round-7.csv", by: by, clientAddress: nil)
             #expect(outcome == .imported(count: 3, skipped: 0))
             let rows = try await db.query(
                 "SELECT a.account_number, r.value, r.consumption FROM current_readings r JOIN accounts a ON a.id = r.account_id WHERE r.kind = 'actual' ORDER BY a.account_number, r.read_on"
-            ).rows.map { [try $0.decode("account_number", as: String.self), String(try $0.decode("value", as: Int64.self)), String(try $0.decode("consumption", as: Int64.self))] }
+            ).rows.map {
+                [
+                    try $0.decode("account_number", as: String.self), String(try $0.decode("value", as: Int64.self)),
+                    String(try $0.decode("consumption", as: Int64.self)),
+                ]
+            }
             #expect(rows == [["100200300", "1200", "200"], ["100200300", "1450", "250"], ["100200301", "5", "15"]])
             let note: String = try await db.query("SELECT note FROM readings_raw WHERE value = 5").rows[0].decode("note")
             #expect(note == #"Gate code 12, "blue" door"#)
@@ -53,8 +60,9 @@ struct ImportReadingsTests {
             #expect(try await countRows("readings_raw WHERE source = 'import'", db) == 2)
             // The same day with another value is a conflict, not a duplicate.
             let changed = "account_number,date,value\n100200300,\(day(ago: 30)),1460\n"
-            #expect(try await importer.run(csv: changed, fileName: "b.csv", by: by, clientAddress: nil)
-                == .refused([.init(line: 2, message: "Account 100200300 already has the reading 1450 on \(day(ago: 30)).")]))
+            #expect(
+                try await importer.run(csv: changed, fileName: "b.csv", by: by, clientAddress: nil)
+                    == .refused([.init(line: 2, message: "Account 100200300 already has the reading 1450 on \(day(ago: 30)).")]))
         }
     }
 
@@ -63,7 +71,8 @@ struct ImportReadingsTests {
         try await withMeters { (db: Database, by: Int64) async throws in
             let outcome = try await ImportReadings(database: db).run(
                 csv: "account_number,date,value,note\n100200300,\(day(ago: 30)),1200,bad\u{0}note\n", fileName: "n.csv", by: by, clientAddress: nil)
-            #expect(outcome == .refused([.init(line: 2, message: "The line holds a NUL character, which cannot be stored. Remove it and try again.")]))
+            #expect(
+                outcome == .refused([.init(line: 2, message: "The line holds a NUL character, which cannot be stored. Remove it and try again.")]))
         }
     }
 
@@ -85,8 +94,10 @@ struct ImportReadingsTests {
                 100200301,\(day(ago: 10)),3
                 100200301,\(day(ago: 10)),4
                 """
-            guard case .refused(let errors) = try await ImportReadings(database: db).run(csv: csv, fileName: "bad.csv", by: by, clientAddress: nil) else {
-                Issue.record("a bad file was imported"); return
+            guard case .refused(let errors) = try await ImportReadings(database: db).run(csv: csv, fileName: "bad.csv", by: by, clientAddress: nil)
+            else {
+                Issue.record("a bad file was imported")
+                return
             }
             #expect(errors.map(\.line) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13])
             let byLine = Dictionary(uniqueKeysWithValues: errors.map { ($0.line, $0.message) })
@@ -116,7 +127,8 @@ struct ImportReadingsTests {
                 ("account_number,date,value\n100200300,\"2026-01-01,5", "A quoted field is not closed."),
             ] {
                 guard case .refused(let errors) = try await importer.run(csv: csv, fileName: "x.csv", by: by, clientAddress: nil) else {
-                    Issue.record("imported \(csv)"); continue
+                    Issue.record("imported \(csv)")
+                    continue
                 }
                 #expect(errors.first?.message.hasPrefix(message) == true, "\(csv)")
             }
@@ -126,11 +138,12 @@ struct ImportReadingsTests {
     @Test("CSV records: quotes, doubled quotes, commas and line breaks inside quotes, CRLF")
     func csvReader() throws {
         let records = try CSVReader.records("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",x\n\nlast")
-        #expect(records == [
-            .init(line: 1, fields: ["a", "b,c", "say \"hi\""]),
-            .init(line: 2, fields: ["two\nlines", "x"]),
-            .init(line: 5, fields: ["last"]),
-        ])
+        #expect(
+            records == [
+                .init(line: 1, fields: ["a", "b,c", "say \"hi\""]),
+                .init(line: 2, fields: ["two\nlines", "x"]),
+                .init(line: 5, fields: ["last"]),
+            ])
     }
 }
 
@@ -140,7 +153,10 @@ struct CalendarDayTests {
     func parsing() {
         #expect(CalendarDay("2024-02-29")?.description == "2024-02-29")
         #expect(CalendarDay(" 2026-11-23 ")?.description == "2026-11-23")
-        for bad in ["2026-02-29", "1900-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-5", "26-11-23", "2026/11/23", "２０２６-11-23", "", "3000-01-01"] {
+        for bad in [
+            "2026-02-29", "1900-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-1-5", "26-11-23", "2026/11/23", "２０２６-11-23", "",
+            "3000-01-01",
+        ] {
             #expect(CalendarDay(bad) == nil, "\(bad)")
         }
         #expect(CalendarDay("2000-02-29") != nil)

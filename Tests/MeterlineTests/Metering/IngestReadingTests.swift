@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -13,7 +14,8 @@ struct IngestReadingTests {
         try await withTestDatabase { (db: Database) async throws in
             try await DemoAccounts.seed(db)
             let key = "02" + String(repeating: "ab", count: 32)
-            _ = try await RegisterMeter(database: db).run(.init(serial: "SGM-1", model: "Aclara", kind: "smart", publicKey: key), by: nil, clientAddress: nil)
+            _ = try await RegisterMeter(database: db).run(
+                .init(serial: "SGM-1", model: "Aclara", kind: "smart", publicKey: key), by: nil, clientAddress: nil)
             let admin: Int64 = try await db.query(
                 "INSERT INTO users (username, full_name, password_hash, kind, roles, status) VALUES ('eng', 'Eng', '$argon2id$x', 'staff', '{engineer}', 'active') RETURNING id"
             ).rows[0].decode("id")
@@ -41,9 +43,11 @@ struct IngestReadingTests {
             let outcomes = try await [a, b]
             #expect(outcomes.filter { $0 == .duplicate }.count == 1)
             #expect(try await countRows("readings_raw WHERE source = 'bridge'", db) == 2)
-            let payload: String = try await db.query("SELECT payload->>'message' AS m FROM readings_raw WHERE device_sequence = 1").rows[0].decode("m")
+            let payload: String = try await db.query("SELECT payload->>'message' AS m FROM readings_raw WHERE device_sequence = 1").rows[0].decode(
+                "m")
             #expect(payload.contains(#""seq":1"#))
-            #expect(try await ingest.ingest(IngestReading.Message(serial: "NOPE", sequence: 1, readAt: Date(), value: 1, payload: "{}")) == .unknownMeter)
+            #expect(
+                try await ingest.ingest(IngestReading.Message(serial: "NOPE", sequence: 1, readAt: Date(), value: 1, payload: "{}")) == .unknownMeter)
         }
     }
 

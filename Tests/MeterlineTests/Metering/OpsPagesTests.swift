@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -19,41 +20,58 @@ struct OpsPagesTests {
     func meterLifecycle() async throws {
         try await withStaff([.engineer, .technician]) { browser, db, _ in
             try await browser.get("/ops/meters")
-            let bad = try await browser.post("/ops/meters", [("serial", "x"), ("model", ""), ("kind", "smart"), ("multiplier", "0"), ("digits", "3"), ("key", "")])
+            let bad = try await browser.post(
+                "/ops/meters", [("serial", "x"), ("model", ""), ("kind", "smart"), ("multiplier", "0"), ("digits", "3"), ("key", "")])
             #expect(bad.status == .unprocessableContent)
-            for message in ["A serial has 4 to 32", "Enter the model", "A multiplier is a whole number", "A register has 4 to 10 digits", "A smart meter needs its public key"] {
+            for message in [
+                "A serial has 4 to 32", "Enter the model", "A multiplier is a whole number", "A register has 4 to 10 digits",
+                "A smart meter needs its public key",
+            ] {
                 #expect(bad.text.contains(message), "\(message)")
             }
-            #expect(try await browser.post("/ops/meters", [("serial", "e110-777"), ("model", "Landis E110"), ("kind", "manual"), ("multiplier", "1"), ("digits", "5")]).status == .seeOther)
+            #expect(
+                try await browser.post(
+                    "/ops/meters", [("serial", "e110-777"), ("model", "Landis E110"), ("kind", "manual"), ("multiplier", "1"), ("digits", "5")]
+                ).status == .seeOther)
             #expect(try await browser.get("/ops/meters?q=e110").text.contains("E110-777"))
 
             let page = try await browser.get("/field/accounts/\(samuel)")
             #expect(page.text.contains("Install a meter"))
-            let refused = try await browser.post("/field/accounts/\(samuel)/install", [("serial", "NOPE-1"), ("date", day(ago: 0)), ("initial", "5")])
+            let refused = try await browser.post(
+                "/field/accounts/\(samuel)/install", [("serial", "NOPE-1"), ("date", day(ago: 0)), ("initial", "5")])
             #expect(refused.status == .unprocessableContent)
             #expect(refused.text.contains("No meter with serial NOPE-1 is registered."))
             #expect(refused.text.contains(#"value="NOPE-1""#))
             let badPlace = try await browser.post(
-                "/field/accounts/\(samuel)/install", [("serial", "E110-777"), ("date", day(ago: 0)), ("initial", "5"), ("latitude", "95"), ("longitude", "1")])
+                "/field/accounts/\(samuel)/install",
+                [("serial", "E110-777"), ("date", day(ago: 0)), ("initial", "5"), ("latitude", "95"), ("longitude", "1")])
             #expect(badPlace.text.contains("Enter the GPS position as decimal degrees"))
             let installed = try await browser.post(
-                "/field/accounts/\(samuel)/install", [("serial", "E110-777"), ("date", day(ago: 20)), ("initial", "00012"), ("latitude", "51.45"), ("longitude", "-2.59")])
+                "/field/accounts/\(samuel)/install",
+                [("serial", "E110-777"), ("date", day(ago: 20)), ("initial", "00012"), ("latitude", "51.45"), ("longitude", "-2.59")])
             #expect(installed.headers[.location] == "/field/accounts/\(samuel)")
             #expect(try await browser.get("/field/accounts/\(samuel)").text.contains("Meter E110-777"))
 
             try await browser.get("/field/accounts/\(samuel)")
-            #expect(try await browser.post("/field/accounts/\(samuel)/location", [("latitude", "51.46"), ("longitude", "-2.58")]).status == .seeOther)
+            #expect(
+                try await browser.post("/field/accounts/\(samuel)/location", [("latitude", "51.46"), ("longitude", "-2.58")]).status == .seeOther)
             #expect(try await countRows("meter_locations", db) == 2)
 
             try await browser.get("/ops/meters")
-            try await browser.post("/ops/meters", [("serial", "E110-778"), ("model", "Landis E110"), ("kind", "manual"), ("multiplier", "1"), ("digits", "5")])
+            try await browser.post(
+                "/ops/meters", [("serial", "E110-778"), ("model", "Landis E110"), ("kind", "manual"), ("multiplier", "1"), ("digits", "5")])
             try await browser.get("/field/accounts/\(samuel)")
-            let low = try await browser.post("/field/accounts/\(samuel)/exchange", [("date", day(ago: 0)), ("final", "3"), ("serial", "E110-778"), ("initial", "0")])
+            let low = try await browser.post(
+                "/field/accounts/\(samuel)/exchange", [("date", day(ago: 0)), ("final", "3"), ("serial", "E110-778"), ("initial", "0")])
             #expect(low.text.contains("The final reading is lower than the last one, 12."))
-            #expect(try await browser.post("/field/accounts/\(samuel)/exchange", [("date", day(ago: 0)), ("final", "140"), ("serial", "E110-778"), ("initial", "0")]).status == .seeOther)
+            #expect(
+                try await browser.post(
+                    "/field/accounts/\(samuel)/exchange", [("date", day(ago: 0)), ("final", "140"), ("serial", "E110-778"), ("initial", "0")]
+                ).status == .seeOther)
             let after = try await browser.get("/field/accounts/\(samuel)")
             #expect(after.text.contains("Meter E110-778"))
-            #expect(try await countRows("audit_log WHERE action IN ('meter.registered', 'meter.installed', 'meter.exchanged', 'meter.located')", db) == 6)
+            #expect(
+                try await countRows("audit_log WHERE action IN ('meter.registered', 'meter.installed', 'meter.exchanged', 'meter.located')", db) == 6)
         }
     }
 
@@ -62,7 +80,8 @@ struct OpsPagesTests {
         try await withStaff([.engineer, .technician]) { browser, db, _ in
             try await browser.get("/ops/meters")
             let key = "02" + String(repeating: "1f", count: 32)
-            try await browser.post("/ops/meters", [("serial", "SGM-1"), ("model", "Aclara"), ("kind", "smart"), ("multiplier", "1"), ("digits", "6"), ("key", key)])
+            try await browser.post(
+                "/ops/meters", [("serial", "SGM-1"), ("model", "Aclara"), ("kind", "smart"), ("multiplier", "1"), ("digits", "6"), ("key", key)])
             try await browser.get("/field/accounts/\(samuel)")
             let early = try await browser.post("/field/accounts/\(samuel)/install", [("serial", "SGM-1"), ("date", day(ago: 0)), ("initial", "0")])
             #expect(early.text.contains("Smart meter SGM-1 must be provisioned by an engineer before it is installed."))
@@ -73,7 +92,9 @@ struct OpsPagesTests {
             try await browser.get("/ops/meters")
             #expect(try await browser.post("/ops/meters/provision", [("serial", "SGM-1")]).status == .notFound, "provisioned already")
             try await browser.get("/field/accounts/\(samuel)")
-            #expect(try await browser.post("/field/accounts/\(samuel)/install", [("serial", "SGM-1"), ("date", day(ago: 0)), ("initial", "0")]).status == .seeOther)
+            #expect(
+                try await browser.post("/field/accounts/\(samuel)/install", [("serial", "SGM-1"), ("date", day(ago: 0)), ("initial", "0")]).status
+                    == .seeOther)
             #expect(try await countRows("meters WHERE serial = 'SGM-1' AND status = 'installed'", db) == 1)
         }
     }
@@ -82,11 +103,15 @@ struct OpsPagesTests {
     func readerPermissions() async throws {
         try await withStaff([.meterReader]) { (browser: TestBrowser, _: Database, _: AppServices) async throws in
             #expect(!(try await browser.get("/field/accounts/\(maria)").text.contains("Meter work")))
-            for path in ["/ops/meters", "/ops/readings/import", "/ops/alerts", "/ops/health", "/admin/accounts", "/admin/accounts/\(maria)", "/admin/staff"] {
+            for path in [
+                "/ops/meters", "/ops/readings/import", "/ops/alerts", "/ops/health", "/admin/accounts", "/admin/accounts/\(maria)", "/admin/staff",
+            ] {
                 #expect(try await browser.get(path).status == .forbidden, "\(path)")
             }
             try await browser.get("/field")
-            #expect(try await browser.post("/field/accounts/\(samuel)/install", [("serial", "X"), ("date", day(ago: 0)), ("initial", "1")]).status == .forbidden)
+            #expect(
+                try await browser.post("/field/accounts/\(samuel)/install", [("serial", "X"), ("date", day(ago: 0)), ("initial", "1")]).status
+                    == .forbidden)
             try await browser.get("/field")
             #expect(try await browser.post("/admin/accounts/\(maria)", [("holder_name", "Hijacked")]).status == .forbidden)
         }
@@ -98,7 +123,9 @@ struct OpsPagesTests {
             try await installMeter(db)
             let page = try await browser.get("/ops/readings/import")
             #expect(page.text.contains(#"enctype="multipart/form-data""#))
-            let bad = try await browser.postFile("/ops/readings/import", fileName: "round.csv", content: "account_number,date,value\n\(maria),\(day(ago: 5)),900\n999,\(day(ago: 5)),1")
+            let bad = try await browser.postFile(
+                "/ops/readings/import", fileName: "round.csv", content: "account_number,date,value\n\(maria),\(day(ago: 5)),900\n999,\(day(ago: 5)),1"
+            )
             #expect(bad.status == .unprocessableContent)
             #expect(bad.text.contains("Nothing was imported: 2 lines need fixing."))
             #expect(bad.text.contains("<td>2</td><td>The value 900 is lower than the reading before it, 1000.</td>"))
@@ -109,7 +136,8 @@ struct OpsPagesTests {
             try await browser.get("/ops/readings/import")
             #expect(try await browser.postFile("/ops/readings/import", fileName: "r.csv", content: "x", withToken: false).status == .forbidden)
             try await browser.get("/ops/readings/import")
-            let good = try await browser.postFile("/ops/readings/import", fileName: "round.csv", content: "account_number,date,value\n\(maria),\(day(ago: 5)),1300\n")
+            let good = try await browser.postFile(
+                "/ops/readings/import", fileName: "round.csv", content: "account_number,date,value\n\(maria),\(day(ago: 5)),1300\n")
             #expect(good.status == .ok)
             #expect(good.text.contains("Imported 1 readings from round.csv."))
             #expect(try await countRows("readings_raw WHERE source = 'import'", db) == 1)
@@ -130,10 +158,13 @@ struct OpsPagesTests {
             #expect(noReason.status == .unprocessableContent)
             #expect(noReason.text.contains("Say why the reading is corrected"))
             try await browser.get("/ops/alerts")
-            let corrected = try await browser.post("/ops/readings/correct", [("reading", String(readingID)), ("value", "1600"), ("reason", "Extra digit typed")])
+            let corrected = try await browser.post(
+                "/ops/readings/correct", [("reading", String(readingID)), ("value", "1600"), ("reason", "Extra digit typed")])
             #expect(corrected.headers[.location] == "/ops/alerts")
             #expect(try await browser.get("/ops/alerts").text.contains("Reading corrected."))
-            #expect(try await db.query("SELECT consumption FROM current_readings WHERE read_on = $1::date", [day(ago: 40)]).rows[0].decode("consumption", as: Int64.self) == 100)
+            #expect(
+                try await db.query("SELECT consumption FROM current_readings WHERE read_on = $1::date", [day(ago: 40)]).rows[0].decode(
+                    "consumption", as: Int64.self) == 100)
             let alertID: Int64 = try await db.query("SELECT id FROM consumption_alerts").rows[0].decode("id")
             try await browser.get("/ops/alerts")
             #expect(try await browser.post("/ops/alerts/acknowledge", [("alert", String(alertID))]).status == .seeOther)
@@ -149,8 +180,11 @@ struct OpsPagesTests {
         try await withStaff([.technician]) { browser, db, _ in
             let key = "03" + String(repeating: "cd", count: 32)
             for (index, account) in DemoAccounts.accounts.prefix(3).enumerated() {
-                _ = try await RegisterMeter(database: db).run(.init(serial: "SM-\(index)", model: "Aclara", kind: "smart", publicKey: key), by: nil, clientAddress: nil)
-                #expect(try await ProvisionMeter(database: db).run(serial: "SM-\(index)", by: try await db.query("SELECT id FROM users").rows[0].decode("id"), clientAddress: nil))
+                _ = try await RegisterMeter(database: db).run(
+                    .init(serial: "SM-\(index)", model: "Aclara", kind: "smart", publicKey: key), by: nil, clientAddress: nil)
+                #expect(
+                    try await ProvisionMeter(database: db).run(
+                        serial: "SM-\(index)", by: try await db.query("SELECT id FROM users").rows[0].decode("id"), clientAddress: nil))
                 _ = try await InstallMeter(database: db).run(
                     serial: "SM-\(index)", accountNumber: account.number, on: try #require(CalendarDay(day(ago: 30))), initialReading: 0,
                     location: nil, by: nil, clientAddress: nil)
@@ -160,7 +194,8 @@ struct OpsPagesTests {
                 try MeterHealth.report(on: connection, meterID: ids[0], signal: -70, voltage: 231.5, relay: "connected", tamper: false)
                 try MeterHealth.report(on: connection, meterID: ids[1], signal: -90, voltage: 229, relay: "connected", tamper: true)
             }
-            try await db.query("UPDATE meter_health SET last_seen_at = now() - interval '3 days' WHERE meter_id = (SELECT id FROM meters WHERE serial = 'SM-1')")
+            try await db.query(
+                "UPDATE meter_health SET last_seen_at = now() - interval '3 days' WHERE meter_id = (SELECT id FROM meters WHERE serial = 'SM-1')")
             let page = try await browser.get("/ops/health?hours=24")
             #expect(!page.text.contains("<td>SM-0</td>"))
             #expect(page.text.contains("<td>SM-1</td>"))
@@ -175,13 +210,24 @@ struct OpsPagesTests {
     func adminAccounts() async throws {
         try await withStaff([.admin]) { browser, db, _ in
             try await browser.get("/admin/accounts")
-            let bad = try await browser.post("/admin/accounts", [("account_number", "12"), ("holder_name", ""), ("supply_address", "x"), ("area", ""), ("category", "castle"), ("billing_type", "barter"), ("mobile", "123")])
+            let bad = try await browser.post(
+                "/admin/accounts",
+                [
+                    ("account_number", "12"), ("holder_name", ""), ("supply_address", "x"), ("area", ""), ("category", "castle"),
+                    ("billing_type", "barter"), ("mobile", "123"),
+                ])
             #expect(bad.status == .unprocessableContent)
-            for message in ["An account number has 6 to 16 digits.", "Enter the holder", "Enter the supply address", "Enter the area", "Choose residential", "Choose postpaid", "Enter the mobile with its country code"] {
+            for message in [
+                "An account number has 6 to 16 digits.", "Enter the holder", "Enter the supply address", "Enter the area", "Choose residential",
+                "Choose postpaid", "Enter the mobile with its country code",
+            ] {
                 #expect(bad.text.contains(message), "\(message)")
             }
-            let fields = [("account_number", "555000111"), ("holder_name", "Ada <b>Lovelace</b>"), ("supply_address", "1 Engine Row, Portview"), ("area", "Portview"),
-                          ("category", "residential"), ("billing_type", "prepaid"), ("status", "active"), ("mobile", "+44 7700 900555")]
+            let fields = [
+                ("account_number", "555000111"), ("holder_name", "Ada <b>Lovelace</b>"), ("supply_address", "1 Engine Row, Portview"),
+                ("area", "Portview"),
+                ("category", "residential"), ("billing_type", "prepaid"), ("status", "active"), ("mobile", "+44 7700 900555"),
+            ]
             #expect(try await browser.post("/admin/accounts", fields).headers[.location] == "/admin/accounts")
             #expect(try await browser.get("/admin/accounts").text.contains("Account 555000111 created."))
             #expect(try await browser.post("/admin/accounts", fields).text.contains("There is an account with this number already."))
@@ -194,7 +240,9 @@ struct OpsPagesTests {
             changed.removeAll { $0.0 == "status" }
             changed.append(("status", "disconnected"))
             #expect(try await browser.post("/admin/accounts/555000111", changed).headers[.location] == "/admin/accounts/555000111")
-            #expect(try await db.query("SELECT status FROM accounts WHERE account_number = '555000111'").rows[0].decode("status", as: String.self) == "disconnected")
+            #expect(
+                try await db.query("SELECT status FROM accounts WHERE account_number = '555000111'").rows[0].decode("status", as: String.self)
+                    == "disconnected")
             #expect(try await browser.get("/admin/accounts/000000000").status == .notFound)
             #expect(try await countRows("audit_log WHERE action IN ('account.created', 'account.changed')", db) == 2)
         }
@@ -202,7 +250,9 @@ struct OpsPagesTests {
 
     @Test("multipart bodies: fields and a file are read; a broken body is refused")
     func multipart() {
-        let body = Array("--XyZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntok\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nline1\r\nline2\r\n--XyZ--\r\n".utf8)
+        let body = Array(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\ntok\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.csv\"\r\n\r\nline1\r\nline2\r\n--XyZ--\r\n"
+                .utf8)
         let form = MultipartForm.parse(body, boundary: "XyZ")
         #expect(form?["_csrf"]?.text == "tok")
         #expect(form?["file"]?.fileName == "a.csv")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -30,7 +31,10 @@ struct VEETests {
                 accountNumber: maria, periodEnd: try #require(CalendarDay(day(ago: 5))), by: nil)
             // From the last reading (40 days ago) to 5 days ago, a year earlier: 405..370 days ago,
             // 5 days at 10 and 30 days at 30: 950 (the recent average would give 350).
-            guard case .estimated(let value, let used, let basis) = outcome else { Issue.record("\(outcome)"); return }
+            guard case .estimated(let value, let used, let basis) = outcome else {
+                Issue.record("\(outcome)")
+                return
+            }
             #expect(basis == .lastYear)
             #expect(abs(used - 950) <= 1)
             #expect(value == 6000 + used)
@@ -63,11 +67,21 @@ struct VEETests {
             try await installMeter(db, daysAgo: 30, initial: 500)
             let estimate = EstimateReading(database: db)
             guard case .cannotEstimate = try await estimate.estimate(accountNumber: maria, periodEnd: try #require(CalendarDay(day(ago: 1))), by: nil)
-            else { Issue.record("estimated without history"); return }
+            else {
+                Issue.record("estimated without history")
+                return
+            }
             try await recordReading(db, value: 700, daysAgo: 10)
-            #expect(try await estimate.estimate(accountNumber: maria, periodEnd: try #require(CalendarDay(day(ago: 10))), by: nil) == .actualExists(value: 700))
-            guard case .cannotEstimate = try await estimate.estimate(accountNumber: "100200301", periodEnd: try #require(CalendarDay(day(ago: 1))), by: nil)
-            else { Issue.record("estimated a premise without a meter"); return }
+            #expect(
+                try await estimate.estimate(accountNumber: maria, periodEnd: try #require(CalendarDay(day(ago: 10))), by: nil)
+                    == .actualExists(value: 700))
+            guard
+                case .cannotEstimate = try await estimate.estimate(
+                    accountNumber: "100200301", periodEnd: try #require(CalendarDay(day(ago: 1))), by: nil)
+            else {
+                Issue.record("estimated a premise without a meter")
+                return
+            }
         }
     }
 
@@ -90,7 +104,8 @@ struct VEETests {
             let first = try await correct.correct(readingID: wrong, value: 1350, reason: "Digits misread in the rain", by: by, clientAddress: nil)
             let second = try await correct.correct(readingID: first, value: 1300, reason: "Checked the photo again", by: by, clientAddress: nil)
             let current = try await db.query(
-                "SELECT value, consumption, kind FROM current_readings WHERE kind <> 'initial' ORDER BY read_on").rows
+                "SELECT value, consumption, kind FROM current_readings WHERE kind <> 'initial' ORDER BY read_on"
+            ).rows
             #expect(try current.map { try $0.decode("value", as: Int64.self) } == [1300, 2000])
             #expect(try current.map { try $0.decode("consumption", as: Int64.self) } == [300, 700])
             // Every step stays: the misread, both corrections, the original and recounted next readings.
@@ -113,13 +128,15 @@ struct MeterRegistryTests {
         try await withTestDatabase { (db: Database) async throws in
             let register = RegisterMeter(database: db)
             let key = "02" + String(repeating: "ab", count: 32)
-            _ = try await register.run(.init(serial: "sm-0001", model: "Aclara SGM1", kind: "smart", publicKey: key.uppercased()), by: nil, clientAddress: nil)
+            _ = try await register.run(
+                .init(serial: "sm-0001", model: "Aclara SGM1", kind: "smart", publicKey: key.uppercased()), by: nil, clientAddress: nil)
             let stored = try await db.query("SELECT serial, public_key, register_digits FROM meters").rows[0]
             #expect(try stored.decode("serial", as: String.self) == "SM-0001")
             #expect(try stored.decode("public_key", as: String.self) == key)
             do {
                 _ = try await register.run(
-                    .init(serial: "x", model: "", kind: "nuclear", multiplier: "0", registerDigits: "12", publicKey: "04abc"), by: nil, clientAddress: nil)
+                    .init(serial: "x", model: "", kind: "nuclear", multiplier: "0", registerDigits: "12", publicKey: "04abc"), by: nil,
+                    clientAddress: nil)
                 Issue.record("accepted")
             } catch let refused as RegisterMeter.Refused {
                 #expect(Set(refused.problems.keys) == [.serial, .model, .kind, .multiplier, .registerDigits, .publicKey])
@@ -141,16 +158,19 @@ struct MeterRegistryTests {
             let install = InstallMeter(database: db)
             let today = try #require(CalendarDay(day(ago: 0)))
             await #expect(throws: InstallMeter.Refused.self) {
-                try await install.run(serial: "MTR-TEST-1", accountNumber: "100200301", on: today, initialReading: 0, location: nil, by: nil, clientAddress: nil)
+                try await install.run(
+                    serial: "MTR-TEST-1", accountNumber: "100200301", on: today, initialReading: 0, location: nil, by: nil, clientAddress: nil)
             }
             _ = try await RegisterMeter(database: db).run(.init(serial: "MTR-TEST-2", model: "E110", kind: "manual"), by: nil, clientAddress: nil)
             await #expect(throws: InstallMeter.Refused(message: "Account \(maria) has a meter already: exchange it instead.")) {
-                try await install.run(serial: "MTR-TEST-2", accountNumber: maria, on: today, initialReading: 0, location: nil, by: nil, clientAddress: nil)
+                try await install.run(
+                    serial: "MTR-TEST-2", accountNumber: maria, on: today, initialReading: 0, location: nil, by: nil, clientAddress: nil)
             }
             // The database refuses it too, whoever writes.
             await #expect(throws: DatabaseError.self) {
                 try await db.query(
-                    "INSERT INTO meter_installations (meter_id, account_id, installed_on, initial_reading) SELECT m.id, i.account_id, current_date, 0 FROM meters m, meter_installations i WHERE m.serial = 'MTR-TEST-2'")
+                    "INSERT INTO meter_installations (meter_id, account_id, installed_on, initial_reading) SELECT m.id, i.account_id, current_date, 0 FROM meters m, meter_installations i WHERE m.serial = 'MTR-TEST-2'"
+                )
             }
             #expect(InstallMeter.Location(latitude: "91", longitude: "0") == nil)
             #expect(InstallMeter.Location(latitude: "51.5", longitude: "abc") == nil)
@@ -167,10 +187,12 @@ struct MeterRegistryTests {
             let exchange = ExchangeMeter(database: db)
             let today = try #require(CalendarDay(day(ago: 10)))
             await #expect(throws: InstallMeter.Refused.self) {
-                try await exchange.run(accountNumber: maria, on: today, finalReading: 1300, newSerial: "MTR-NEW-1", newInitialReading: 0, by: nil, clientAddress: nil)
+                try await exchange.run(
+                    accountNumber: maria, on: today, finalReading: 1300, newSerial: "MTR-NEW-1", newInitialReading: 0, by: nil, clientAddress: nil)
             }
             #expect(try await countRows("meter_installations", db) == 1, "a refused exchange changes nothing")
-            _ = try await exchange.run(accountNumber: maria, on: today, finalReading: 1550, newSerial: "MTR-NEW-1", newInitialReading: 7, by: nil, clientAddress: nil)
+            _ = try await exchange.run(
+                accountNumber: maria, on: today, finalReading: 1550, newSerial: "MTR-NEW-1", newInitialReading: 7, by: nil, clientAddress: nil)
             let old = try await db.query(
                 "SELECT i.removed_on IS NOT NULL AS closed, i.final_reading, m.status FROM meter_installations i JOIN meters m ON m.id = i.meter_id WHERE m.serial = 'MTR-TEST-1'"
             ).rows[0]

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import Synchronization
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -116,7 +117,8 @@ struct NotificationsTests {
         try await withTestDatabase { (db: Database) async throws in
             try await gateway.run { url in
                 let id = try await db.withConnection {
-                    try Outbox.enqueue(on: $0, channel: .email, to: "ana@example.org", subject: "Your bill", body: "Bill for October: 42.10", purpose: "bill_issued")
+                    try Outbox.enqueue(
+                        on: $0, channel: .email, to: "ana@example.org", subject: "Your bill", body: "Bill for October: 42.10", purpose: "bill_issued")
                 }
                 let provider = HTTPGatewayProvider(url: url, secret: gateway.secret, client: .shared)
                 let worker = DeliveryWorker(database: db, provider: provider, logger: logger)
@@ -124,7 +126,11 @@ struct NotificationsTests {
                 let received = gateway.received.withLock { $0 }
                 #expect(received.count == 1)
                 #expect(received.first?.signatureValid == true)
-                #expect(received.first?.payload == .init(id: id, channel: "email", to: "ana@example.org", subject: "Your bill", body: "Bill for October: 42.10", purpose: "bill_issued"))
+                #expect(
+                    received.first?.payload
+                        == .init(
+                            id: id, channel: "email", to: "ana@example.org", subject: "Your bill", body: "Bill for October: 42.10",
+                            purpose: "bill_issued"))
                 #expect(received.first?.idempotencyKey == "notification-\(id)")
                 #expect(try await statuses(db) == ["sent"])
             }
@@ -136,12 +142,15 @@ struct NotificationsTests {
         let gateway = LocalGateway(failuresFirst: 100)
         try await withTestDatabase { (db: Database) async throws in
             try await gateway.run { url in
-                try await db.withConnection { try Outbox.enqueue(on: $0, channel: .sms, to: "+447700900123", body: "Outage notice", purpose: "outage_notice") }
+                try await db.withConnection {
+                    try Outbox.enqueue(on: $0, channel: .sms, to: "+447700900123", body: "Outage notice", purpose: "outage_notice")
+                }
                 let provider = HTTPGatewayProvider(url: url, secret: gateway.secret, client: .shared)
                 let worker = DeliveryWorker(database: db, provider: provider, logger: logger, maxAttempts: 3)
                 #expect(try await worker.deliverDue() == 1)
                 let row = try await db.query(
-                    "SELECT status, attempts, last_error, next_attempt_at > now() AS later FROM notifications").rows[0]
+                    "SELECT status, attempts, last_error, next_attempt_at > now() AS later FROM notifications"
+                ).rows[0]
                 #expect(try row.decode("status", as: String.self) == "pending")
                 #expect(try row.decode("attempts", as: Int.self) == 1)
                 #expect(try row.decode("last_error", as: String.self).contains("503"))
@@ -164,7 +173,9 @@ struct NotificationsTests {
         let gateway = LocalGateway()
         try await withTestDatabase { (db: Database) async throws in
             try await gateway.run { url in
-                try await db.withConnection { try Outbox.enqueue(on: $0, channel: .sms, to: "+447700900123", body: "Code 111111", purpose: "login_code") }
+                try await db.withConnection {
+                    try Outbox.enqueue(on: $0, channel: .sms, to: "+447700900123", body: "Code 111111", purpose: "login_code")
+                }
                 // What a crash leaves behind: claimed ('sending'), never marked.
                 try await db.query("UPDATE notifications SET status = 'sending', attempts = 1, next_attempt_at = now() + interval '2 minutes'")
                 let worker = DeliveryWorker(
@@ -185,7 +196,8 @@ struct NotificationsTests {
             try await gateway.run { url in
                 try await db.withConnection { connection in
                     for n in 0..<60 {
-                        try Outbox.enqueue(on: connection, channel: .sms, to: "+4477009\(String(format: "%05d", n))", body: "Message \(n)", purpose: "reminder")
+                        try Outbox.enqueue(
+                            on: connection, channel: .sms, to: "+4477009\(String(format: "%05d", n))", body: "Message \(n)", purpose: "reminder")
                     }
                 }
                 let provider = HTTPGatewayProvider(url: url, secret: gateway.secret, client: .shared)
@@ -209,7 +221,9 @@ struct NotificationsTests {
         try await withTestDatabase { (db: Database) async throws in
             try await db.withConnection { connection in
                 try Outbox.enqueue(on: connection, channel: .sms, to: "+447700900001", body: "First: code 123456", purpose: "registration_code")
-                try Outbox.enqueue(on: connection, channel: .email, to: "x@example.org", subject: "<b>Hi</b>", body: "Second <script> http://127.0.0.1:8080/login/link?token=a\"b<i> end", purpose: "login_link")
+                try Outbox.enqueue(
+                    on: connection, channel: .email, to: "x@example.org", subject: "<b>Hi</b>",
+                    body: "Second <script> http://127.0.0.1:8080/login/link?token=a\"b<i> end", purpose: "login_link")
             }
             let app = try TestApp.application(services: try await TestApp.services(database: db))
             try await app.test(.router) { client in
@@ -222,7 +236,9 @@ struct NotificationsTests {
                 #expect(!html.contains("<script>"))
                 #expect(html.contains("&lt;b&gt;Hi&lt;/b&gt;"))
                 // A link in an email can be opened from the inbox; the markup around it stays text.
-                #expect(html.contains(#"<a href="http://127.0.0.1:8080/login/link?token=a">http://127.0.0.1:8080/login/link?token=a</a>&quot;b&lt;i&gt; end"#))
+                #expect(
+                    html.contains(
+                        #"<a href="http://127.0.0.1:8080/login/link?token=a">http://127.0.0.1:8080/login/link?token=a</a>&quot;b&lt;i&gt; end"#))
             }
         }
     }

@@ -1,5 +1,6 @@
 import Configuration
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -32,10 +33,12 @@ struct AppConfigTests {
 
     @Test("DATABASE_URL selects an outside server; an https public URL makes cookies Secure")
     func databaseURLAndTLS() throws {
-        let config = try AppConfig.load(from: reader(folders.merging([
-            "database.url": "postgres://meterline@db.internal/meterline", "public.url": "https://portal.example",
-            "dev.mode": "true",
-        ]) { $1 }))
+        let config = try AppConfig.load(
+            from: reader(
+                folders.merging([
+                    "database.url": "postgres://meterline@db.internal/meterline", "public.url": "https://portal.example",
+                    "dev.mode": "true",
+                ]) { $1 }))
         #expect(config.databaseURL == "postgres://meterline@db.internal/meterline")
         #expect(config.servedOverTLS)
     }
@@ -43,10 +46,12 @@ struct AppConfigTests {
     @Test("every invalid setting is reported at once, by its environment name")
     func invalidValuesListed() throws {
         let error = #expect(throws: AppConfig.Invalid.self) {
-            try AppConfig.load(from: reader(folders.merging([
-                "http.port": "eighty", "database.pool.size": "0", "log.level": "loud", "database.url": "mysql://x",
-                "dev.mode": "maybe",
-            ]) { $1 }))
+            try AppConfig.load(
+                from: reader(
+                    folders.merging([
+                        "http.port": "eighty", "database.pool.size": "0", "log.level": "loud", "database.url": "mysql://x",
+                        "dev.mode": "maybe",
+                    ]) { $1 }))
         }
         // The four above, dev.mode, and what production requires: gateway URL and secret, secret key.
         #expect(error?.problems.count == 8)

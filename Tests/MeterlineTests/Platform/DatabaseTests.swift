@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -19,8 +20,10 @@ struct DatabaseTests {
                 SELECT $1::text AS text, $2::int AS int, $3::bigint AS big, $4::boolean AS yes, $5::float8 AS ratio,
                        $6::timestamptz AS at, $7::uuid AS id, $8::bytea AS bytes, $9::text AS nothing, $10::date AS day
                 """,
-                ["Ñandú \"quoted\" 'single' ⚡", 42, Int64(9_007_199_254_740_993), true, 0.25, when, id,
-                 ByteA([0, 1, 254, 255]), String?.none, "2026-10-31"]
+                [
+                    "Ñandú \"quoted\" 'single' ⚡", 42, Int64(9_007_199_254_740_993), true, 0.25, when, id,
+                    ByteA([0, 1, 254, 255]), String?.none, "2026-10-31",
+                ]
             ).rows[0]
             #expect(try row.decode("text", as: String.self) == "Ñandú \"quoted\" 'single' ⚡")
             #expect(try row.decode("int", as: Int.self) == 42)
@@ -76,8 +79,9 @@ struct DatabaseTests {
             // Fragments keep their values, and names that cannot be parameters are quoted.
             let filter: SQL = "id <= \(2)"
             let table = "notes"
-            #expect(try await db.query("SELECT count(*) AS n FROM \(identifier: table) WHERE \(filter) AND body <> \("x")").rows[0]
-                .decode("n", as: Int.self) == 2)
+            #expect(
+                try await db.query("SELECT count(*) AS n FROM \(identifier: table) WHERE \(filter) AND body <> \("x")").rows[0]
+                    .decode("n", as: Int.self) == 2)
         }
     }
 

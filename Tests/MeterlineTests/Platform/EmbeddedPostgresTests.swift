@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -78,11 +79,11 @@ struct MigratorTests {
         let folder = try Folder([
             "0001_accounts_init.sql": "CREATE TABLE accounts (id int PRIMARY KEY);",
             "0002_billing_bills.sql": """
-                CREATE TABLE bills (id int PRIMARY KEY);
-                INSERT INTO accounts VALUES (1);
+            CREATE TABLE bills (id int PRIMARY KEY);
+            INSERT INTO accounts VALUES (1);
 
-                CREATE TABEL oops (id int);
-                """,
+            CREATE TABEL oops (id int);
+            """,
         ])
         try await withEmptyDatabase { (db: Database) async throws in
             let error = await #expect(throws: MigrationError.self) { try await folder.migrator.migrate(db) }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -23,8 +24,9 @@ struct PageRendererTests {
     @Test("what people typed is shown escaped, never as markup")
     func escapesUserText() async throws {
         let renderer = try await PageRenderer(directory: Checkout.templates)
-        let html = try renderer.render(ErrorShowPage(
-            title: "t", heading: "<script>alert(1)</script>", message: "Tom & \"Jerry\" <b>", status: 400, reference: nil))
+        let html = try renderer.render(
+            ErrorShowPage(
+                title: "t", heading: "<script>alert(1)</script>", message: "Tom & \"Jerry\" <b>", status: 400, reference: nil))
         #expect(!html.contains("<script>alert(1)</script>"))
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(html.contains("Tom &amp; &quot;Jerry&quot; &lt;b&gt;"))

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Prometheus
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -36,9 +37,10 @@ func installMeter(
 func recordReading(
     _ db: Database, account: String = DemoAccounts.accounts[0].number, value: Int64, daysAgo: Int, factor: Int = 3
 ) async throws -> RecordReading.Outcome {
-    try await RecordReading(database: db, highUseFactor: factor).record(.init(
-        accountNumber: account, value: String(value), date: day(ago: daysAgo), note: nil,
-        idempotencyKey: FieldAccount.ReadingForm.newKey(), readerID: try await anyStaffID(db), clientAddress: "test"))
+    try await RecordReading(database: db, highUseFactor: factor).record(
+        .init(
+            accountNumber: account, value: String(value), date: day(ago: daysAgo), note: nil,
+            idempotencyKey: FieldAccount.ReadingForm.newKey(), readerID: try await anyStaffID(db), clientAddress: "test"))
 }
 
 private func anyStaffID(_ db: Database) async throws -> Int64 {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -11,8 +12,10 @@ import Testing
 
 /// The TOTP secret as the authenticator app holds it: stored sealed, opened with the test key.
 func secret(_ username: String, _ db: Database) async throws -> [UInt8] {
-    let sealed = try #require(try await db.query("SELECT totp_secret FROM users WHERE username = $1", [username]).rows[0]
-        .decode("totp_secret", as: ByteA?.self)).bytes
+    let sealed = try #require(
+        try await db.query("SELECT totp_secret FROM users WHERE username = $1", [username]).rows[0]
+            .decode("totp_secret", as: ByteA?.self)
+    ).bytes
     let box = SecretBox(secretKey: Array(try #require(TestApp.config().secretKey).utf8), purpose: "totp")
     return try #require(box.open(sealed))
 }

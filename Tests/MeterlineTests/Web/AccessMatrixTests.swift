@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import Accounts
 @testable import Identity
 @testable import Metering
@@ -104,7 +105,8 @@ import Testing
                         }
                         let url = Self.url(endpoint)
                         // The form token of the persona's session, whatever page came last.
-                        let response = method == .post
+                        let response =
+                            method == .post
                             ? try await browser.post(url, headers: [.init("X-CSRF-Token")!: token]) : try await browser.get(url)
                         let want = Self.expected(endpoint.audience, for: persona.kind)
                         let got = Self.observed(response)
@@ -129,8 +131,10 @@ import Testing
             let account = DemoAccounts.accounts[index]
             let setup = TestBrowser(client)
             try await setup.get("/register")
-            try await setup.post("/register", RegistrationTests.form(
-                username: username, mobile: account.mobile, accountNumber: account.number))
+            try await setup.post(
+                "/register",
+                RegistrationTests.form(
+                    username: username, mobile: account.mobile, accountNumber: account.number))
             try await setup.post("/register/verify", [("code", try #require(try await lastCode(sentTo: account.mobile, in: db)))])
         }
         @Sendable func signIn(_ login: String, _ password: String) async throws -> TestBrowser {
@@ -164,15 +168,16 @@ import Testing
             let created = try await create.run(username: username, fullName: role.title, roles: [role], by: nil, clientAddress: "cli")
             let own = "a staff member's own sentence"
             try await firstSignIn(TestBrowser(client), db, username: username, initial: created.initialPassword, newPassword: own)
-            personas.append(Persona(kind: .staff(role)) {
-                let browser = try await signIn(username, own)
-                try await browser.get("/staff/verify")
-                // Each code works once: wait out the step used by the last sign-in.
-                try await db.query("UPDATE users SET totp_last_step = NULL WHERE username = $1", [username])
-                try await browser.post("/staff/verify", [("code", try await currentCode(username, db))])
-                try await browser.get("/staff")
-                return browser
-            })
+            personas.append(
+                Persona(kind: .staff(role)) {
+                    let browser = try await signIn(username, own)
+                    try await browser.get("/staff/verify")
+                    // Each code works once: wait out the step used by the last sign-in.
+                    try await db.query("UPDATE users SET totp_last_step = NULL WHERE username = $1", [username])
+                    try await browser.post("/staff/verify", [("code", try await currentCode(username, db))])
+                    try await browser.get("/staff")
+                    return browser
+                })
         }
         return personas
     }

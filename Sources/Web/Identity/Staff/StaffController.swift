@@ -60,8 +60,9 @@ public struct StaffController: Sendable {
 
     @Sendable func home(_ request: Request, context: StaffContext) async throws -> Response {
         let member = context.member
-        return try renderer.response(StaffHome(
-            chrome: context.chrome, fullName: member.fullName, roles: member.roles.map(\.title), links: StaffHome.links(for: member)))
+        return try renderer.response(
+            StaffHome(
+                chrome: context.chrome, fullName: member.fullName, roles: member.roles.map(\.title), links: StaffHome.links(for: member)))
     }
 
     // MARK: first sign-in: password
@@ -182,8 +183,10 @@ public struct StaffController: Sendable {
         }
         return Response(
             status: .ok,
-            headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"meterline-audit.csv\"",
-                      .cacheControl: "no-store"],
+            headers: [
+                .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"meterline-audit.csv\"",
+                .cacheControl: "no-store",
+            ],
             body: .init(byteBuffer: ByteBuffer(string: AuditSearch.csv(entries))))
     }
 
