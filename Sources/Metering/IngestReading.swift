@@ -79,7 +79,7 @@ public struct IngestReading: Sendable {
         guard let installationID: Int64 = try meter.decode("installation_id"), let day = CalendarDay(try meter.decode("day", as: String.self))
         else { return .stored(consumption: 0, flag: nil) }
         let accountID: Int64 = try meter.decode("account_id")
-        let register = Register(digits: try meter.decode("register_digits"), multiplier: try meter.decode("multiplier"))
+        let register = MeterRegister(digits: try meter.decode("register_digits"), multiplier: try meter.decode("multiplier"))
         let previous = try connection.query(
             """
             SELECT value, $2::date - read_on AS days FROM current_readings

@@ -115,7 +115,7 @@ public struct RecordReading: Sendable {
             throw Refused(field: .value, message: "This account has no meter installed, so there is nothing to read. Report it to the office.")
         }
         let installationID: Int64 = try meter.decode("id")
-        let register = Register(digits: try meter.decode("register_digits"), multiplier: try meter.decode("multiplier"))
+        let register = MeterRegister(digits: try meter.decode("register_digits"), multiplier: try meter.decode("multiplier"))
         guard register.canShow(value) else {
             throw Refused(
                 field: .value, message: "This meter's register has \(register.digits) digits, so a reading is at most \(register.size - 1).")

@@ -28,7 +28,7 @@ public struct ExchangeMeter: Sendable {
                 ).rows.first
             else { throw InstallMeter.Refused(message: "Account \(accountNumber) has no meter to exchange.") }
             let installationID: Int64 = try old.decode("id")
-            let register = Register(digits: try old.decode("register_digits"), multiplier: try old.decode("multiplier"))
+            let register = MeterRegister(digits: try old.decode("register_digits"), multiplier: try old.decode("multiplier"))
             guard register.canShow(finalReading) else {
                 throw InstallMeter.Refused(message: "The old register has \(register.digits) digits, so a reading is at most \(register.size - 1).")
             }

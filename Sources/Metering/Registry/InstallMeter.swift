@@ -63,7 +63,7 @@ public struct InstallMeter: Sendable {
         guard try meter.decode("kind", as: String.self) != "smart" || meter.decode("status", as: String.self) == "provisioned" else {
             throw Refused(message: "Smart meter \(serial) must be provisioned by an engineer before it is installed.")
         }
-        let register = Register(digits: try meter.decode("register_digits"), multiplier: 1)
+        let register = MeterRegister(digits: try meter.decode("register_digits"), multiplier: 1)
         guard register.canShow(initialReading) else {
             throw Refused(message: "The register has \(register.digits) digits, so a reading is at most \(register.size - 1).")
         }

@@ -41,7 +41,7 @@ public struct CorrectReading: Sendable {
             }
             let installationID: Int64 = try old.decode("installation_id")
             let readOn: String = try old.decode("read_on")
-            let register = Register(digits: try old.decode("register_digits"), multiplier: try old.decode("multiplier"))
+            let register = MeterRegister(digits: try old.decode("register_digits"), multiplier: try old.decode("multiplier"))
             guard register.canShow(value) else { throw Refused(message: "The register shows at most \(register.size - 1).") }
             let neighbours = try connection.query(
                 """

@@ -63,7 +63,7 @@ public struct EstimateReading: Sendable {
         else { return .cannotEstimate("There is no reading before \(day) to estimate from.") }
         let previousDay: Int = try previous.decode("day")
         let endDay: Int = try meter.decode("end_day")
-        let register = Register(digits: try meter.decode("register_digits"), multiplier: try meter.decode("multiplier"))
+        let register = MeterRegister(digits: try meter.decode("register_digits"), multiplier: try meter.decode("multiplier"))
 
         let used: Double
         let basis: Basis

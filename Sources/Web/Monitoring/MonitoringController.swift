@@ -9,7 +9,7 @@ import Prometheus
 
 /// OP-3: `/healthz` for load balancers (503 when the database does not answer) and `/metrics`
 /// for Prometheus.
-public struct OperationsController: Sendable {
+public struct MonitoringController: Sendable {
     let database: Database
     let registry: PrometheusCollectorRegistry
 

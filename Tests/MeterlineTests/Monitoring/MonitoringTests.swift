@@ -10,7 +10,7 @@ import Testing
 @testable import Web
 
 @Suite("Health and metrics (OP-3)")
-struct OperationsTests {
+struct MonitoringTests {
     @Test("/healthz answers 200 when the database answers")
     func healthy() async throws {
         try await withTestDatabase { db in

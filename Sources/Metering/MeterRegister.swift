@@ -5,7 +5,7 @@ import Platform
 
 /// A meter's register: it counts up to 10^digits - 1 and then turns over to zero. Each step is
 /// `multiplier` units of the commodity.
-public struct Register: Sendable, Equatable {
+public struct MeterRegister: Sendable, Equatable {
     public let digits: Int
     public let multiplier: Int64
 
