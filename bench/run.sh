@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 duration=${BENCH_DURATION:-10s}
 connections=${BENCH_CONNECTIONS:-64}
 port=${BENCH_PORT:-18090}
-endpoints=("/" "/healthz" "/css/site.css")
+endpoints=("/" "/login" "/healthz" "/css/site.css")
 
 swift build -c release --product meterline >/dev/null
 data=$(mktemp -d /tmp/meterline-bench-XXXXXX)
@@ -80,6 +80,7 @@ for path in "${endpoints[@]}"; do
   run "GET $path" "$connections" "$base$path"
 done
 run "GET /account (signed in)" "$connections" -H "Cookie: meterline_session=$session" "$base/account"
+run "GET /account/premises/100200300" "$connections" -H "Cookie: meterline_session=$session" "$base/account/premises/100200300"
 # Argon2id is the bound here; 8 connections are enough to keep both cores busy.
 run "POST /login (one Argon2id each)" 8 -s "$data/login.lua" "$base/login"
 echo "(POST /login answers 422, a refused sign-in, by design: its non-2xx count is every request.)"
