@@ -7,7 +7,7 @@ import Platform
 
 /// Every URL of the site, declared once with its audience. Routes are registered from this table
 /// (`SiteRouter`), pages link through it (`Endpoint.url`), and the access-matrix test walks it.
-public struct Routes: Encodable, Sendable {
+public struct Routes: Encodable, Sendable, TemplateConstant {
     /// The one table; `Chrome` hands it to every template.
     public static let site = Routes()
 
@@ -71,6 +71,9 @@ public struct Routes: Encodable, Sendable {
     public let adminStaffRoles = Routes.forStaff("/admin/staff/roles", .manageStaff)
     public let adminAudit = Routes.forStaff("/admin/audit", .viewAudit)
     public let adminAuditCSV = Routes.forStaff("/admin/audit.csv", .viewAudit)
+
+    /// The table as templates read it, encoded once.
+    nonisolated(unsafe) static let templateValue: Any = (try? TemplateEncoder.encode(Routes.site)) ?? [String: Any]()
 
     /// Every endpoint of the table, for the access-matrix test.
     public var all: [any AnyEndpoint] { Mirror(reflecting: self).children.compactMap { $0.value as? any AnyEndpoint } }

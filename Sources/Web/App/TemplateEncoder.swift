@@ -76,9 +76,16 @@ private struct TreeEncoder: Encoder {
     }
 }
 
+/// A value that is the same on every page (the route table in every page's chrome): encoded
+/// once, then handed to each page as it is.
+protocol TemplateConstant: Encodable {
+    static var templateValue: Any { get }
+}
+
 /// Strings, numbers and booleans are kept as they are; anything else encodes itself further.
 private func store(_ value: some Encodable, in node: Node, codingPath: [any CodingKey]) throws {
     switch value {
+    case let constant as any TemplateConstant: node.scalar = type(of: constant).templateValue
     case let text as String: node.scalar = text
     case let flag as Bool: node.scalar = flag
     case let number as Int: node.scalar = number

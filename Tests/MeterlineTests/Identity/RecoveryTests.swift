@@ -40,6 +40,38 @@ struct RecoveryTests {
         }
     }
 
+    @Test("asking again within a minute gets the same answer for an existing login as for an unknown one")
+    func secondRequestRevealsNothing() async throws {
+        try await withMember { browser, _ in
+            try await browser.get("/login/code")
+            var answers: [String: (Int, String)] = [:]
+            for login in [Member.username, "nobody.here"] {
+                let first = try await browser.post("/login/code/send", [("login", login)])
+                let second = try await browser.post("/login/code/send", [("login", login)])
+                #expect(first.status == second.status)
+                answers[login] = (Int(second.status.code), second.text.replacingOccurrences(of: login, with: "LOGIN"))
+            }
+            #expect(answers[Member.username]?.0 == answers["nobody.here"]?.0)
+            #expect(answers[Member.username]?.0 == 200)
+            let notice = { (text: String) in text.firstMatch(of: /<p class="notice"[^>]*>([^<]*)</)?.1 }
+            #expect(notice(answers[Member.username]!.1) == notice(answers["nobody.here"]!.1))
+        }
+    }
+
+    @Test("a new password that repeats the login is refused alike for existing and unknown logins, before the code is checked")
+    func resetRulesRevealNothing() async throws {
+        try await withMember { browser, _ in
+            try await browser.get("/recover")
+            var messages: [String] = []
+            for login in [Member.username, "nobody.here.at.all"] {
+                let response = try await browser.post("/recover", [("login", login), ("code", "123456"), ("password", login)])
+                #expect(response.status == .unprocessableContent)
+                messages.append(response.text.contains("must not be your username") ? "same-as-login" : "other")
+            }
+            #expect(messages[0] == messages[1])
+        }
+    }
+
     @Test("a sign-in code does not work as a recovery code, nor for another login")
     func codesKeepToTheirPurpose() async throws {
         try await withMember { browser, db in

@@ -57,7 +57,9 @@ struct StaffTests {
     func laterSignInNeedsCode() async throws {
         try await withAdmin { browser, db, initial in
             try await firstSignIn(browser, db, username: "ada.admin", initial: initial, newPassword: "an admin's own long sentence")
-            let usedCode = try await currentCode("ada.admin", db)
+            // The code of the step last used: under load the clock may have moved to the next step.
+            let usedStep: Int64 = try await db.query("SELECT totp_last_step FROM users WHERE username = 'ada.admin'").rows[0].decode("totp_last_step")
+            let usedCode = TOTP.code(secret: try await secret("ada.admin", db), step: usedStep)
             try await browser.post("/logout")
             try await browser.get("/login")
             try await browser.post("/login", [("login", "ada.admin"), ("password", "an admin's own long sentence")])
@@ -66,7 +68,7 @@ struct StaffTests {
             let replay = try await browser.post("/staff/verify", [("code", usedCode)])
             #expect(replay.status == .unprocessableContent)
             // The next time step's code is accepted (the authenticator would show it 30 s later).
-            let next = TOTP.code(secret: try await secret("ada.admin", db), step: TOTP.step(at: Date()) + 1)
+            let next = TOTP.code(secret: try await secret("ada.admin", db), step: max(usedStep, TOTP.step(at: Date())) + 1)
             #expect(try await browser.post("/staff/verify", [("code", next)]).headers[.location] == "/staff")
             #expect(try await browser.get("/admin/staff").status == .ok)
         }
@@ -114,6 +116,68 @@ struct StaffTests {
             #expect(selfDemotion.status == .unprocessableContent)
             #expect(
                 try await db.query("SELECT count(*) AS n FROM audit_log WHERE action = 'staff.roles_changed'").rows[0].decode("n", as: Int.self) == 1)
+        }
+    }
+
+    @Test("authenticator codes cannot be guessed: five wrong ones lock the login and end the session")
+    func wrongCodesLock() async throws {
+        try await withAdmin { browser, db, initial in
+            try await firstSignIn(browser, db, username: "ada.admin", initial: initial, newPassword: "an admin's own long sentence")
+            try await browser.post("/logout")
+            try await browser.get("/login")
+            try await browser.post("/login", [("login", "ada.admin"), ("password", "an admin's own long sentence")])
+            try await browser.get("/staff/verify")
+            for _ in 1...4 {
+                #expect(try await browser.post("/staff/verify", [("code", "000000")]).status == .unprocessableContent)
+            }
+            let fifth = try await browser.post("/staff/verify", [("code", "000000")])
+            #expect(fifth.headers[.location] == "/login")
+            #expect(try await browser.get("/staff/verify").status == .notFound, "the session is over")
+            let locked: Bool = try await db.query("SELECT locked_until > now() AS locked FROM users WHERE username = 'ada.admin'").rows[0]
+                .decode("locked")
+            #expect(locked)
+            #expect(try await countRows("audit_log WHERE action = 'login.locked'", db) == 1)
+        }
+    }
+
+    @Test("wrong authenticator codes from one address are throttled like wrong passwords")
+    func wrongCodesThrottledPerAddress() async throws {
+        try await withAdmin { browser, db, initial in
+            try await firstSignIn(browser, db, username: "ada.admin", initial: initial, newPassword: "an admin's own long sentence")
+            try await browser.post("/logout")
+            try await browser.get("/login")
+            try await browser.post("/login", [("login", "ada.admin"), ("password", "an admin's own long sentence")])
+            try await browser.get("/staff/verify")
+            // As if many logins had been tried from this address already.
+            try await db.query(
+                "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ('login-failures:unknown', to_timestamp(floor(extract(epoch FROM now()) / 900) * 900), 21)")
+            let refused = try await browser.post("/staff/verify", [("code", try await currentCode("ada.admin", db))])
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.headers[.retryAfter] != nil)
+        }
+    }
+
+    @Test("two admins who take the admin role from each other at the same moment leave one admin")
+    func lastAdminSurvivesARace() async throws {
+        try await withTestDatabase { (db: Database) async throws in
+            let services = try await TestApp.services(database: db)
+            let create = CreateStaff(database: db, passwords: services.passwords)
+            let ada = try await create.run(username: "ada.admin", fullName: "Ada", roles: [.admin], by: nil, clientAddress: nil)
+            let bea = try await create.run(username: "bea.admin", fullName: "Bea", roles: [.admin], by: nil, clientAddress: nil)
+            await services.shutdown()
+            let change = ChangeStaffRoles(database: db)
+            for _ in 1...5 {
+                try await db.query("UPDATE users SET roles = '{admin}' WHERE kind = 'staff'")
+                let first = Task { try await change.run(userID: bea.id, roles: [.finance], by: ada.id, clientAddress: "a") }
+                let second = Task { try await change.run(userID: ada.id, roles: [.finance], by: bea.id, clientAddress: "b") }
+                let outcomes = [await first.result, await second.result]
+                let refused = outcomes.filter {
+                    if case .failure(let error) = $0 { return (error as? ChangeStaffRoles.Refused) == .lastAdmin }
+                    return false
+                }
+                #expect(refused.count == 1, "exactly one demotion is refused")
+                #expect(try await countRows("users WHERE 'admin' = ANY (roles)", db) == 1)
+            }
         }
     }
 
