@@ -12,9 +12,11 @@ import Testing
 
 @Suite("What forms accept at the edge")
 struct FormInputTests {
-    @Test("a NUL character in any form field, raw or as %00, is refused with a page that says so, never a 500", arguments: [
-        "login=maria%00&password=x", "login=maria&password=lamp%00light", "%00=1&login=maria", "login=ma\u{0}ria&password=x",
-    ])
+    @Test(
+        "a NUL character in any form field, raw or as %00, is refused with a page that says so, never a 500",
+        arguments: [
+            "login=maria%00&password=x", "login=maria&password=lamp%00light", "%00=1&login=maria", "login=ma\u{0}ria&password=x",
+        ])
     func nulRefused(_ body: String) async throws {
         try await withMember { browser, db in
             try await browser.get("/login")
