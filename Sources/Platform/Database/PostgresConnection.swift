@@ -10,6 +10,12 @@ public final class PostgresConnection: @unchecked Sendable {
     private let logger: Logger?
     /// The time rules read; the pool gives each connection its database's clock.
     public let clock: any WallClock
+    /// Statements already prepared on this connection, by their text. PostgreSQL plans a
+    /// statement each time it is sent unprepared (measured: 3 ms of planning for a 0.3 ms query
+    /// joining accounts); a prepared one keeps its plan.
+    private var prepared: [String: String] = [:]
+    /// Past this many, statements run unprepared (one-off texts must not grow the cache forever).
+    static let preparedLimit = 1_000
 
     /// Connects with a `postgres://` URL or a `key=value` conninfo string. The timeouts are
     /// session settings of the connection (0: none).
@@ -71,8 +77,13 @@ public final class PostgresConnection: @unchecked Sendable {
         let (sql, parameters) = statement.bound(after: parameters)
         let texts = parameters.map(\.sqlText)
         let started = logger == nil ? nil : ContinuousClock.now
+        let name = try preparedName(for: sql, parameterCount: texts.count)
         let result = withOptionalCStringArray(texts) { pointers in
-            PQexecParams(handle, sql, Int32(texts.count), nil, pointers, nil, nil, 0)
+            if let name {
+                PQexecPrepared(handle, name, Int32(texts.count), pointers, nil, nil, 0)
+            } else {
+                PQexecParams(handle, sql, Int32(texts.count), nil, pointers, nil, nil, 0)
+            }
         }
         if let logger, let started {
             let elapsed = ContinuousClock.now - started
@@ -86,6 +97,17 @@ public final class PostgresConnection: @unchecked Sendable {
                 ])
         }
         return try consume(result)
+    }
+
+    /// The name `sql` is prepared under on this connection, preparing it now if needed; nil when
+    /// the cache is full.
+    private func preparedName(for sql: String, parameterCount: Int) throws -> String? {
+        if let name = prepared[sql] { return name }
+        guard prepared.count < Self.preparedLimit else { return nil }
+        let name = "m\(prepared.count + 1)"
+        _ = try consume(PQprepare(handle, name, sql, Int32(parameterCount), nil))
+        prepared[sql] = name
+        return name
     }
 
     /// Runs one statement and returns how many rows it touched.
