@@ -47,12 +47,8 @@ public struct SaveAccount: Sendable {
         }
     }
 
-    public static let categories = ["residential", "commercial", "industrial"]
-    public static let billingTypes = ["postpaid", "prepaid"]
-    public static let statuses = ["active", "disconnected", "closed"]
-
     private struct Clean {
-        public let holder: String, address: String, area: String, category: String, billing: String, status: String, mobile: String
+        let holder: String, address: String, area: String, category: AccountCategory, billing: BillingType, status: AccountStatus, mobile: String
     }
 
     private func validate(_ form: Form) throws -> Clean {
@@ -63,16 +59,17 @@ public struct SaveAccount: Sendable {
         if !(5...300).contains(address.count) { problems[.supplyAddress] = "Enter the supply address (5 to 300 characters)." }
         let area = Normalise.text(form.area) ?? ""
         if area.isEmpty || area.count > 60 { problems[.area] = "Enter the area or zone (at most 60 characters)." }
-        let category = form.category ?? ""
-        if !Self.categories.contains(category) { problems[.category] = "Choose residential, commercial or industrial." }
-        let billing = form.billingType ?? ""
-        if !Self.billingTypes.contains(billing) { problems[.billingType] = "Choose postpaid or prepaid." }
-        let status = form.status ?? "active"
-        if !Self.statuses.contains(status) { problems[.status] = "Choose active, disconnected or closed." }
+        let category = AccountCategory(rawValue: form.category ?? "")
+        if category == nil { problems[.category] = "Choose residential, commercial or industrial." }
+        let billing = BillingType(rawValue: form.billingType ?? "")
+        if billing == nil { problems[.billingType] = "Choose postpaid or prepaid." }
+        let status = AccountStatus(rawValue: form.status ?? "active")
+        if status == nil { problems[.status] = "Choose active, disconnected or closed." }
         let mobile = Normalise.mobile(form.mobile)
         if mobile == nil { problems[.mobile] = "Enter the mobile with its country code, for example +44 7700 900123." }
         guard problems.isEmpty else { throw Refused(problems: problems) }
-        return Clean(holder: holder, address: address, area: area, category: category, billing: billing, status: status, mobile: mobile!)
+        guard let category, let billing, let status, let mobile else { throw Refused(problems: problems) }
+        return Clean(holder: holder, address: address, area: area, category: category, billing: billing, status: status, mobile: mobile)
     }
 
     public func create(_ form: Form, by userID: Int64, clientAddress: String?) async throws -> String {
@@ -116,7 +113,9 @@ public struct SaveAccount: Sendable {
             else { return false }
             try AuditLog.record(
                 on: connection, .accountChanged, userID: userID, clientAddress: clientAddress,
-                details: ["account": accountNumber, "status": clean.status, "category": clean.category, "billing": clean.billing])
+                details: [
+                    "account": accountNumber, "status": clean.status.rawValue, "category": clean.category.rawValue, "billing": clean.billing.rawValue,
+                ])
             return true
         }
     }

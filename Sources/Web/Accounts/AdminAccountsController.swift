@@ -123,9 +123,9 @@ struct AccountForm: Encodable, Sendable {
         supplyAddress = FormField(form.supplyAddress, error: problems[.supplyAddress])
         area = FormField(form.area, error: problems[.area])
         mobile = FormField(form.mobile, error: problems[.mobile])
-        categories = SaveAccount.categories.map { Choice(value: $0, selected: $0 == form.category) }
-        billingTypes = SaveAccount.billingTypes.map { Choice(value: $0, selected: $0 == form.billingType) }
-        statuses = SaveAccount.statuses.map { Choice(value: $0, selected: $0 == form.status) }
+        categories = AccountCategory.allCases.map { Choice(value: $0.rawValue, selected: $0.rawValue == form.category) }
+        billingTypes = BillingType.allCases.map { Choice(value: $0.rawValue, selected: $0.rawValue == form.billingType) }
+        statuses = AccountStatus.allCases.map { Choice(value: $0.rawValue, selected: $0.rawValue == form.status) }
         categoryError = problems[.category]
         billingTypeError = problems[.billingType]
         statusError = problems[.status]
