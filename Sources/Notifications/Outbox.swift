@@ -34,8 +34,8 @@ public enum Outbox {
     ) throws -> Int64 {
         try connection.query(
             """
-            INSERT INTO notifications (channel, recipient, subject, body, purpose)
-            VALUES ($1, $2, $3, $4, $5) RETURNING id
+            INSERT INTO notifications (channel, recipient, subject, body, purpose, created_at, next_attempt_at)
+            VALUES ($1, $2, $3, $4, $5, \(connection.now), \(connection.now)) RETURNING id
             """, [channel.rawValue, recipient, subject, body, purpose]
         ).rows[0].decode("id", as: Int64.self)
     }

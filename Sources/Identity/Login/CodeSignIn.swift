@@ -30,7 +30,8 @@ public struct CodeSignIn: Sendable {
             guard let user = try LoginLookup.find(login, on: connection, forUpdate: true), user.reachable,
                 try codes.check(on: connection, userID: user.id, purpose: .login, code: code) == .accepted
             else { return nil }
-            try connection.execute("UPDATE users SET last_login_at = \(connection.now), failed_logins = 0 WHERE id = $1", [user.id])
+            try connection.execute(
+                "UPDATE users SET last_login_at = \(connection.now), failed_logins = 0, locked_until = NULL WHERE id = $1", [user.id])
             try AuditLog.record(on: connection, .loginByCode, userID: user.id, clientAddress: clientAddress)
             return user.id
         }

@@ -46,7 +46,7 @@ public struct EmailLinkSignIn: Sendable {
             guard let link = try links.find(on: connection, token: token, purpose: .login, consume: true),
                 let username: String = try connection.query(
                     """
-                    UPDATE users SET last_login_at = \(connection.now), failed_logins = 0
+                    UPDATE users SET last_login_at = \(connection.now), failed_logins = 0, locked_until = NULL
                     WHERE id = $1 AND status = 'active' AND lower(email) = lower($2) AND email_verified_at IS NOT NULL
                     RETURNING username
                     """, [link.userID, link.email]

@@ -76,7 +76,8 @@ public struct SignIn: Sendable {
         try await database.transaction { connection in
             try connection.execute(
                 """
-                UPDATE users SET last_login_at = \(connection.now), failed_logins = 0, locked_until = NULL,
+                UPDATE users SET last_login_at = \(connection.now), locked_until = NULL,
+                    failed_logins = CASE WHEN kind = 'staff' THEN failed_logins ELSE 0 END,
                     password_hash = coalesce($2, password_hash)
                 WHERE id = $1
                 """, [userID, rehash])
@@ -90,35 +91,41 @@ public struct SignIn: Sendable {
     /// this failure locked the login.
     @discardableResult
     public func countFailure(userID: Int64, clientAddress: String, alreadyLocked: Bool) async throws -> Bool {
-        let (codes, lockSeconds) = (self.codes, self.lockSeconds)
-        return try await database.transaction { connection in
-            try AuditLog.record(on: connection, .loginFailed, userID: userID, clientAddress: clientAddress)
-            guard !alreadyLocked else { return false }
-            let row = try connection.query(
-                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins, mobile, status",
-                [userID]
-            ).rows[0]
-            guard try row.decode("failed_logins", as: Int.self) >= Self.failuresBeforeLock else { return false }
-            try connection.execute(
-                "UPDATE users SET failed_logins = 0, locked_until = \(connection.now) + make_interval(secs => $2) WHERE id = $1",
-                [userID, lockSeconds])
-            try AuditLog.record(
-                on: connection, .loginLocked, userID: userID, clientAddress: clientAddress, details: ["minutes": String(lockSeconds / 60)])
-            guard let mobile: String = try row.decode("mobile"), try row.decode("status", as: String.self) == "active" else { return true }
-            let minutes = lockSeconds / 60
-            do {
-                try codes.issue(on: connection, userID: userID, purpose: .unlock, recipient: mobile) {
-                    "Meterline: your login was locked for \(minutes) minutes after 5 failed sign-in attempts. "
-                        + "If that was you, unlock it now with code \($0) at /unlock. If not, nobody signed in."
-                }
-            } catch is OneTimeCodes.IssueRefusal {
-                // No code can be sent now (daily limit): still tell the owner what happened.
-                try Outbox.enqueue(
-                    on: connection, channel: .sms, to: mobile,
-                    body: "Meterline: your login was locked for \(minutes) minutes after 5 failed sign-in attempts.",
-                    purpose: "login_locked")
-            }
-            return true
+        try await database.transaction { connection in
+            try recordFailure(on: connection, userID: userID, clientAddress: clientAddress, alreadyLocked: alreadyLocked)
         }
+    }
+
+    /// `countFailure` inside the caller's transaction, which should hold the user's row lock, so
+    /// that failures sent at once are counted one after the other.
+    public func recordFailure(on connection: PostgresConnection, userID: Int64, clientAddress: String, alreadyLocked: Bool) throws -> Bool {
+        let (codes, lockSeconds) = (self.codes, self.lockSeconds)
+        try AuditLog.record(on: connection, .loginFailed, userID: userID, clientAddress: clientAddress)
+        guard !alreadyLocked else { return false }
+        let row = try connection.query(
+            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins, mobile, status",
+            [userID]
+        ).rows[0]
+        guard try row.decode("failed_logins", as: Int.self) >= Self.failuresBeforeLock else { return false }
+        try connection.execute(
+            "UPDATE users SET failed_logins = 0, locked_until = \(connection.now) + make_interval(secs => $2) WHERE id = $1",
+            [userID, lockSeconds])
+        try AuditLog.record(
+            on: connection, .loginLocked, userID: userID, clientAddress: clientAddress, details: ["minutes": String(lockSeconds / 60)])
+        guard let mobile: String = try row.decode("mobile"), try row.decode("status", as: String.self) == "active" else { return true }
+        let minutes = lockSeconds / 60
+        do {
+            try codes.issue(on: connection, userID: userID, purpose: .unlock, recipient: mobile) {
+                "Meterline: your login was locked for \(minutes) minutes after 5 failed sign-in attempts. "
+                    + "If that was you, unlock it now with code \($0) at /unlock. If not, nobody signed in."
+            }
+        } catch is OneTimeCodes.IssueRefusal {
+            // No code can be sent now (daily limit): still tell the owner what happened.
+            try Outbox.enqueue(
+                on: connection, channel: .sms, to: mobile,
+                body: "Meterline: your login was locked for \(minutes) minutes after 5 failed sign-in attempts.",
+                purpose: "login_locked")
+        }
+        return true
     }
 }

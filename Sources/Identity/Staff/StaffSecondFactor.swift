@@ -35,27 +35,43 @@ public struct StaffSecondFactor: Sendable {
         }
     }
 
-    /// Checks a code from the authenticator; on success, enrols (if pending) and records the step.
-    public func accept(userID: Int64, code: String, clientAddress: String) async throws -> Bool {
+    public enum Outcome: Sendable, Equatable {
+        case accepted
+        case wrong
+        /// Five wrong codes (or passwords) in a row: the login is locked, this code was not looked at.
+        case locked
+    }
+
+    /// Checks a code from the authenticator; on success, enrols (if pending), records the step and
+    /// clears the failure count. A wrong code counts like a wrong password, under the user's row
+    /// lock, so codes sent at once are counted one after the other and none is tried once locked.
+    public func accept(userID: Int64, code: String, clientAddress: String, failures: SignIn) async throws -> Outcome {
         let (box, date) = (self.box, database.clock.now)
         return try await database.transaction { connection in
             let row = try connection.query(
                 """
-                SELECT totp_secret, totp_last_step, totp_enrolled_at IS NOT NULL AS enrolled
+                SELECT totp_secret, totp_last_step, totp_enrolled_at IS NOT NULL AS enrolled,
+                       coalesce(locked_until > \(connection.now), false) AS locked
                 FROM users WHERE id = $1 AND kind = 'staff' FOR UPDATE
                 """, [userID]
             ).rows[0]
+            if try row.decode("locked", as: Bool.self) { return .locked }
+            func wrong() throws -> Outcome {
+                try failures.recordFailure(on: connection, userID: userID, clientAddress: clientAddress, alreadyLocked: false) ? .locked : .wrong
+            }
             guard let sealed: ByteA = try row.decode("totp_secret"), let secret = box.open(sealed.bytes),
                 let step = TOTP.matchingStep(code, secret: secret, at: date)
-            else { return false }
+            else { return try wrong() }
             // A code already used (or an older one) never works again.
-            if let last: Int64 = try row.decode("totp_last_step"), step <= last { return false }
+            if let last: Int64 = try row.decode("totp_last_step"), step <= last { return try wrong() }
             let enrolling = !(try row.decode("enrolled", as: Bool.self))
             try connection.execute(
-                "UPDATE users SET totp_last_step = $2, totp_enrolled_at = coalesce(totp_enrolled_at, \(connection.now)) WHERE id = $1",
-                [userID, step])
+                """
+                UPDATE users SET totp_last_step = $2, totp_enrolled_at = coalesce(totp_enrolled_at, \(connection.now)), failed_logins = 0
+                WHERE id = $1
+                """, [userID, step])
             if enrolling { try AuditLog.record(on: connection, .staffEnrolledAuthenticator, userID: userID, clientAddress: clientAddress) }
-            return true
+            return .accepted
         }
     }
 }

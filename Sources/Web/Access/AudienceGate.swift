@@ -45,6 +45,11 @@ struct AudienceGate: RouterMiddleware {
             throw PageError.notFound
         case (.staffSigningIn, .staff), (.staff, .staff):
             guard login.status == .active else { throw PageError.notFound }
+            // Locked by wrong codes or passwords: no session may go on trying codes.
+            if group == .staffSigningIn, login.locked {
+                try await handle.end()
+                return .redirect(to: routes.login.url(), type: .normal)
+            }
             let member = StaffMember(login: login, secondFactorPassed: session.secondFactorPassed)
             let step = StaffMember.nextStep(for: member)
             if group == .staff, let step { return .redirect(to: step.endpoint.url(), type: .normal) }

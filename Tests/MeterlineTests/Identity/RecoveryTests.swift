@@ -28,6 +28,18 @@ struct RecoveryTests {
         }
     }
 
+    @Test("a login locked by wrong passwords still signs in with a texted code, which lifts the lock")
+    func codeSignInLiftsLock() async throws {
+        try await withMember { browser, db in
+            try await db.query("UPDATE users SET locked_until = now() + interval '15 minutes' WHERE username = $1", [Member.username])
+            try await browser.get("/login/code")
+            try await browser.post("/login/code/send", [("login", Member.username)])
+            let code = try #require(try await lastCode(sentTo: Member.mobile, in: db))
+            #expect(try await browser.post("/login/code", [("login", Member.username), ("code", code)]).headers[.location] == "/account")
+            #expect(try await browser.get("/account").status == .ok, "the account page opens: the lock no longer ends the session")
+        }
+    }
+
     @Test("asking for a sign-in code for an unknown login looks the same and texts nothing")
     func codeForUnknownLogin() async throws {
         try await withMember { browser, db in

@@ -150,7 +150,7 @@ struct StaffTests {
             try await browser.get("/staff/verify")
             // As if many logins had been tried from this address already.
             try await db.query(
-                "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ('login-failures:unknown', to_timestamp(floor(extract(epoch FROM now()) / 900) * 900), 21)"
+                "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ('login-failures:unknown', to_timestamp(floor(extract(epoch FROM now()) / 900) * 900), 21) ON CONFLICT (bucket, window_start) DO UPDATE SET hits = 21"
             )
             let refused = try await browser.post("/staff/verify", [("code", try await currentCode("ada.admin", db))])
             #expect(refused.status == .tooManyRequests)

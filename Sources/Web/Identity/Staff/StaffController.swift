@@ -128,16 +128,18 @@ public struct StaffController: Sendable {
         guard step == .enrol || step == .verify else {
             return .redirect(to: step?.endpoint.url() ?? routes.staff.url(), type: .normal)
         }
-        try await limiter.check(.loginFailuresPerAddress, key: context.clientAddress)
+        // Every try counts against the address first, so tries sent at once cannot outrun the limit.
+        try await limiter.hit(.loginFailuresPerAddress, key: context.clientAddress)
         let code = try await request.decode(as: CodeInput.self, context: context).code ?? ""
-        if try await secondFactor.accept(userID: member.id, code: code, clientAddress: context.clientAddress) {
+        switch try await secondFactor.accept(userID: member.id, code: code, clientAddress: context.clientAddress, failures: signIn) {
+        case .accepted:
             try await context.sessionHandle.markSecondFactor()
             return .redirect(to: routes.staff.url(), type: .normal)
-        }
-        try await limiter.hit(.loginFailuresPerAddress, key: context.clientAddress)
-        if try await signIn.countFailure(userID: member.id, clientAddress: context.clientAddress, alreadyLocked: false) {
+        case .locked:
             try await context.sessionHandle.end()
             return .redirect(to: routes.login.url(), type: .normal)
+        case .wrong:
+            break
         }
         let message = "That code is not right. Enter the 6 digits your authenticator shows now; each code works once."
         if step == .enrol { return try await enrolPage(context, error: message, status: .unprocessableContent) }
