@@ -45,7 +45,7 @@ public struct AccountController: Sendable {
         ).rows[0]
         return try renderer.response(
             AccountSettings(
-                chrome: context.chrome, csrfToken: context.session.csrfToken,
+                chrome: context.chrome,
                 email: try row.decode("email"), emailVerified: try row.decode("verified"), emailNotice: notice, emailError: emailError,
                 sessions: try await sessions.list(userID: context.consumer.id, current: context.session)),
             status: status)
@@ -117,7 +117,6 @@ struct AccountSettings: Page {
     static let template = "account/settings"
     let chrome: Chrome
     let title = "Account settings"
-    let csrfToken: String
     let email: String?
     let emailVerified: Bool
     let emailNotice: String?

@@ -50,7 +50,7 @@ public struct IdentityController: Sendable {
     // MARK: registration
 
     @Sendable func showRegister(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try renderer.response(IdentityRegister(csrfToken: try await session(context).csrfToken(), form: RegistrationForm()))
+        try renderer.response(IdentityRegister(chrome: Chrome(csrfToken: try await session(context).csrfToken()), form: RegistrationForm()))
     }
 
     @Sendable func submitRegister(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -71,7 +71,7 @@ public struct IdentityController: Sendable {
                 }
             }
         }
-        let page = IdentityRegister(csrfToken: try await session(context).csrfToken(), form: form)
+        let page = IdentityRegister(chrome: Chrome(csrfToken: try await session(context).csrfToken()), form: form)
         return try renderer.response(page, status: .unprocessableContent)
     }
 
@@ -100,8 +100,7 @@ public struct IdentityController: Sendable {
     @Sendable func showVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let pending = try await pendingRegistration(context) else { return .redirect(to: routes.register.url(), type: .normal) }
         return try renderer.response(
-            IdentityVerify(
-                csrfToken: try await session(context).csrfToken(), maskedMobile: IdentityVerify.mask(pending.mobile)))
+            IdentityVerify(chrome: Chrome(csrfToken: try await session(context).csrfToken()), maskedMobile: IdentityVerify.mask(pending.mobile)))
     }
 
     struct CodeInput: Decodable { var code: String? }
@@ -117,16 +116,14 @@ public struct IdentityController: Sendable {
             rememberLogin(pending.username, on: &response)
             return response
         }
-        var page = IdentityVerify(
-            csrfToken: try await session(context).csrfToken(), maskedMobile: IdentityVerify.mask(pending.mobile))
+        var page = IdentityVerify(chrome: Chrome(csrfToken: try await session(context).csrfToken()), maskedMobile: IdentityVerify.mask(pending.mobile))
         page.codeError = check.message
         return try renderer.response(page, status: .unprocessableContent)
     }
 
     @Sendable func resend(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let pending = try await pendingRegistration(context) else { return .redirect(to: routes.register.url(), type: .normal) }
-        var page = IdentityVerify(
-            csrfToken: try await session(context).csrfToken(), maskedMobile: IdentityVerify.mask(pending.mobile))
+        var page = IdentityVerify(chrome: Chrome(csrfToken: try await session(context).csrfToken()), maskedMobile: IdentityVerify.mask(pending.mobile))
         try await limiter.hit(.codesPerAddress, key: context.clientAddress)
         do {
             try await verification.resend(userID: pending.userID)
@@ -142,7 +139,7 @@ public struct IdentityController: Sendable {
 
     @Sendable func showLogin(_ request: Request, context: AppRequestContext) async throws -> Response {
         let remembered = request.cookies[Self.lastLoginCookie]?.value
-        return try renderer.response(IdentityLogin(csrfToken: try await session(context).csrfToken(), login: FormField(remembered)))
+        return try renderer.response(IdentityLogin(chrome: Chrome(csrfToken: try await session(context).csrfToken()), login: FormField(remembered)))
     }
 
     struct LoginInput: Decodable {
@@ -187,8 +184,7 @@ public struct IdentityController: Sendable {
     private func loginFailed(
         _ context: AppRequestContext, login: String, locked: Bool = false, idle: Bool = false, message: String
     ) async throws -> Response {
-        let page = IdentityLogin(
-            csrfToken: try await session(context).csrfToken(), login: FormField(login), error: message, locked: locked, idle: idle)
+        let page = IdentityLogin(chrome: Chrome(csrfToken: try await session(context).csrfToken()), login: FormField(login), error: message, locked: locked, idle: idle)
         return try renderer.response(page, status: .unprocessableContent)
     }
 
@@ -196,7 +192,7 @@ public struct IdentityController: Sendable {
 
     @Sendable func showUnlock(_ request: Request, context: AppRequestContext) async throws -> Response {
         let remembered = request.cookies[Self.lastLoginCookie]?.value
-        return try renderer.response(IdentityUnlock(csrfToken: try await session(context).csrfToken(), login: FormField(remembered)))
+        return try renderer.response(IdentityUnlock(chrome: Chrome(csrfToken: try await session(context).csrfToken()), login: FormField(remembered)))
     }
 
     struct UnlockInput: Decodable {
@@ -209,12 +205,11 @@ public struct IdentityController: Sendable {
         let input = try await request.decode(as: UnlockInput.self, context: context)
         let login = Normalise.text(input.login) ?? ""
         if try await unlocking.unlock(login: login, code: input.code ?? "", clientAddress: context.clientAddress) {
-            let page = IdentityLogin(
-                csrfToken: try await session(context).csrfToken(), login: FormField(login),
+            let page = IdentityLogin(chrome: Chrome(csrfToken: try await session(context).csrfToken()), login: FormField(login),
                 error: nil, locked: false, idle: false, notice: "Your login is unlocked. Sign in with your password.")
             return try renderer.response(page)
         }
-        var page = IdentityUnlock(csrfToken: try await session(context).csrfToken(), login: FormField(login))
+        var page = IdentityUnlock(chrome: Chrome(csrfToken: try await session(context).csrfToken()), login: FormField(login))
         page.codeError = OneTimeCodes.wrongForLogin
         return try renderer.response(page, status: .unprocessableContent)
     }
@@ -222,7 +217,7 @@ public struct IdentityController: Sendable {
     @Sendable func sendUnlockCode(_ request: Request, context: AppRequestContext) async throws -> Response {
         try await limiter.hit(.codesPerAddress, key: context.clientAddress)
         let login = Normalise.text(try await request.decode(as: UnlockInput.self, context: context).login) ?? ""
-        let page = IdentityUnlock(csrfToken: try await session(context).csrfToken(), login: FormField(login))
+        let page = IdentityUnlock(chrome: Chrome(csrfToken: try await session(context).csrfToken()), login: FormField(login))
         return try await renderer.afterCodeRequest(page, notice: "If this login is locked, we have texted an unlock code to its mobile.") {
             try await unlocking.sendCode(login: login)
         }

@@ -7,18 +7,16 @@ import Platform
 /// The model of `identity/register.mustache`.
 struct IdentityRegister: Page {
     static let template = "identity/register"
-    let chrome = Chrome()
+    let chrome: Chrome
     let title = "Register"
-    let csrfToken: String
     let form: RegistrationForm
 }
 
 /// The model of `identity/verify.mustache`: the code step of registration.
 struct IdentityVerify: Page {
     static let template = "identity/verify"
-    let chrome = Chrome()
+    let chrome: Chrome
     let title = "Enter your code"
-    let csrfToken: String
     /// Enough of the number to recognise it, not enough to learn it: +44 ••• ••• 123.
     let maskedMobile: String
     var codeError: String?
@@ -32,9 +30,8 @@ struct IdentityVerify: Page {
 /// The model of `identity/login.mustache`.
 struct IdentityLogin: Page {
     static let template = "identity/login"
-    let chrome = Chrome()
+    let chrome: Chrome
     let title = "Sign in"
-    let csrfToken: String
     var login: FormField
     var error: String?
     /// Shown with a link to the unlock page when the login is locked.
@@ -47,9 +44,8 @@ struct IdentityLogin: Page {
 /// The model of `identity/unlock.mustache`.
 struct IdentityUnlock: Page {
     static let template = "identity/unlock"
-    let chrome = Chrome()
+    let chrome: Chrome
     let title = "Unlock your login"
-    let csrfToken: String
     var login: FormField
     var codeError: String?
     var notice: String?
@@ -58,9 +54,8 @@ struct IdentityUnlock: Page {
 /// The model of `identity/code-login.mustache`: sign-in with a texted code (ID-3).
 struct IdentityCodeLogin: Page {
     static let template = "identity/code-login"
-    let chrome = Chrome()
+    let chrome: Chrome
     let title = "Sign in with a code"
-    let csrfToken: String
     var login: FormField
     var codeError: String?
     var notice: String?
@@ -69,9 +64,8 @@ struct IdentityCodeLogin: Page {
 /// The model of `identity/recover.mustache`: a new password with a texted code (ID-6).
 struct IdentityRecover: Page {
     static let template = "identity/recover"
-    let chrome = Chrome()
+    let chrome: Chrome
     let title = "Set a new password"
-    let csrfToken: String
     var login: FormField
     var codeError: String?
     var passwordError: String?
@@ -84,8 +78,7 @@ struct IdentityRecover: Page {
 /// with a button (a POST); a dead link says so and where to get a new one.
 struct IdentityEmailLink: Page {
     static let template = "identity/email-link"
-    let chrome = Chrome()
-    let csrfToken: String
+    let chrome: Chrome
     let title: String
     let action: String
     let button: String
@@ -99,9 +92,8 @@ struct IdentityEmailLink: Page {
 /// The model of `identity/remind.mustache`: the username texted to its mobile (ID-6).
 struct IdentityRemind: Page {
     static let template = "identity/remind"
-    let chrome = Chrome()
+    let chrome: Chrome
     let title = "Forgotten your username?"
-    let csrfToken: String
     var mobile: FormField
     var notice: String?
 }
@@ -109,9 +101,8 @@ struct IdentityRemind: Page {
 /// The model of `identity/reactivate.mustache` (ID-5).
 struct IdentityReactivate: Page {
     static let template = "identity/reactivate"
-    let chrome = Chrome()
+    let chrome: Chrome
     let title = "Reactivate your login"
-    let csrfToken: String
     var login: FormField
     var codeError: String?
     var notice: String?

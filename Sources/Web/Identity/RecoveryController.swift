@@ -84,12 +84,12 @@ public struct RecoveryController: Sendable {
     // MARK: sign-in with a code (ID-3)
 
     @Sendable func showCodeLogin(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try renderer.response(IdentityCodeLogin(csrfToken: try await context.requireSession().csrfToken(), login: remembered(request)))
+        try renderer.response(IdentityCodeLogin(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), login: remembered(request)))
     }
 
     @Sendable func sendLoginCode(_ request: Request, context: AppRequestContext) async throws -> Response {
         let login = Normalise.text(try await input(request, context).login) ?? ""
-        let page = IdentityCodeLogin(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
+        let page = IdentityCodeLogin(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), login: FormField(login))
         return try await renderer.afterCodeRequest(page, notice: Self.sentNotice) { try await codeSignIn.sendCode(login: login) }
     }
 
@@ -97,7 +97,7 @@ public struct RecoveryController: Sendable {
         let fields = try await input(request, context)
         let login = Normalise.text(fields.login) ?? ""
         guard let userID = try await codeSignIn.signIn(login: login, code: fields.code ?? "", clientAddress: context.clientAddress) else {
-            var page = IdentityCodeLogin(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
+            var page = IdentityCodeLogin(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), login: FormField(login))
             page.codeError = OneTimeCodes.wrongForLogin
             return try renderer.response(page, status: .unprocessableContent)
         }
@@ -108,7 +108,7 @@ public struct RecoveryController: Sendable {
 
     @Sendable func sendLoginLink(_ request: Request, context: AppRequestContext) async throws -> Response {
         let login = Normalise.text(try await input(request, context).login) ?? ""
-        let page = IdentityCodeLogin(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
+        let page = IdentityCodeLogin(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), login: FormField(login))
         return try await renderer.afterCodeRequest(page, notice: Self.linkNotice) { try await linkSignIn.sendLink(login: login) }
     }
 
@@ -119,8 +119,7 @@ public struct RecoveryController: Sendable {
         let token = QueryForm(request)["token"] ?? ""
         let live = try await linkSignIn.isLive(token: token)
         return try renderer.response(
-            IdentityEmailLink(
-                csrfToken: try await context.requireSession().csrfToken(), title: "Sign in", action: routes.loginLink.url(),
+            IdentityEmailLink(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), title: "Sign in", action: routes.loginLink.url(),
                 button: "Sign in to Meterline", token: live ? token : nil, problem: live ? nil : Self.deadLink,
                 retry: routes.loginCode.url()),
             status: live ? .ok : .gone)
@@ -130,8 +129,7 @@ public struct RecoveryController: Sendable {
         let token = try await input(request, context).token ?? ""
         guard let (userID, username) = try await linkSignIn.signIn(token: token, clientAddress: context.clientAddress) else {
             return try renderer.response(
-                IdentityEmailLink(
-                    csrfToken: try await context.requireSession().csrfToken(), title: "Sign in", action: routes.loginLink.url(),
+                IdentityEmailLink(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), title: "Sign in", action: routes.loginLink.url(),
                     button: "", token: nil, problem: Self.deadLink, retry: routes.loginCode.url()),
                 status: .gone)
         }
@@ -145,8 +143,7 @@ public struct RecoveryController: Sendable {
         let token = QueryForm(request)["token"] ?? ""
         let live = try await verifyEmail.isLive(token: token)
         return try renderer.response(
-            IdentityEmailLink(
-                csrfToken: try await context.requireSession().csrfToken(), title: "Confirm your email", action: routes.emailVerify.url(),
+            IdentityEmailLink(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), title: "Confirm your email", action: routes.emailVerify.url(),
                 button: "Confirm this is my email", token: live ? token : nil, problem: live ? nil : Self.deadLink,
                 retry: routes.accountSettings.url()),
             status: live ? .ok : .gone)
@@ -155,8 +152,7 @@ public struct RecoveryController: Sendable {
     @Sendable func submitEmailVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try await input(request, context).token ?? ""
         let confirmed = try await verifyEmail.confirm(token: token, clientAddress: context.clientAddress)
-        var page = IdentityEmailLink(
-            csrfToken: try await context.requireSession().csrfToken(), title: "Confirm your email", action: routes.emailVerify.url(),
+        var page = IdentityEmailLink(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), title: "Confirm your email", action: routes.emailVerify.url(),
             button: "", token: nil, problem: confirmed ? nil : Self.deadLink, retry: routes.accountSettings.url())
         if confirmed {
             page.notice = "Thank you: your email is confirmed. You can now sign in with a link sent to it, and get codes and reminders there."
@@ -167,14 +163,14 @@ public struct RecoveryController: Sendable {
     // MARK: forgotten password (ID-6)
 
     @Sendable func showRecover(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try renderer.response(IdentityRecover(csrfToken: try await context.requireSession().csrfToken(), login: remembered(request)))
+        try renderer.response(IdentityRecover(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), login: remembered(request)))
     }
 
     @Sendable func sendRecoveryCode(_ request: Request, context: AppRequestContext) async throws -> Response {
         let fields = try await input(request, context)
         let login = Normalise.text(fields.login) ?? ""
         let channel: OutgoingNotification.Channel = fields.channel == "email" ? .email : .sms
-        var page = IdentityRecover(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
+        var page = IdentityRecover(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), login: FormField(login))
         page.byEmail = channel == .email
         return try await renderer.afterCodeRequest(page, notice: channel == .email ? Self.emailedCodeNotice : Self.sentNotice) {
             try await resetPassword.sendCode(login: login, channel: channel)
@@ -184,7 +180,7 @@ public struct RecoveryController: Sendable {
     @Sendable func submitRecover(_ request: Request, context: AppRequestContext) async throws -> Response {
         let fields = try await input(request, context)
         let login = Normalise.text(fields.login) ?? ""
-        var page = IdentityRecover(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
+        var page = IdentityRecover(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), login: FormField(login))
         page.byEmail = fields.channel == "email"
         switch try await resetPassword.reset(
             login: login, code: fields.code ?? "", newPassword: fields.password ?? "", clientAddress: context.clientAddress)
@@ -203,12 +199,12 @@ public struct RecoveryController: Sendable {
     // MARK: reactivation after idle suspension (ID-5)
 
     @Sendable func showReactivate(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try renderer.response(IdentityReactivate(csrfToken: try await context.requireSession().csrfToken(), login: remembered(request)))
+        try renderer.response(IdentityReactivate(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), login: remembered(request)))
     }
 
     @Sendable func sendReactivationCode(_ request: Request, context: AppRequestContext) async throws -> Response {
         let login = Normalise.text(try await input(request, context).login) ?? ""
-        let page = IdentityReactivate(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
+        let page = IdentityReactivate(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), login: FormField(login))
         return try await renderer.afterCodeRequest(page, notice: Self.sentNotice) { try await reactivation.sendCode(login: login) }
     }
 
@@ -217,7 +213,7 @@ public struct RecoveryController: Sendable {
         let login = Normalise.text(fields.login) ?? ""
         guard let userID = try await reactivation.reactivate(login: login, code: fields.code ?? "", clientAddress: context.clientAddress)
         else {
-            var page = IdentityReactivate(csrfToken: try await context.requireSession().csrfToken(), login: FormField(login))
+            var page = IdentityReactivate(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), login: FormField(login))
             page.codeError = OneTimeCodes.wrongForLogin
             return try renderer.response(page, status: .unprocessableContent)
         }
@@ -227,12 +223,12 @@ public struct RecoveryController: Sendable {
     // MARK: forgotten username (ID-6)
 
     @Sendable func showRemind(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try renderer.response(IdentityRemind(csrfToken: try await context.requireSession().csrfToken(), mobile: FormField()))
+        try renderer.response(IdentityRemind(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), mobile: FormField()))
     }
 
     @Sendable func submitRemind(_ request: Request, context: AppRequestContext) async throws -> Response {
         let typed = try await input(request, context).mobile
-        var page = IdentityRemind(csrfToken: try await context.requireSession().csrfToken(), mobile: FormField(typed))
+        var page = IdentityRemind(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), mobile: FormField(typed))
         if typed?.contains("@") == true {
             guard let email = Normalise.email(typed) else {
                 page.mobile.error = "Enter an email address like name@example.org, or a mobile number."

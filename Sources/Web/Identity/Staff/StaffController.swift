@@ -69,7 +69,7 @@ public struct StaffController: Sendable {
 
     @Sendable func showPassword(_ request: Request, context: StaffSigningInContext) async throws -> Response {
         try await onStep(.changePassword, context) {
-            try renderer.response(StaffPassword(chrome: context.chrome, csrfToken: context.session.csrfToken))
+            try renderer.response(StaffPassword(chrome: context.chrome))
         }
     }
 
@@ -82,7 +82,7 @@ public struct StaffController: Sendable {
             do {
                 try policy.check(password, username: member.username)
             } catch let error as PasswordPolicy.Refusal {
-                var page = StaffPassword(chrome: context.chrome, csrfToken: context.session.csrfToken)
+                var page = StaffPassword(chrome: context.chrome)
                 page.passwordError = error.description
                 return try renderer.response(page, status: .unprocessableContent)
             }
@@ -107,14 +107,14 @@ public struct StaffController: Sendable {
         let secret = try await secondFactor.enrolmentSecret(userID: member.id)
         let grouped = TOTP.base32(secret).enumerated().map { $0.offset > 0 && $0.offset % 4 == 0 ? " \($0.element)" : "\($0.element)" }.joined()
         let page = StaffEnrol(
-            chrome: context.chrome, csrfToken: context.session.csrfToken, secret: grouped,
+            chrome: context.chrome, secret: grouped,
             uri: TOTP.uri(secret: secret, username: member.username), codeError: error)
         return try renderer.response(page, status: status)
     }
 
     @Sendable func showVerify(_ request: Request, context: StaffSigningInContext) async throws -> Response {
         try await onStep(.verify, context) {
-            try renderer.response(StaffVerify(chrome: context.chrome, csrfToken: context.session.csrfToken))
+            try renderer.response(StaffVerify(chrome: context.chrome))
         }
     }
 
@@ -143,7 +143,7 @@ public struct StaffController: Sendable {
         }
         let message = "That code is not right. Enter the 6 digits your authenticator shows now; each code works once."
         if step == .enrol { return try await enrolPage(context, error: message, status: .unprocessableContent) }
-        var page = StaffVerify(chrome: context.chrome, csrfToken: context.session.csrfToken)
+        var page = StaffVerify(chrome: context.chrome)
         page.codeError = message
         return try renderer.response(page, status: .unprocessableContent)
     }
@@ -213,7 +213,7 @@ public struct StaffController: Sendable {
                 pending: try row.decode("must_change_password"))
         }
         return AdminStaff(
-            chrome: context.chrome, csrfToken: context.session.csrfToken, staff: staff,
+            chrome: context.chrome, staff: staff,
             allRoles: Role.allCases.map { .init(value: $0.rawValue, title: $0.title, checked: false) })
     }
 

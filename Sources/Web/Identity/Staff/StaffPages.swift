@@ -62,7 +62,6 @@ struct StaffPassword: Page {
     static let template = "staff/password"
     let chrome: Chrome
     let title = "Choose your password"
-    let csrfToken: String
     var passwordError: String?
 }
 
@@ -71,7 +70,6 @@ struct StaffEnrol: Page {
     static let template = "staff/enrol"
     let chrome: Chrome
     let title = "Set up your authenticator"
-    let csrfToken: String
     /// The secret in groups of four, for typing in.
     let secret: String
     let uri: String
@@ -83,7 +81,6 @@ struct StaffVerify: Page {
     static let template = "staff/verify"
     let chrome: Chrome
     let title = "Enter your authenticator code"
-    let csrfToken: String
     var codeError: String?
 }
 
@@ -92,7 +89,6 @@ struct AdminStaff: Page {
     static let template = "admin/staff"
     let chrome: Chrome
     let title = "Staff accounts"
-    let csrfToken: String
     let staff: [Row]
     let allRoles: [RoleChoice]
     var username = FormField()
