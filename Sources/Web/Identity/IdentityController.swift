@@ -116,14 +116,16 @@ public struct IdentityController: Sendable {
             rememberLogin(pending.username, on: &response)
             return response
         }
-        var page = IdentityVerify(chrome: Chrome(csrfToken: try await session(context).csrfToken()), maskedMobile: IdentityVerify.mask(pending.mobile))
+        var page = IdentityVerify(
+            chrome: Chrome(csrfToken: try await session(context).csrfToken()), maskedMobile: IdentityVerify.mask(pending.mobile))
         page.codeError = check.message
         return try renderer.response(page, status: .unprocessableContent)
     }
 
     @Sendable func resend(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard let pending = try await pendingRegistration(context) else { return .redirect(to: routes.register.url(), type: .normal) }
-        var page = IdentityVerify(chrome: Chrome(csrfToken: try await session(context).csrfToken()), maskedMobile: IdentityVerify.mask(pending.mobile))
+        var page = IdentityVerify(
+            chrome: Chrome(csrfToken: try await session(context).csrfToken()), maskedMobile: IdentityVerify.mask(pending.mobile))
         try await limiter.hit(.codesPerAddress, key: context.clientAddress)
         do {
             try await verification.resend(userID: pending.userID)
@@ -184,7 +186,8 @@ public struct IdentityController: Sendable {
     private func loginFailed(
         _ context: AppRequestContext, login: String, locked: Bool = false, idle: Bool = false, message: String
     ) async throws -> Response {
-        let page = IdentityLogin(chrome: Chrome(csrfToken: try await session(context).csrfToken()), login: FormField(login), error: message, locked: locked, idle: idle)
+        let page = IdentityLogin(
+            chrome: Chrome(csrfToken: try await session(context).csrfToken()), login: FormField(login), error: message, locked: locked, idle: idle)
         return try renderer.response(page, status: .unprocessableContent)
     }
 
@@ -205,7 +208,8 @@ public struct IdentityController: Sendable {
         let input = try await request.decode(as: UnlockInput.self, context: context)
         let login = Normalise.text(input.login) ?? ""
         if try await unlocking.unlock(login: login, code: input.code ?? "", clientAddress: context.clientAddress) {
-            let page = IdentityLogin(chrome: Chrome(csrfToken: try await session(context).csrfToken()), login: FormField(login),
+            let page = IdentityLogin(
+                chrome: Chrome(csrfToken: try await session(context).csrfToken()), login: FormField(login),
                 error: nil, locked: false, idle: false, notice: "Your login is unlocked. Sign in with your password.")
             return try renderer.response(page)
         }

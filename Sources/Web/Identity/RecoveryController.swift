@@ -84,7 +84,8 @@ public struct RecoveryController: Sendable {
     // MARK: sign-in with a code (ID-3)
 
     @Sendable func showCodeLogin(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try renderer.response(IdentityCodeLogin(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), login: remembered(request)))
+        try renderer.response(
+            IdentityCodeLogin(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), login: remembered(request)))
     }
 
     @Sendable func sendLoginCode(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -119,7 +120,8 @@ public struct RecoveryController: Sendable {
         let token = QueryForm(request)["token"] ?? ""
         let live = try await linkSignIn.isLive(token: token)
         return try renderer.response(
-            IdentityEmailLink(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), title: "Sign in", action: routes.loginLink.url(),
+            IdentityEmailLink(
+                chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), title: "Sign in", action: routes.loginLink.url(),
                 button: "Sign in to Meterline", token: live ? token : nil, problem: live ? nil : Self.deadLink,
                 retry: routes.loginCode.url()),
             status: live ? .ok : .gone)
@@ -129,7 +131,8 @@ public struct RecoveryController: Sendable {
         let token = try await input(request, context).token ?? ""
         guard let (userID, username) = try await linkSignIn.signIn(token: token, clientAddress: context.clientAddress) else {
             return try renderer.response(
-                IdentityEmailLink(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), title: "Sign in", action: routes.loginLink.url(),
+                IdentityEmailLink(
+                    chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), title: "Sign in", action: routes.loginLink.url(),
                     button: "", token: nil, problem: Self.deadLink, retry: routes.loginCode.url()),
                 status: .gone)
         }
@@ -143,7 +146,9 @@ public struct RecoveryController: Sendable {
         let token = QueryForm(request)["token"] ?? ""
         let live = try await verifyEmail.isLive(token: token)
         return try renderer.response(
-            IdentityEmailLink(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), title: "Confirm your email", action: routes.emailVerify.url(),
+            IdentityEmailLink(
+                chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), title: "Confirm your email",
+                action: routes.emailVerify.url(),
                 button: "Confirm this is my email", token: live ? token : nil, problem: live ? nil : Self.deadLink,
                 retry: routes.accountSettings.url()),
             status: live ? .ok : .gone)
@@ -152,7 +157,8 @@ public struct RecoveryController: Sendable {
     @Sendable func submitEmailVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
         let token = try await input(request, context).token ?? ""
         let confirmed = try await verifyEmail.confirm(token: token, clientAddress: context.clientAddress)
-        var page = IdentityEmailLink(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), title: "Confirm your email", action: routes.emailVerify.url(),
+        var page = IdentityEmailLink(
+            chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), title: "Confirm your email", action: routes.emailVerify.url(),
             button: "", token: nil, problem: confirmed ? nil : Self.deadLink, retry: routes.accountSettings.url())
         if confirmed {
             page.notice = "Thank you: your email is confirmed. You can now sign in with a link sent to it, and get codes and reminders there."
@@ -199,7 +205,8 @@ public struct RecoveryController: Sendable {
     // MARK: reactivation after idle suspension (ID-5)
 
     @Sendable func showReactivate(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try renderer.response(IdentityReactivate(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), login: remembered(request)))
+        try renderer.response(
+            IdentityReactivate(chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), login: remembered(request)))
     }
 
     @Sendable func sendReactivationCode(_ request: Request, context: AppRequestContext) async throws -> Response {
