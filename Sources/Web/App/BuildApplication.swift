@@ -29,7 +29,7 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
     installMiddleware(on: router, services: services)
     let site = SiteRouter(router: router)
     try HomeController(renderer: services.renderer).addRoutes(to: site)
-    let identity = IdentityController(services: services, codes: services.codes)
+    let identity = try IdentityController(services: services, codes: services.codes)
     identity.addRoutes(to: site)
     RecoveryController(services: services, identity: identity).addRoutes(to: site)
     StaffController(services: services).addRoutes(to: site)

@@ -16,11 +16,13 @@ public struct IdentityController: Sendable {
     let limiter: RateLimiter
     let policy: PasswordPolicy
     let renderer: PageRenderer
+    /// The sign-in page of a browser that remembers no username: the same for everyone but the token.
+    let blankLogin: TokenSlottedPage
     let routes = Routes.site
     /// Remembers the last username on this browser, so a returning consumer only types the rest (ID-3).
     static let lastLoginCookie = "meterline_last_login"
 
-    public init(services: AppServices, codes: OneTimeCodes) {
+    public init(services: AppServices, codes: OneTimeCodes) throws {
         register = StartRegistration(database: services.database, passwords: services.passwords, codes: codes)
         verification = VerifyRegistration(database: services.database, codes: codes, links: services.emailLinks)
         signIn = SignIn(
@@ -30,6 +32,7 @@ public struct IdentityController: Sendable {
         limiter = services.rateLimiter
         policy = services.passwordPolicy
         renderer = services.renderer
+        blankLogin = try services.renderer.prerender { IdentityLogin(chrome: Chrome(csrfToken: $0), login: FormField()) }
     }
 
     public func addRoutes(to site: SiteRouter) {
@@ -140,8 +143,9 @@ public struct IdentityController: Sendable {
     // MARK: sign-in
 
     @Sendable func showLogin(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let remembered = request.cookies[Self.lastLoginCookie]?.value
-        return try renderer.response(IdentityLogin(chrome: Chrome(csrfToken: try await session(context).csrfToken()), login: FormField(remembered)))
+        let token = try await session(context).csrfToken()
+        guard let remembered = request.cookies[Self.lastLoginCookie]?.value else { return blankLogin.response(token: token) }
+        return try renderer.response(IdentityLogin(chrome: Chrome(csrfToken: token), login: FormField(remembered)))
     }
 
     struct LoginInput: Decodable {
