@@ -26,9 +26,10 @@ public struct CalendarDay: Sendable, Equatable, CustomStringConvertible {
         (self.year, self.month, self.day) = (year, month, day)
     }
 
-    /// The clock's day in UTC, as a date field shows it.
+    /// The clock's day in UTC, as a date field shows it. (ISO8601DateFormatter, used before, was a
+    /// tenth of the premise page's time.)
     public static func today(_ clock: any WallClock) -> String {
-        ISO8601DateFormatter.string(from: clock.now, timeZone: .gmt, formatOptions: [.withFullDate])
+        String(PostgresTimestamp.format(clock.now).prefix(10))
     }
 
     public static func days(inMonth month: Int, of year: Int) -> Int {

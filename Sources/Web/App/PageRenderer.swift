@@ -24,36 +24,53 @@ public struct Chrome: Encodable, Sendable {
     public var csrfToken: String?
     public var homeLink: String
     public var homeLabel: String
+    let audience: LayoutFrame.Audience
 
     public init(user: String? = nil, csrfToken: String? = nil, staff: Bool = false) {
         self.user = user
         self.csrfToken = csrfToken
-        homeLink = staff ? Routes.site.staff.url() : Routes.site.account.url()
+        audience = user == nil ? .visitor : staff ? .staff : .consumer
+        homeLink = staff ? Self.staffHome : Self.consumerHome
         homeLabel = staff ? "Staff home" : "Your account"
     }
+
+    enum CodingKeys: String, CodingKey { case siteName, routes, user, csrfToken, homeLink, homeLabel }
+    private static let staffHome = Routes.site.staff.url()
+    private static let consumerHome = Routes.site.account.url()
 }
 
-/// Renders page models with the templates loaded once at start.
+/// Renders page models with the templates loaded once at start. The layout is drawn once per
+/// audience (`LayoutFrame`); each page renders its own template against a layout that yields
+/// only its parts, separated by NUL, which no page text can hold (refused at the edge, and
+/// PostgreSQL cannot store it).
 public struct PageRenderer: Sendable {
     let library: MustacheLibrary
-    /// Fingerprinted URLs of static files, as `{{assets.stylesheet}}` and `{{assets.logo}}`.
-    let assets: [String: String]
+    let frames: [LayoutFrame.Audience: LayoutFrame]
 
     public init(directory: String, assets: [String: String] = [:]) async throws {
-        self.library = try await MustacheLibrary(directory: directory)
-        self.assets = assets
+        let library = try await MustacheLibrary(directory: directory)
+        frames = try Dictionary(
+            uniqueKeysWithValues: LayoutFrame.Audience.allCases.map { ($0, try LayoutFrame(audience: $0, library: library, assets: assets)) })
+        HTMLEscaping.register()
+        var parts = library
+        try parts.register("{{%CONTENT_TYPE:HTML}}{{title}}\0{{$scripts}}{{/scripts}}\0{{$body}}{{/body}}", named: "layout")
+        self.library = parts
     }
 
     public func render<P: Page>(_ page: P) throws -> String {
-        var values = try TemplateEncoder.encode(page)
-        if var root = values as? [String: Any] {
-            root["assets"] = assets
-            values = root
-        }
-        guard let html = library.render(values, withTemplate: P.template) else {
+        guard let parts = library.render(try TemplateEncoder.encode(page), withTemplate: P.template) else {
             throw MissingTemplate(name: P.template)
         }
-        return html
+        let split = parts.split(separator: "\0", maxSplits: 2, omittingEmptySubsequences: false)
+        guard split.count == 3, let frame = frames[page.chrome.audience] else { throw MissingTemplate(name: P.template) }
+        return frame.fill { slot in
+            switch slot {
+            case .title: split[0]
+            case .scripts: split[1]
+            case .body: split[2]
+            case .csrfToken: Substring(page.chrome.csrfToken ?? "")
+            }
+        }
     }
 
     public func response<P: Page>(_ page: P, status: HTTPResponse.Status = .ok) throws -> Response {

@@ -18,6 +18,24 @@ enum TemplateEncoder {
     }
 }
 
+/// A string or number as templates show it. swift-mustache renders a `MustacheCustomRenderable`
+/// after one type check, where a plain `String` or `Int` went through several dynamic casts and
+/// `String(describing:)` on every use.
+struct Text: MustacheCustomRenderable {
+    let renderText: String
+    init(_ text: String) { renderText = text }
+    var isNull: Bool { false }
+}
+
+/// A struct of the model as templates read it. A final class conforming to `MustacheParent`
+/// outright: a `[String: Any]` conforms only conditionally, and the runtime's conformance
+/// checks on it, several per name looked up, showed in profiles.
+final class TemplateObject: MustacheParent, @unchecked Sendable {
+    let fields: [String: Any]
+    init(_ fields: [String: Any]) { self.fields = fields }
+    func child(named name: String) -> Any? { fields[name] }
+}
+
 /// A nil field: present, so the lookup stops here; rendered as nothing, false in a section.
 struct Absent: MustacheCustomRenderable {
     var renderText: String { "" }
@@ -35,7 +53,7 @@ private final class Node {
 
     var value: Any {
         if let scalar { return scalar }
-        if let keyed { return keyed.mapValues(\.value) }
+        if let keyed { return TemplateObject(keyed.mapValues(\.value)) }
         if let unkeyed { return unkeyed.map(\.value) }
         return [String: Any]()
     }
@@ -84,13 +102,14 @@ protocol TemplateConstant: Encodable {
 
 /// Strings, numbers and booleans are kept as they are; anything else encodes itself further.
 private func store(_ value: some Encodable, in node: Node, codingPath: [any CodingKey]) throws {
+    // Concrete types first: a cast to one is a type comparison, a cast to a protocol a runtime lookup.
     switch value {
-    case let constant as any TemplateConstant: node.scalar = type(of: constant).templateValue
-    case let text as String: node.scalar = text
+    case let text as String: node.scalar = Text(text)
     case let flag as Bool: node.scalar = flag
-    case let number as Int: node.scalar = number
-    case let number as Int64: node.scalar = number
-    case let number as Double: node.scalar = number
+    case let number as Int: node.scalar = Text(String(number))
+    case let number as Int64: node.scalar = Text(String(number))
+    case let number as Double: node.scalar = Text(String(number))
+    case let constant as any TemplateConstant: node.scalar = type(of: constant).templateValue
     default: try value.encode(to: TreeEncoder(node: node, codingPath: codingPath))
     }
 }

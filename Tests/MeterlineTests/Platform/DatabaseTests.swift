@@ -39,6 +39,13 @@ struct DatabaseTests {
         }
     }
 
+    @Test("a time is written for PostgreSQL in UTC to the microsecond, carrying a rounded-up second")
+    func timestampText() {
+        #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: 0)) == "1970-01-01 00:00:00.000000+00")
+        #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: 1_795_000_000.000042)) == "2026-11-18 11:06:40.000042+00")
+        #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: 1_795_000_000.9999997)) == "2026-11-18 11:06:41.000000+00")
+    }
+
     @Test("a NULL read as a non-optional type is a decoding error naming the column")
     func nullIntoNonOptional() async throws {
         try await withTestDatabase { db in
