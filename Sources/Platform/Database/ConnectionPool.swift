@@ -12,8 +12,8 @@ public actor ConnectionPool {
     public let waitMilliseconds: Int
     private var idle: [PostgresConnection] = []
     private var open = 0
-    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Lease, any Error>)] = []
-    private var nextWaiter: UInt64 = 0
+    private var waiters: [(deadline: ContinuousClock.Instant, continuation: CheckedContinuation<Lease, any Error>)] = []
+    private var sweeper: Task<Void, Never>?
     private var closed = false
 
     public init(capacity: Int, waitMilliseconds: Int = 5_000) {
@@ -32,22 +32,36 @@ public actor ConnectionPool {
             open += 1
             return .slot
         }
-        nextWaiter += 1
-        let id = nextWaiter
-        let wait = waitMilliseconds
-        let timer = Task { [weak self] in
-            try await Task.sleep(for: .milliseconds(wait))
-            await self?.giveUp(waiter: id)
-        }
-        defer { timer.cancel() }
-        return try await withCheckedThrowingContinuation { waiters.append((id, $0)) }
+        let deadline = ContinuousClock.now + .milliseconds(waitMilliseconds)
+        if sweeper == nil { startSweeper() }
+        return try await withCheckedThrowingContinuation { waiters.append((deadline, $0)) }
     }
 
-    /// A waiter still in line when its time is up leaves it with an error.
-    private func giveUp(waiter id: UInt64) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
-        waiters.remove(at: index).continuation.resume(
-            throwing: DatabaseError(kind: .busy, message: "no database connection came free within \(waitMilliseconds) ms"))
+    /// While anyone waits, a single timer sends away those whose time is up. (A timer per waiter
+    /// cost a task and a dispatch timer on every request that queued, and showed in profiles.)
+    private func startSweeper() {
+        let tick = Duration.milliseconds(max(1, min(50, waitMilliseconds / 10)))
+        sweeper = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: tick)
+                guard let self, await self.sendAwayLateWaiters() else { return }
+            }
+        }
+    }
+
+    /// Fails the waiters past their deadline; false when nobody is left waiting (the timer stops).
+    private func sendAwayLateWaiters() -> Bool {
+        let now = ContinuousClock.now
+        // Waiters are in line in order of arrival, so the late ones are at the front.
+        while let first = waiters.first, first.deadline <= now {
+            waiters.removeFirst().continuation.resume(
+                throwing: DatabaseError(kind: .busy, message: "no database connection came free within \(waitMilliseconds) ms"))
+        }
+        if waiters.isEmpty {
+            sweeper = nil
+            return false
+        }
+        return true
     }
 
     /// Takes a connection back; one that is broken or still inside a transaction is closed.
@@ -74,6 +88,8 @@ public actor ConnectionPool {
 
     public func shutdown() {
         closed = true
+        sweeper?.cancel()
+        sweeper = nil
         open -= idle.count
         idle.removeAll()
         for waiter in waiters {

@@ -21,10 +21,13 @@ enum TemplateEncoder {
 /// A string or number as templates show it. swift-mustache renders a `MustacheCustomRenderable`
 /// after one type check, where a plain `String` or `Int` went through several dynamic casts and
 /// `String(describing:)` on every use.
-struct Text: MustacheCustomRenderable {
+/// It is a `MustacheParent` with no children, so a name looked up inside its section goes on to
+/// the enclosing values without swift-mustache reflecting on it with `Mirror`.
+struct Text: MustacheCustomRenderable, MustacheParent {
     let renderText: String
     init(_ text: String) { renderText = text }
     var isNull: Bool { false }
+    func child(named name: String) -> Any? { nil }
 }
 
 /// A struct of the model as templates read it. A final class conforming to `MustacheParent`
@@ -37,9 +40,10 @@ final class TemplateObject: MustacheParent, @unchecked Sendable {
 }
 
 /// A nil field: present, so the lookup stops here; rendered as nothing, false in a section.
-struct Absent: MustacheCustomRenderable {
+struct Absent: MustacheCustomRenderable, MustacheParent {
     var renderText: String { "" }
     var isNull: Bool { true }
+    func child(named name: String) -> Any? { nil }
 }
 
 /// A value being built; containers fill it in as the model encodes itself. Children live in the
