@@ -50,10 +50,11 @@ let package = Package(
         ),
         .target(name: "Accounts", dependencies: ["Platform", "Notifications", "Identity"]),
         .target(name: "Metering", dependencies: ["Platform", "Notifications", "Identity", "Accounts"]),
+        .target(name: "Billing", dependencies: ["Platform", "Notifications", "Identity", "Accounts", "Metering"]),
         .target(
             name: "Web",
             dependencies: [
-                "Platform", "Notifications", "Identity", "Accounts", "Metering",
+                "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -67,14 +68,14 @@ let package = Package(
         .executableTarget(
             name: "meterline",
             dependencies: [
-                "Web", "Platform", "Identity", "Accounts", "Metering",
+                "Web", "Platform", "Identity", "Accounts", "Metering", "Billing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "MeterlineTests",
             dependencies: [
-                "Web", "Platform", "Notifications", "Identity", "Accounts", "Metering",
+                "Web", "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

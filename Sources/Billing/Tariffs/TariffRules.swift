@@ -1,0 +1,175 @@
+import Foundation
+import Platform
+
+/// What one version of a tariff charges (BL-1). Every part is optional but the energy blocks;
+/// stored as JSON in `tariff_versions.rules`, checked by `problems()` before it is saved.
+public struct TariffRules: Codable, Sendable, Equatable {
+    /// Telescopic: each block's units at the block's own rate (0–100 at 3.00, the next 200 at
+    /// 4.50 …). Non-telescopic: once the total passes a boundary, every unit at that block's rate.
+    public enum BlockMode: String, Codable, Sendable, CaseIterable {
+        case telescopic
+        case nonTelescopic = "non_telescopic"
+    }
+
+    /// Units up to `upTo` (inclusive; nil: no upper bound), above the previous block's bound.
+    public struct Block: Codable, Sendable, Equatable {
+        public var upTo: Int64?
+        public var rate: Rate
+        public init(upTo: Int64?, rate: Rate) {
+            self.upTo = upTo
+            self.rate = rate
+        }
+    }
+
+    /// Blocks that apply when the bill's total use is within `fromTotal...toTotal` (nil: no upper
+    /// bound): a consumer above 500 units may lose the cheap lower blocks.
+    public struct BlockTable: Codable, Sendable, Equatable {
+        public var fromTotal: Int64
+        public var toTotal: Int64?
+        public var blocks: [Block]
+        public init(fromTotal: Int64 = 0, toTotal: Int64? = nil, blocks: [Block]) {
+            self.fromTotal = fromTotal
+            self.toTotal = toTotal
+            self.blocks = blocks
+        }
+    }
+
+    /// A monthly per-kW rate for sanctioned loads up to `upToTenthsKW` (nil: any load above).
+    public struct LoadBand: Codable, Sendable, Equatable {
+        public var upToTenthsKW: Int64?
+        public var ratePerKW: Rate
+        public init(upToTenthsKW: Int64?, ratePerKW: Rate) {
+            self.upToTenthsKW = upToTenthsKW
+            self.ratePerKW = ratePerKW
+        }
+    }
+
+    public enum FixedCharge: Codable, Sendable, Equatable {
+        /// The same amount every month.
+        case flat(monthly: Money)
+        /// Per kW of the account's sanctioned load, at the rate of the band the load falls in.
+        case perKilowatt(bands: [LoadBand])
+    }
+
+    /// What a percentage is taken of.
+    public enum Base: String, Codable, Sendable, CaseIterable {
+        case energy
+        case energyAndFixed = "energy_and_fixed"
+        /// Everything before taxes: energy, fixed, minimum, surcharges, fuel adjustment.
+        case subtotal
+    }
+
+    /// A surcharge or duty: a percentage of a base, or a fixed monthly amount.
+    public struct Surcharge: Codable, Sendable, Equatable {
+        public enum Amount: Codable, Sendable, Equatable {
+            case percent(Percentage, of: Base)
+            case fixed(monthly: Money)
+        }
+        public var name: String
+        public var amount: Amount
+        public init(name: String, amount: Amount) {
+            self.name = name
+            self.amount = amount
+        }
+    }
+
+    public struct Tax: Codable, Sendable, Equatable {
+        public var name: String
+        public var percentage: Percentage
+        public var base: Base
+        public init(name: String, percentage: Percentage, base: Base) {
+            self.name = name
+            self.percentage = percentage
+            self.base = base
+        }
+    }
+
+    public var blockMode: BlockMode
+    /// When set, block bounds are for this many days and scale with the bill's days (a 100-unit
+    /// block is 103 units for 31 days on a 30-day basis). When nil, a bill of a whole month uses
+    /// them as they are.
+    public var dayScalingBasisDays: Int?
+    public var blockTables: [BlockTable]
+    public var fixedCharge: FixedCharge?
+    /// A monthly floor on energy and fixed charges together; the difference is its own line.
+    public var minimumCharge: Money?
+    public var surcharges: [Surcharge]
+    public var taxes: [Tax]
+
+    public init(
+        blockMode: BlockMode, dayScalingBasisDays: Int? = nil, blockTables: [BlockTable], fixedCharge: FixedCharge? = nil,
+        minimumCharge: Money? = nil, surcharges: [Surcharge] = [], taxes: [Tax] = []
+    ) {
+        self.blockMode = blockMode
+        self.dayScalingBasisDays = dayScalingBasisDays
+        self.blockTables = blockTables
+        self.fixedCharge = fixedCharge
+        self.minimumCharge = minimumCharge
+        self.surcharges = surcharges
+        self.taxes = taxes
+    }
+
+    /// What is wrong with these rules, in words an admin can act on; empty when they can be saved.
+    public func problems() -> [String] {
+        var problems: [String] = []
+        if blockTables.isEmpty { problems.append("Give at least one table of blocks.") }
+        var expectedFrom: Int64? = 0
+        for (number, table) in blockTables.sorted(by: { $0.fromTotal < $1.fromTotal }).enumerated() {
+            let name = blockTables.count == 1 ? "The blocks" : "Table \(number + 1)"
+            if let from = expectedFrom, table.fromTotal != from {
+                problems.append("\(name) must start at \(from) units of total use, so every total has a table.")
+            }
+            if let to = table.toTotal, to < table.fromTotal { problems.append("\(name) ends before it starts.") }
+            expectedFrom = table.toTotal.map { $0 + 1 }
+            if table.blocks.isEmpty { problems.append("\(name) has no blocks.") }
+            var lower: Int64 = 0
+            for (index, block) in table.blocks.enumerated() {
+                if block.rate.tenThousandthsOfMinorUnit < 0 { problems.append("\(name): a rate cannot be negative.") }
+                if let upTo = block.upTo {
+                    if upTo <= lower { problems.append("\(name): block \(index + 1) must end above \(lower) units.") }
+                    lower = upTo
+                    if index == table.blocks.count - 1 { problems.append("\(name): the last block must have no upper limit.") }
+                } else if index != table.blocks.count - 1 {
+                    problems.append("\(name): only the last block may be without an upper limit.")
+                }
+            }
+        }
+        if expectedFrom != nil, !blockTables.isEmpty { problems.append("The last table must have no upper limit of total use.") }
+        if let days = dayScalingBasisDays, !(1...366).contains(days) { problems.append("The day basis must be 1 to 366 days.") }
+        if case .perKilowatt(let bands) = fixedCharge {
+            var lower: Int64 = 0
+            if bands.isEmpty { problems.append("Give at least one band of sanctioned load.") }
+            for (index, band) in bands.enumerated() {
+                if band.ratePerKW.tenThousandthsOfMinorUnit < 0 { problems.append("A rate per kW cannot be negative.") }
+                if let upTo = band.upToTenthsKW {
+                    if upTo <= lower { problems.append("Load band \(index + 1) must end above the one before.") }
+                    lower = upTo
+                    if index == bands.count - 1 { problems.append("The last load band must have no upper limit.") }
+                }
+            }
+        }
+        if case .flat(let monthly)? = fixedCharge, monthly.isNegative { problems.append("The fixed charge cannot be negative.") }
+        if let minimum = minimumCharge, minimum.isNegative { problems.append("The minimum charge cannot be negative.") }
+        for surcharge in surcharges {
+            if surcharge.name.trimmingCharacters(in: .whitespaces).isEmpty || surcharge.name.count > 60 {
+                problems.append("Each surcharge needs a name of up to 60 characters.")
+            }
+            if case .percent(_, let base) = surcharge.amount, base == .subtotal {
+                problems.append("\(surcharge.name): a surcharge is taken of energy, or energy and fixed charges.")
+            }
+        }
+        for tax in taxes {
+            if tax.name.trimmingCharacters(in: .whitespaces).isEmpty || tax.name.count > 60 {
+                problems.append("Each tax needs a name of up to 60 characters.")
+            }
+            if !(0...1_000_000).contains(tax.percentage.partsPerMillion) { problems.append("\(tax.name): a tax is 0% to 100%.") }
+        }
+        return problems
+    }
+}
+
+/// The fuel cost adjustment of a month (it changes monthly, apart from the tariff's versions).
+public enum FuelAdjustment: Codable, Sendable, Equatable {
+    case perUnit(Rate)
+    case percentOfEnergy(Percentage)
+}
