@@ -3,7 +3,7 @@ import Foundation
 /// A day as people type it into a date field: `YYYY-MM-DD`, checked against the calendar (no
 /// 30 February). Comparisons happen in SQL as `date`, so no time zone arithmetic is needed here.
 /// Parsed by hand: a CSV import reads hundreds of thousands of these.
-public struct CalendarDay: Sendable, Equatable, CustomStringConvertible {
+public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let year: Int
     public let month: Int
     public let day: Int
@@ -39,6 +39,8 @@ public struct CalendarDay: Sendable, Equatable, CustomStringConvertible {
         default: 31
         }
     }
+
+    public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool { (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day) }
 
     public var description: String {
         func pad(_ value: Int, _ width: Int) -> String {

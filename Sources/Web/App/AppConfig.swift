@@ -1,4 +1,5 @@
 import Accounts
+import Billing
 import Configuration
 import Foundation
 import Identity
@@ -41,6 +42,8 @@ public struct AppConfig: Sendable {
     public var idleDays: Int = 180
     /// A reading whose daily use is more than this many times the account's usual is flagged (MT-3).
     public var highUseFactor: Int = 3
+    /// The currency, bill numbers and due days of bills (BL-2).
+    public var billing = BillingSettings()
 
     public enum NotificationsSettings: Sendable, Equatable {
         case devInbox
@@ -58,6 +61,11 @@ public struct AppConfig: Sendable {
         public static let lockTimeout = "database.lock.timeout.ms"
         public static let poolWait = "database.pool.wait.ms"
         public static let dataDirectory = "data.dir"
+        public static let currencyCode = "currency.code"
+        public static let currencyMinorDigits = "currency.minor.digits"
+        public static let currencySymbol = "currency.symbol"
+        public static let billNumberPrefix = "bill.number.prefix"
+        public static let billDueDays = "bill.due.days"
         public static let templatesDirectory = "templates.dir"
         public static let publicDirectory = "public.dir"
         public static let migrationsDirectory = "migrations.dir"
@@ -182,6 +190,20 @@ public struct AppConfig: Sendable {
             statementTimeoutMilliseconds: integer(Key.statementTimeout, 30_000, in: 0...3_600_000),
             lockTimeoutMilliseconds: integer(Key.lockTimeout, 5_000, in: 0...3_600_000),
             poolWaitMilliseconds: integer(Key.poolWait, 5_000, in: 1...600_000))
+        let currencyCode = text(Key.currencyCode, "GBP")
+        if currencyCode.count != 3 || !currencyCode.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+            problems.append("currency.code (CURRENCY_CODE) must be a three-letter ISO code such as GBP")
+        }
+        let prefix = text(Key.billNumberPrefix, "MTL")
+        if prefix.count < 2 || prefix.count > 6 || !prefix.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+            problems.append("bill.number.prefix (BILL_NUMBER_PREFIX) must be 2 to 6 capital letters")
+        }
+        let minorDigits = integer(Key.currencyMinorDigits, 2, in: 0...4)
+        config.billing = BillingSettings(
+            currency: Currency(
+                code: currencyCode, minorDigits: minorDigits,
+                symbol: reader.string(forKey: ConfigKey(Key.currencySymbol)) ?? (currencyCode == "GBP" ? "£" : nil)),
+            billNumberPrefix: prefix, dueDays: integer(Key.billDueDays, 21, in: 1...120))
         for (key, path) in [
             (Key.templatesDirectory, config.templatesDirectory), (Key.publicDirectory, config.publicDirectory),
             (Key.migrationsDirectory, config.migrationsDirectory),

@@ -1,5 +1,6 @@
 import Accounts
 import ArgumentParser
+import Billing
 import Configuration
 import Foundation
 import Identity
@@ -17,7 +18,7 @@ struct Meterline: AsyncParsableCommand {
             Settings come from the command line, then the environment, then defaults. \
             With no DATABASE_URL, a private PostgreSQL is started in DATA_DIR/pg (default .meterline/pg).
             """,
-        subcommands: [Serve.self, Migrate.self, Seed.self, CreateStaffCommand.self],
+        subcommands: [Serve.self, Migrate.self, Seed.self, CreateStaffCommand.self, BillRunCommand.self, VerifyLedgerCommand.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -105,6 +106,8 @@ struct Seed: AsyncParsableCommand {
         ("demo.reader", "Dana Reader", [.meterReader]),
         ("demo.engineer", "Eli Engineer", [.engineer, .technician]),
         ("demo.admin", "Ada Admin", [.admin, .finance]),
+        // A second finance user: bill runs are approved by someone other than who drafted them.
+        ("demo.finance", "Fola Finance", [.finance]),
     ]
 
     func run() async throws {
@@ -140,6 +143,15 @@ struct Seed: AsyncParsableCommand {
                 }
             }
             await hasher.shutdown()
+            let finance = try await database.query(
+                "SELECT username, id FROM users WHERE username IN ('demo.admin', 'demo.finance')"
+            ).rows.reduce(into: [String: Int64]()) { $0[try $1.decode("username")] = try $1.decode("id") }
+            if let drafter = finance["demo.admin"], let approver = finance["demo.finance"] {
+                try await DemoBilling(database: database, settings: config.billing).seed(drafter: drafter, approver: approver) { step in
+                    print("  \(step)")
+                }
+                print("Bills issued for the past year: drafted by demo.admin, approved by demo.finance.")
+            }
         }
     }
 }

@@ -1,0 +1,294 @@
+import Foundation
+import Platform
+
+/// BL-2: works out the month's bill for every active postpaid account, as a draft that finance
+/// previews. Idempotent and resumable: bills are unique per account and month, each batch is one
+/// transaction, and starting the run again picks up the accounts that have no bill yet.
+public struct DraftBillRun: Sendable {
+    let database: Database
+    let settings: BillingSettings
+    /// Today, and the time records are stamped with: the database's clock unless given one.
+    let clock: any WallClock
+
+    public init(database: Database, settings: BillingSettings, clock: (any WallClock)? = nil) {
+        self.database = database
+        self.settings = settings
+        self.clock = clock ?? database.clock
+    }
+
+    public enum Refused: Error, Equatable, CustomStringConvertible {
+        case monthNotOver(BillingPeriod)
+        case alreadyDrafted(BillingPeriod, BillRun.Status)
+        case noTariff(categories: [String], BillingPeriod)
+        case noSanctionedLoad(count: Int, category: String)
+
+        public var description: String {
+            switch self {
+            case .monthNotOver(let period): "\(period.name) is not over yet: bills are made once the month has ended."
+            case .alreadyDrafted(let period, let status):
+                "\(period.name) already has a bill run (\(status.rawValue)). Discard the draft to start again."
+            case .noTariff(let categories, let period):
+                "No tariff covers all of \(period.name) for \(categories.joined(separator: ", ")) accounts. Add a tariff version first."
+            case .noSanctionedLoad(let count, let category):
+                "\(count) \(category) accounts have no sanctioned load, and their tariff charges per kW. Record their load first."
+            }
+        }
+    }
+
+    /// Starts the month's run, or resumes one that was interrupted; `progress` hears (done, total)
+    /// after each batch. Returns the run, drafted.
+    public func run(
+        period: BillingPeriod, by userID: Int64, progress: @Sendable (Int, Int) -> Void = { _, _ in }
+    ) async throws -> BillRun {
+        guard period.last < CalendarDay(CalendarDay.today(clock))! else { throw Refused.monthNotOver(period) }
+        let versions = try await TariffBook(database: database).versions(in: period)
+        let runID = try await start(period: period, userID: userID, versions: versions)
+        let fuel = try await fuelAdjustments(period)
+        let run = try await BillRun.find(runID, in: database)
+        progress(run.accountsDone, run.accountsTotal)
+        var cursor: Int64 = 0
+        while true {
+            let batch = try await draftBatch(runID: runID, period: period, after: cursor, versions: versions, fuel: fuel)
+            guard let last = batch.lastAccount else { break }
+            cursor = last
+            progress(batch.done, batch.total)
+        }
+        try await database.query("UPDATE bill_runs SET status = 'draft' WHERE id = $1 AND status = 'drafting'", [runID])
+        return try await BillRun.find(runID, in: database)
+    }
+
+    /// The month's live run if it is still drafting; otherwise a new one.
+    private func start(period: BillingPeriod, userID: Int64, versions: [String: [TariffBook.Version]]) async throws -> Int64 {
+        let now = clock.now
+        return try await database.transaction { connection in
+            if let row = try connection.query(
+                "SELECT id, status FROM bill_runs WHERE period = $1::date AND status <> 'discarded' FOR UPDATE", [period.first.description]
+            ).rows.first {
+                let status: BillRun.Status = try row.decode("status")
+                guard status == .drafting else { throw Refused.alreadyDrafted(period, status) }
+                return try row.decode("id", as: Int64.self)
+            }
+            let categories = try connection.query(
+                """
+                SELECT category, count(*) AS accounts, count(*) FILTER (WHERE sanctioned_load_tenths_kw IS NULL) AS without_load
+                FROM accounts WHERE status = 'active' AND billing_type = 'postpaid' GROUP BY category ORDER BY category
+                """
+            ).rows
+            var uncovered: [String] = []
+            var total = 0
+            for row in categories {
+                let category: String = try row.decode("category")
+                total += try row.decode("accounts", as: Int.self)
+                guard let first = versions[category]?.first, first.effectiveFrom <= period.first else {
+                    uncovered.append(category)
+                    continue
+                }
+                let withoutLoad: Int = try row.decode("without_load")
+                let perKilowatt = versions[category]!.contains { if case .perKilowatt? = $0.rules.fixedCharge { true } else { false } }
+                if perKilowatt, withoutLoad > 0 { throw Refused.noSanctionedLoad(count: withoutLoad, category: category) }
+            }
+            guard uncovered.isEmpty else { throw Refused.noTariff(categories: uncovered, period) }
+            return try connection.query(
+                """
+                INSERT INTO bill_runs (period, status, accounts_total, created_by, created_at)
+                VALUES ($1::date, 'drafting', $2, $3, $4) RETURNING id
+                """, [period.first.description, total, userID, now]
+            ).rows[0].decode("id", as: Int64.self)
+        }
+    }
+
+    private func fuelAdjustments(_ period: BillingPeriod) async throws -> [String: FuelAdjustment] {
+        var adjustments: [String: FuelAdjustment] = [:]
+        for row in try await database.query(
+            "SELECT category, kind, value FROM fuel_adjustments WHERE month = $1::date", [period.first.description]
+        ).rows {
+            let value: Int64 = try row.decode("value")
+            adjustments[try row.decode("category")] =
+                try row.decode("kind", as: String.self) == "per_unit"
+                ? .perUnit(Rate(tenThousandthsOfMinorUnit: value)) : .percentOfEnergy(Percentage(partsPerMillion: value))
+        }
+        return adjustments
+    }
+
+    /// What one account's month looks like in the database, read for a whole batch in one query.
+    struct Usage {
+        let accountID: Int64
+        let category: String
+        let load: Int64?
+        let openingOn: String?
+        let openingValue: Int64?
+        let closingOn: String?
+        let closingValue: Int64?
+        let closingFlag: String?
+        /// Units read since the last bill with an actual reading (or since the meter's first reading).
+        let actualUnits: Int64
+        /// Units billed on estimates since then.
+        let estimatedUnits: Int64
+        /// Usual use in thousandths of a unit a day, over the year before the month.
+        let usualDailyMilli: Int64?
+    }
+
+    private func draftBatch(
+        runID: Int64, period: BillingPeriod, after cursor: Int64, versions: [String: [TariffBook.Version]], fuel: [String: FuelAdjustment]
+    ) async throws -> (lastAccount: Int64?, done: Int, total: Int) {
+        let first = period.first.description
+        let last = period.last.description
+        let batchSize = settings.batchSize
+        return try await database.transaction { connection in
+            let usages = try connection.query(
+                """
+                WITH batch AS (
+                    SELECT a.id, a.category, a.sanctioned_load_tenths_kw AS load FROM accounts a
+                    WHERE a.status = 'active' AND a.billing_type = 'postpaid' AND a.id > $1
+                      AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.account_id = a.id AND b.period = $2::date)
+                    ORDER BY a.id LIMIT $3
+                )
+                SELECT b.id, b.category, b.load,
+                       coalesce(prev.closing_on, start.read_on)::text AS opening_on, coalesce(prev.closing_value, start.value) AS opening_value,
+                       close.read_on::text AS closing_on, close.value AS closing_value, close.flag AS closing_flag,
+                       coalesce(actual.units, 0) AS actual_units, coalesce(est.units, 0) AS estimated_units, usual.daily_milli
+                FROM batch b
+                LEFT JOIN LATERAL (SELECT closing_on, closing_value FROM bills WHERE account_id = b.id AND period < $2::date
+                                   ORDER BY period DESC LIMIT 1) prev ON true
+                LEFT JOIN LATERAL (SELECT closing_on FROM bills WHERE account_id = b.id AND period < $2::date AND NOT estimated
+                                   ORDER BY period DESC LIMIT 1) anchor ON true
+                LEFT JOIN LATERAL (SELECT sum(units) AS units FROM bills WHERE account_id = b.id AND period < $2::date AND estimated
+                                   AND closing_on > coalesce(anchor.closing_on, '-infinity'::date)) est ON true
+                LEFT JOIN LATERAL (SELECT read_on, value FROM current_readings WHERE account_id = b.id AND read_on < $2::date
+                                   ORDER BY read_on DESC, id DESC LIMIT 1) start ON true
+                LEFT JOIN LATERAL (SELECT read_on, value, flag FROM current_readings
+                                   WHERE account_id = b.id AND read_on BETWEEN $2::date AND $4::date AND kind <> 'initial'
+                                   ORDER BY read_on DESC, id DESC LIMIT 1) close ON true
+                LEFT JOIN LATERAL (SELECT sum(consumption) AS units FROM current_readings
+                                   WHERE account_id = b.id AND kind <> 'initial' AND read_on <= close.read_on
+                                     AND read_on > coalesce(anchor.closing_on, start.read_on, '-infinity'::date)) actual ON true
+                LEFT JOIN LATERAL (SELECT CASE WHEN max(read_on) > min(read_on) THEN
+                                       ((sum(consumption) - (array_agg(consumption ORDER BY read_on))[1]) * 1000 / (max(read_on) - min(read_on)))::bigint
+                                   END AS daily_milli
+                                   FROM current_readings WHERE account_id = b.id AND kind <> 'initial'
+                                     AND read_on >= $2::date - 365 AND read_on < $2::date) usual ON true
+                ORDER BY b.id
+                """, [cursor, first, batchSize, last]
+            ).rows.map { row in
+                Usage(
+                    accountID: try row.decode("id"), category: try row.decode("category"), load: try row.decode("load"),
+                    openingOn: try row.decode("opening_on"), openingValue: try row.decode("opening_value"),
+                    closingOn: try row.decode("closing_on"), closingValue: try row.decode("closing_value"),
+                    closingFlag: try row.decode("closing_flag"), actualUnits: try row.decode("actual_units"),
+                    estimatedUnits: try row.decode("estimated_units"), usualDailyMilli: try row.decode("daily_milli"))
+            }
+            guard let lastAccount = usages.last?.accountID else {
+                let counts = try connection.query("SELECT accounts_done, accounts_total FROM bill_runs WHERE id = $1", [runID]).rows[0]
+                return (nil, try counts.decode("accounts_done"), try counts.decode("accounts_total"))
+            }
+            var bills: [[String?]] = []
+            var lines: [[String?]] = []
+            for usage in usages {
+                let drafted = try Self.bill(for: usage, period: period, versions: versions[usage.category] ?? [], fuel: fuel[usage.category])
+                bills.append(
+                    [
+                        String(usage.accountID), drafted.openingOn, drafted.openingValue.map(String.init), drafted.closingOn,
+                        String(drafted.closingValue), String(drafted.units), drafted.estimated ? "t" : "f", drafted.trueUpUnits.map(String.init),
+                        String(drafted.lines.map(\.line.amount).sum().minorUnits), drafted.exception,
+                    ])
+                for (position, priced) in drafted.lines.enumerated() {
+                    let line = priced.line
+                    lines.append(
+                        [
+                            String(usage.accountID), String(position + 1), line.kind.rawValue, line.label, String(line.amount.minorUnits),
+                            line.units.map(String.init), line.rate.map { String($0.tenThousandthsOfMinorUnit) },
+                            line.percentage.map { String($0.partsPerMillion) }, line.base.map { String($0.minorUnits) },
+                            line.monthly.map { String($0.minorUnits) }, line.days.map(String.init), line.periodDays.map(String.init),
+                            String(line.part), String(priced.versionID),
+                        ])
+                }
+            }
+            try connection.executeScript(
+                """
+                CREATE TEMP TABLE draft_bills (account_id bigint, opening_on date, opening_value bigint, closing_on date, closing_value bigint,
+                    units bigint, estimated boolean, true_up_units bigint, total bigint, exception text) ON COMMIT DROP;
+                CREATE TEMP TABLE draft_lines (account_id bigint, position integer, kind text, label text, amount bigint, units bigint,
+                    rate bigint, percentage bigint, base bigint, monthly bigint, days integer, period_days integer, part integer,
+                    tariff_version_id bigint) ON COMMIT DROP;
+                """)
+            try connection.copyIn("COPY draft_bills FROM STDIN", rows: bills)
+            try connection.copyIn("COPY draft_lines FROM STDIN", rows: lines)
+            try connection.execute(
+                """
+                WITH inserted AS (
+                    INSERT INTO bills (bill_run_id, account_id, period, opening_on, opening_value, closing_on, closing_value, units, estimated,
+                                       true_up_units, total, exception)
+                    SELECT $1, account_id, $2::date, opening_on, opening_value, closing_on, closing_value, units, estimated, true_up_units,
+                           total, exception
+                    FROM draft_bills ON CONFLICT (account_id, period) DO NOTHING
+                    RETURNING id, account_id
+                )
+                INSERT INTO bill_lines (bill_id, position, kind, label, amount, units, rate, percentage, base, monthly, days, period_days,
+                                        part, tariff_version_id)
+                SELECT i.id, l.position, l.kind, l.label, l.amount, l.units, l.rate, l.percentage, l.base, l.monthly, l.days, l.period_days,
+                       l.part, l.tariff_version_id
+                FROM draft_lines l JOIN inserted i ON i.account_id = l.account_id
+                """, [runID, first])
+            let counts = try connection.query(
+                """
+                UPDATE bill_runs SET accounts_done = (SELECT count(*) FROM bills WHERE bill_run_id = $1)
+                WHERE id = $1 RETURNING accounts_done, accounts_total
+                """, [runID]
+            ).rows[0]
+            return (lastAccount, try counts.decode("accounts_done"), try counts.decode("accounts_total"))
+        }
+    }
+
+    struct DraftedBill {
+        var openingOn: String?
+        var openingValue: Int64?
+        var closingOn: String
+        var closingValue: Int64
+        var units: Int64
+        var estimated: Bool
+        var trueUpUnits: Int64?
+        var exception: String?
+        var lines: [(line: BillLine, versionID: Int64)]
+    }
+
+    /// One account's bill: its units (read, or estimated from its usual use), then priced.
+    static func bill(
+        for usage: Usage, period: BillingPeriod, versions: [TariffBook.Version], fuel: FuelAdjustment?
+    ) throws -> DraftedBill {
+        let usualMonth = usage.usualDailyMilli.map { ($0 * Int64(period.days) + 500) / 1000 }
+        var bill: DraftedBill
+        if let closingOn = usage.closingOn, let closingValue = usage.closingValue {
+            // An actual reading: everything read since the last actual bill, less what estimates billed.
+            let units = usage.actualUnits - usage.estimatedUnits
+            bill = DraftedBill(
+                openingOn: usage.openingOn, openingValue: usage.openingValue, closingOn: closingOn, closingValue: closingValue,
+                units: max(0, units), estimated: false, trueUpUnits: usage.estimatedUnits > 0 ? usage.estimatedUnits : nil, lines: [])
+            if units < 0 {
+                // The estimates ran ahead of the meter: nothing to bill for energy until use catches up;
+                // the bill counts as estimated so the next one still deducts them.
+                bill.estimated = true
+                bill.exception = "negative_use"
+            } else if usage.closingFlag != nil {
+                bill.exception = "suspect_reading"
+            } else if units == 0 {
+                bill.exception = "zero_use"
+            } else if let usualMonth, usualMonth > 0, units > 3 * usualMonth {
+                bill.exception = "far_above_usual"
+            }
+        } else {
+            // No reading this month: the usual use for its days, flagged.
+            let units = usualMonth ?? 0
+            bill = DraftedBill(
+                openingOn: usage.openingOn, openingValue: usage.openingValue, closingOn: period.last.description,
+                closingValue: (usage.openingValue ?? 0) + units, units: units, estimated: true, trueUpUnits: nil, exception: "no_reading",
+                lines: [])
+        }
+        let parts = TariffBook.parts(of: period, versions: versions)
+        let lines = try TariffCalculator.lines(
+            .init(
+                units: bill.units, periodDays: period.days, parts: parts.map { .init(rules: $0.version.rules, days: $0.days) },
+                loadTenthsKW: usage.load, fuelAdjustment: fuel))
+        bill.lines = lines.map { ($0, parts[$0.part].version.id) }
+        return bill
+    }
+}

@@ -1,0 +1,116 @@
+import Notifications
+import Platform
+
+/// BL-2, BL-4: issues an approved run's bills. Each batch is one transaction that numbers its
+/// bills from the series counter, enters them in the ledger, moves the balances and writes the
+/// consumers' messages to the outbox; a crash rolls all of that back together, so numbers have no
+/// gaps and issuing again resumes where it stopped.
+public struct IssueBillRun: Sendable {
+    let database: Database
+    let settings: BillingSettings
+    /// Today, and the time records are stamped with: the database's clock unless given one.
+    let clock: any WallClock
+
+    public init(database: Database, settings: BillingSettings, clock: (any WallClock)? = nil) {
+        self.database = database
+        self.settings = settings
+        self.clock = clock ?? database.clock
+    }
+
+    public enum Refused: Error, Equatable, CustomStringConvertible {
+        case notApproved(BillRun.Status)
+        public var description: String {
+            switch self {
+            case .notApproved(let status): "A run is issued once a second finance user approves it; this one is \(status.rawValue)."
+            }
+        }
+    }
+
+    public func run(_ runID: Int64, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> BillRun {
+        let period: BillingPeriod = try await database.transaction { connection in
+            guard
+                let row = try connection.query(
+                    "SELECT status, to_char(period, 'YYYY-MM') AS period FROM bill_runs WHERE id = $1 FOR UPDATE", [runID]
+                ).rows.first
+            else { throw NotFound("bill run") }
+            let status: BillRun.Status = try row.decode("status")
+            guard status == .approved || status == .issuing else { throw Refused.notApproved(status) }
+            try connection.execute("UPDATE bill_runs SET status = 'issuing' WHERE id = $1", [runID])
+            return BillingPeriod(try row.decode("period", as: String.self))!
+        }
+        while let (done, total) = try await issueBatch(runID: runID, period: period) {
+            progress(done, total)
+        }
+        try await database.query("UPDATE bill_runs SET status = 'issued', issued_at = $2 WHERE id = $1 AND status = 'issuing'", [runID, clock.now])
+        return try await BillRun.find(runID, in: database)
+    }
+
+    /// Issues the next batch; nil when none is left.
+    private func issueBatch(runID: Int64, period: BillingPeriod) async throws -> (Int, Int)? {
+        let settings = self.settings
+        let now = clock.now
+        let today = CalendarDay(CalendarDay.today(clock))!
+        return try await database.transaction { connection in
+            let prefix = settings.billNumberPrefix
+            // The counter row is locked for the transaction: one issuer numbers at a time.
+            try connection.execute(
+                "INSERT INTO bill_number_series (prefix, year, last) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING", [prefix, today.year])
+            let last = try connection.query(
+                "SELECT last FROM bill_number_series WHERE prefix = $1 AND year = $2 FOR UPDATE", [prefix, today.year]
+            ).rows[0].decode("last", as: Int64.self)
+            let issued = try connection.query(
+                """
+                WITH picked AS (
+                    SELECT id FROM bills WHERE bill_run_id = $1 AND number IS NULL ORDER BY id LIMIT $2 FOR UPDATE
+                ), next AS (
+                    SELECT id, row_number() OVER (ORDER BY id) AS n FROM picked
+                )
+                UPDATE bills b SET number = $3 || '-' || $4 || '-' || lpad(($5 + next.n)::text, 6, '0'),
+                       issued_at = $8, due_on = $6::date + $7::int,
+                       balance_before = coalesce((SELECT balance FROM account_balances WHERE account_id = b.account_id), 0)
+                FROM next WHERE b.id = next.id
+                RETURNING b.id
+                """, [runID, settings.batchSize, prefix, String(today.year), last, today.description, settings.dueDays, now]
+            ).rows
+            guard !issued.isEmpty else { return nil }
+            // The batch's bills, as a PostgreSQL array literal of their ids.
+            let ids = "{" + (try issued.map { String(try $0.decode("id", as: Int64.self)) }).joined(separator: ",") + "}"
+            try connection.execute(
+                "UPDATE bill_number_series SET last = last + $3 WHERE prefix = $1 AND year = $2", [prefix, today.year, issued.count])
+            try connection.execute(
+                """
+                INSERT INTO ledger_entries (account_id, kind, amount, bill_id, booked_at)
+                SELECT account_id, 'bill', total, id, issued_at FROM bills WHERE id = ANY ($1::bigint[])
+                """, [ids])
+            try connection.execute(
+                """
+                INSERT INTO account_balances (account_id, balance, updated_at)
+                SELECT account_id, total, issued_at FROM bills WHERE id = ANY ($1::bigint[])
+                ON CONFLICT (account_id) DO UPDATE SET balance = account_balances.balance + EXCLUDED.balance, updated_at = EXCLUDED.updated_at
+                """, [ids])
+            // Messages to each account's owner with a verified mobile.
+            let recipients = try connection.query(
+                """
+                SELECT b.number, b.total, b.due_on::text AS due_on, u.mobile FROM bills b
+                JOIN users u ON u.account_id = b.account_id AND u.status = 'active' AND u.mobile IS NOT NULL
+                WHERE b.id = ANY ($1::bigint[])
+                """, [ids]
+            ).rows
+            for row in recipients {
+                let amount = settings.currency.format(Money(minorUnits: try row.decode("total")))
+                try Outbox.enqueue(
+                    on: connection, channel: .sms, to: try row.decode("mobile"),
+                    body:
+                        "Meterline: your \(period.name) bill \(try row.decode("number", as: String.self)) is \(amount), due \(try row.decode("due_on", as: String.self)). Sign in to see how it is worked out.",
+                    purpose: "bill_issued")
+            }
+            let counts = try connection.query(
+                """
+                UPDATE bill_runs SET accounts_done = (SELECT count(*) FROM bills WHERE bill_run_id = $1 AND number IS NOT NULL)
+                WHERE id = $1 RETURNING accounts_done, (SELECT count(*) FROM bills WHERE bill_run_id = $1) AS total
+                """, [runID]
+            ).rows[0]
+            return (try counts.decode("accounts_done"), try counts.decode("total"))
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import Accounts
+import Platform
+
+/// BL-3: the bills a consumer may see for one premise: all of them for the owner, those of the
+/// lease's months for a tenant. Only issued bills; drafts are finance's.
+public struct AccountBills: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public struct Summary: Sendable, Equatable {
+        public let id: Int64
+        public let number: String
+        public let period: BillingPeriod
+        public let units: Int64
+        public let total: Money
+        public let dueOn: String
+        public let estimated: Bool
+    }
+
+    public struct Overview: Sendable, Equatable {
+        /// What the account owes now (negative: in credit). Nil for a tenant: the balance is the owner's.
+        public let balance: Money?
+        public let bills: [Summary]
+    }
+
+    /// Newest first, up to two years.
+    public func overview(_ grant: PremiseAccess.Grant) async throws -> Overview {
+        let rows = try await database.query(
+            """
+            SELECT b.id, b.number, to_char(b.period, 'YYYY-MM') AS period, b.units, b.total, b.due_on::text AS due_on, b.estimated
+            FROM bills b
+            WHERE b.account_id = $1 AND b.number IS NOT NULL
+              AND ($2::date IS NULL OR (b.period + interval '1 month' - interval '1 day')::date >= $2::date)
+              AND ($3::date IS NULL OR b.period <= $3::date)
+            ORDER BY b.period DESC LIMIT 24
+            """, [grant.accountID, grant.from, grant.to]
+        ).rows
+        let bills = try rows.map(Self.summary)
+        var balance: Money?
+        if grant.isOwner {
+            balance = Money(
+                minorUnits: try await database.query("SELECT balance FROM account_balances WHERE account_id = $1", [grant.accountID]).rows.first?
+                    .decode("balance") ?? 0)
+        }
+        return Overview(balance: balance, bills: bills)
+    }
+
+    public struct Detail: Sendable, Equatable {
+        public let summary: Summary
+        public let accountNumber: String
+        public let supplyAddress: String
+        public let holderName: String
+        public let openingOn: String?
+        public let openingValue: Int64?
+        public let closingOn: String
+        public let closingValue: Int64
+        public let trueUpUnits: Int64?
+        public let issuedOn: String
+        public let balanceBefore: Money
+        public let lines: [BillLine]
+        /// The tariff versions the lines were priced with, by part.
+        public let versions: [(part: Int, name: String, effectiveFrom: String)]
+        public let previous: Summary?
+        /// Same month a year before, for comparison.
+        public let yearBefore: Summary?
+
+        public static func == (lhs: Detail, rhs: Detail) -> Bool { lhs.summary == rhs.summary && lhs.lines == rhs.lines }
+    }
+
+    /// One bill by its number, if the grant covers it; NotFound otherwise (another consumer's bill
+    /// is as absent as one that does not exist).
+    public func detail(number: String, grants: [PremiseAccess.Grant]) async throws -> (Detail, PremiseAccess.Grant) {
+        guard
+            let row = try await database.query(
+                """
+                SELECT b.id, b.number, to_char(b.period, 'YYYY-MM') AS period, b.units, b.total, b.due_on::text AS due_on, b.estimated,
+                       b.account_id, a.account_number, a.supply_address, a.holder_name, b.opening_on::text AS opening_on, b.opening_value,
+                       b.closing_on::text AS closing_on, b.closing_value, b.true_up_units, (b.issued_at AT TIME ZONE 'UTC')::date::text AS issued_on,
+                       b.balance_before
+                FROM bills b JOIN accounts a ON a.id = b.account_id WHERE b.number = $1
+                """, [number]
+            ).rows.first,
+            let grant = grants.first(where: { $0.accountID == (try? row.decode("account_id", as: Int64.self)) })
+        else { throw NotFound("bill") }
+        let summary = try Self.summary(row)
+        if let from = grant.from, summary.period.last.description < from { throw NotFound("bill") }
+        if let to = grant.to, summary.period.first.description > to { throw NotFound("bill") }
+        let lines = try await database.query(
+            """
+            SELECT l.kind, l.label, l.amount, l.units, l.rate, l.percentage, l.base, l.monthly, l.days, l.period_days, l.part,
+                   t.name AS tariff, v.effective_from::text AS effective_from
+            FROM bill_lines l JOIN tariff_versions v ON v.id = l.tariff_version_id JOIN tariffs t ON t.id = v.tariff_id
+            WHERE l.bill_id = $1 ORDER BY l.position
+            """, [summary.id]
+        ).rows
+        var versions: [(part: Int, name: String, effectiveFrom: String)] = []
+        let billLines = try lines.map { row in
+            let part: Int = try row.decode("part")
+            if !versions.contains(where: { $0.part == part }) {
+                versions.append((part, try row.decode("tariff"), try row.decode("effective_from")))
+            }
+            return BillLine(
+                kind: try row.decode("kind"), label: try row.decode("label"), amount: Money(minorUnits: try row.decode("amount")),
+                units: try row.decode("units"), rate: try row.decode("rate", as: Int64?.self).map(Rate.init(tenThousandthsOfMinorUnit:)),
+                percentage: try row.decode("percentage", as: Int64?.self).map(Percentage.init(partsPerMillion:)),
+                base: try row.decode("base", as: Int64?.self).map(Money.init(minorUnits:)),
+                monthly: try row.decode("monthly", as: Int64?.self).map(Money.init(minorUnits:)), days: try row.decode("days"),
+                periodDays: try row.decode("period_days"), part: part)
+        }
+        let around = try await database.query(
+            """
+            SELECT b.id, b.number, to_char(b.period, 'YYYY-MM') AS period, b.units, b.total, b.due_on::text AS due_on, b.estimated
+            FROM bills b WHERE b.account_id = $1 AND b.number IS NOT NULL AND b.period IN ($2::date - interval '1 month', $2::date - interval '1 year')
+            """, [grant.accountID, summary.period.first.description]
+        ).rows.map(Self.summary)
+        let detail = Detail(
+            summary: summary, accountNumber: try row.decode("account_number"), supplyAddress: try row.decode("supply_address"),
+            holderName: try row.decode("holder_name"), openingOn: try row.decode("opening_on"), openingValue: try row.decode("opening_value"),
+            closingOn: try row.decode("closing_on"), closingValue: try row.decode("closing_value"), trueUpUnits: try row.decode("true_up_units"),
+            issuedOn: try row.decode("issued_on"), balanceBefore: Money(minorUnits: try row.decode("balance_before")), lines: billLines,
+            versions: versions, previous: around.first { $0.period == summary.period.previous },
+            yearBefore: around.first { $0.period.year == summary.period.year - 1 })
+        return (detail, grant)
+    }
+
+    static func summary(_ row: Row) throws -> Summary {
+        Summary(
+            id: try row.decode("id"), number: try row.decode("number"), period: BillingPeriod(try row.decode("period", as: String.self))!,
+            units: try row.decode("units"), total: Money(minorUnits: try row.decode("total")), dueOn: try row.decode("due_on"),
+            estimated: try row.decode("estimated"))
+    }
+}

@@ -1,0 +1,74 @@
+import Platform
+
+/// BL-4: proves the ledger holds together. `meterline verify-ledger` runs it; so do the tests
+/// after every money path.
+public struct VerifyLedger: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public struct Report: Sendable, Equatable {
+        public let entries: Int
+        public let accounts: Int
+        /// Each a sentence naming what is wrong; empty when the ledger is sound.
+        public let problems: [String]
+        public var isSound: Bool { problems.isEmpty }
+    }
+
+    public func run() async throws -> Report {
+        try await database.transaction(isolation: .repeatableRead) { connection in
+            var problems: [String] = []
+            let counts = try connection.query(
+                "SELECT (SELECT count(*) FROM ledger_entries) AS entries, (SELECT count(*) FROM account_balances) AS accounts"
+            ).rows[0]
+            for row in try connection.query(
+                """
+                SELECT a.account_number, coalesce(b.balance, 0) AS balance, coalesce(e.sum, 0) AS sum
+                FROM (SELECT account_id, sum(amount) AS sum FROM ledger_entries GROUP BY account_id) e
+                FULL JOIN account_balances b ON b.account_id = e.account_id
+                JOIN accounts a ON a.id = coalesce(e.account_id, b.account_id)
+                WHERE coalesce(b.balance, 0) <> coalesce(e.sum, 0)
+                ORDER BY a.account_number LIMIT 50
+                """
+            ).rows {
+                problems.append(
+                    "Account \(try row.decode("account_number", as: String.self)): balance \(try row.decode("balance", as: Int64.self)) but entries sum to \(try row.decode("sum", as: Int64.self))."
+                )
+            }
+            for row in try connection.query(
+                """
+                SELECT b.number, count(e.id) AS entries, coalesce(sum(e.amount), 0) AS amount, b.total FROM bills b
+                LEFT JOIN ledger_entries e ON e.bill_id = b.id AND e.kind = 'bill'
+                WHERE b.number IS NOT NULL GROUP BY b.id HAVING count(e.id) <> 1 OR coalesce(sum(e.amount), 0) <> b.total
+                ORDER BY b.number LIMIT 50
+                """
+            ).rows {
+                problems.append(
+                    "Bill \(try row.decode("number", as: String.self)) has \(try row.decode("entries", as: Int.self)) ledger entries for its total of \(try row.decode("total", as: Int64.self))."
+                )
+            }
+            for row in try connection.query(
+                "SELECT number FROM bills b WHERE number IS NULL AND EXISTS (SELECT 1 FROM ledger_entries e WHERE e.bill_id = b.id) LIMIT 50"
+            ).rows {
+                problems.append("A bill not issued has a ledger entry: \(try row.decode("number", as: String?.self) ?? "unnumbered").")
+            }
+            // Numbers run 1…last in each series and year, with no gap and none beyond the counter.
+            for row in try connection.query(
+                """
+                SELECT s.prefix, s.year, s.last, count(b.id) AS issued, coalesce(max(substring(b.number from '[0-9]{6}$')::int), 0) AS highest
+                FROM bill_number_series s
+                LEFT JOIN bills b ON b.number LIKE s.prefix || '-' || s.year || '-%'
+                GROUP BY s.prefix, s.year, s.last
+                HAVING count(b.id) <> s.last OR coalesce(max(substring(b.number from '[0-9]{6}$')::int), 0) <> s.last
+                """
+            ).rows {
+                problems.append(
+                    "Bill numbers \(try row.decode("prefix", as: String.self))-\(try row.decode("year", as: Int.self)): \(try row.decode("issued", as: Int.self)) issued, highest \(try row.decode("highest", as: Int.self)), counter at \(try row.decode("last", as: Int.self)): there is a gap."
+                )
+            }
+            return Report(entries: try counts.decode("entries"), accounts: try counts.decode("accounts"), problems: problems)
+        }
+    }
+}
