@@ -145,9 +145,9 @@ private func printPreview(_ runID: Int64, database: Database, currency: Currency
         "  \(total.name.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(total.bills).leftPadded(7)) bills \(String(total.units).leftPadded(11)) units \(currency.format(total.amount).leftPadded(16))"
     }
     print("By category:")
-    preview.byCategory.forEach { print(line($0)) }
+    for total in preview.byCategory { print(line(total)) }
     print("By area:")
-    preview.byArea.forEach { print(line($0)) }
+    for total in preview.byArea { print(line(total)) }
     print(line(preview.overall))
     print("\(preview.estimated) bills on estimated readings; \(preview.exceptions.count) exceptions shown:")
     for exception in preview.exceptions {
