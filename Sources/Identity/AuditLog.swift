@@ -35,6 +35,9 @@ public enum AuditLog {
         case staffRolesChanged = "staff.roles_changed"
         case staffPasswordChanged = "staff.password_changed"
         case staffEnrolledAuthenticator = "staff.enrolled_authenticator"
+        case billRunDrafted = "bill_run.drafted"
+        case billRunApproved = "bill_run.approved"
+        case billRunDiscarded = "bill_run.discarded"
     }
 
     public static func record(

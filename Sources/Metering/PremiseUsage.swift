@@ -89,6 +89,8 @@ public struct UsageChart: Encodable, Sendable {
         public let value: Int64
         /// The middle of the bar, where its label is centred.
         public let labelX: Int
+        /// Where the bar's value is written, just above it: readable on a phone without hovering.
+        public let valueY: Int
 
         public init(x: Int, y: Int, width: Int, height: Int, label: String, value: Int64, labelX: Int) {
             self.x = x
@@ -98,6 +100,7 @@ public struct UsageChart: Encodable, Sendable {
             self.label = label
             self.value = value
             self.labelX = labelX
+            valueY = y - 6
         }
     }
 
@@ -120,7 +123,8 @@ public struct UsageChart: Encodable, Sendable {
         let top = max(1, shown.map(\.consumption).max() ?? 1)
         let slot = shown.isEmpty ? 0 : Self.width / shown.count
         bars = shown.enumerated().map { index, reading in
-            let height = max(1, Int(Double(reading.consumption) / Double(top) * Double(Self.height - 10)))
+            // Room above the tallest bar for its value.
+            let height = max(1, Int(Double(reading.consumption) / Double(top) * Double(Self.height - 28)))
             let (x, width) = (index * slot + slot / 8, slot * 3 / 4)
             return Bar(
                 x: x, y: Self.height - height, width: width, height: height, label: Self.monthName(reading.readOn),

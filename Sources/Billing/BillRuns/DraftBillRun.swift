@@ -40,21 +40,35 @@ public struct DraftBillRun: Sendable {
     public func run(
         period: BillingPeriod, by userID: Int64, progress: @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws -> BillRun {
+        let run = try await start(period: period, by: userID)
+        return try await resume(run, progress: progress)
+    }
+
+    /// Checks the month can be billed and opens its run (or finds the one still drafting), without
+    /// working out any bill yet: the web starts a run, then resumes it in the background.
+    public func start(period: BillingPeriod, by userID: Int64) async throws -> BillRun {
         guard period.last < CalendarDay(CalendarDay.today(clock))! else { throw Refused.monthNotOver(period) }
         let versions = try await TariffBook(database: database).versions(in: period)
         let runID = try await start(period: period, userID: userID, versions: versions)
+        return try await BillRun.find(runID, in: database)
+    }
+
+    /// Works out the bills of a drafting run's accounts that have none yet, batch by batch.
+    public func resume(_ run: BillRun, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> BillRun {
+        guard run.status == .drafting else { return run }
+        let period = run.period
+        let versions = try await TariffBook(database: database).versions(in: period)
         let fuel = try await fuelAdjustments(period)
-        let run = try await BillRun.find(runID, in: database)
         progress(run.accountsDone, run.accountsTotal)
         var cursor: Int64 = 0
         while true {
-            let batch = try await draftBatch(runID: runID, period: period, after: cursor, versions: versions, fuel: fuel)
+            let batch = try await draftBatch(runID: run.id, period: period, after: cursor, versions: versions, fuel: fuel)
             guard let last = batch.lastAccount else { break }
             cursor = last
             progress(batch.done, batch.total)
         }
-        try await database.query("UPDATE bill_runs SET status = 'draft' WHERE id = $1 AND status = 'drafting'", [runID])
-        return try await BillRun.find(runID, in: database)
+        try await database.query("UPDATE bill_runs SET status = 'draft' WHERE id = $1 AND status = 'drafting'", [run.id])
+        return try await BillRun.find(run.id, in: database)
     }
 
     /// The month's live run if it is still drafting; otherwise a new one.

@@ -25,7 +25,7 @@ public enum Role: String, CaseIterable, Sendable, Codable {
     public var permissions: Set<Permission> {
         switch self {
         case .admin: [.enterStaffArea, .manageStaff, .viewAudit, .manageAccounts]
-        case .finance: [.enterStaffArea, .viewAudit, .reviewReadings, .importReadings]
+        case .finance: [.enterStaffArea, .viewAudit, .reviewReadings, .importReadings, .runBilling]
         case .meterReader: [.enterStaffArea, .readMeters]
         case .technician: [.enterStaffArea, .readMeters, .installMeters, .viewMeterHealth]
         case .engineer: [.enterStaffArea, .readMeters, .registerMeters, .reviewReadings, .importReadings, .viewMeterHealth]
@@ -53,6 +53,8 @@ public enum Permission: Sendable, Hashable {
     case importReadings
     /// See smart meters' health and the silent ones (MT-7).
     case viewMeterHealth
+    /// Draft, preview, approve, discard and issue bill runs (BL-2).
+    case runBilling
 }
 
 extension Collection<Role> {

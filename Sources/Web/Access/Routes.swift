@@ -44,6 +44,7 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let premise = Routes.forConsumers("/account/premises/:number")
     public let premiseTenants = Routes.forConsumers("/account/premises/:number/tenants")
     public let endTenancy = Routes.forConsumers("/account/tenancies/end")
+    public let bill = Routes.forConsumers("/account/bills/:bill")
 
     // Staff, first sign-in
     public let staffPassword = Routes.forStaffSigningIn("/staff/password")
@@ -71,6 +72,11 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let adminStaffRoles = Routes.forStaff("/admin/staff/roles", .manageStaff)
     public let adminAudit = Routes.forStaff("/admin/audit", .viewAudit)
     public let adminAuditCSV = Routes.forStaff("/admin/audit.csv", .viewAudit)
+    public let billRuns = Routes.forStaff("/finance/bill-runs", .runBilling)
+    public let billRun = Routes.forStaff("/finance/bill-runs/:run", .runBilling)
+    public let billRunApprove = Routes.forStaff("/finance/bill-runs/:run/approve", .runBilling)
+    public let billRunDiscard = Routes.forStaff("/finance/bill-runs/:run/discard", .runBilling)
+    public let billRunResume = Routes.forStaff("/finance/bill-runs/:run/resume", .runBilling)
 
     /// The table as templates read it, encoded once.
     nonisolated(unsafe) static let templateValue: Any = (try? TemplateEncoder.encode(Routes.site)) ?? [String: Any]()

@@ -1,4 +1,5 @@
 import Accounts
+import Billing
 import Foundation
 import Hummingbird
 import Identity
@@ -15,6 +16,8 @@ public struct PremiseController: Sendable {
     let usage: PremiseUsage
     let addTenant: AddTenant
     let endTenancy: EndTenancy
+    let bills: AccountBills
+    let currency: Currency
     let renderer: PageRenderer
     let routes = Routes.site
 
@@ -24,6 +27,8 @@ public struct PremiseController: Sendable {
         usage = PremiseUsage(database: services.database)
         addTenant = AddTenant(database: services.database)
         endTenancy = EndTenancy(database: services.database)
+        bills = AccountBills(database: services.database)
+        currency = services.config.billing.currency
         renderer = services.renderer
     }
 
@@ -37,7 +42,9 @@ public struct PremiseController: Sendable {
         _ grant: PremiseAccess.Grant, _ context: ConsumerContext, form: AccountPremise.TenantForm? = nil, notice: String? = nil
     ) async throws -> AccountPremise {
         let userID = context.consumer.id
-        let readings = try await usage.readings(grant, userID: userID)
+        // The table lists exactly the periods the chart draws.
+        let readings = try await usage.readings(grant, userID: userID, limit: 12)
+        let overview = try await bills.overview(grant)
         return AccountPremise(
             chrome: context.chrome, title: grant.supplyAddress, accountNumber: grant.accountNumber,
             supplyAddress: grant.supplyAddress,
@@ -46,7 +53,14 @@ public struct PremiseController: Sendable {
             tenancies: grant.isOwner ? try await usage.tenancies(accountID: grant.accountID) : [],
             lease: grant.isOwner ? nil : try await usage.openLease(accountID: grant.accountID, tenantID: userID),
             form: form ?? .init(tenant: FormField(), start: FormField(CalendarDay.today(database.clock))), notice: notice,
-            addTenantAction: routes.premiseTenants.url(grant.accountNumber))
+            addTenantAction: routes.premiseTenants.url(grant.accountNumber),
+            balance: overview.balance.map { ($0.isNegative ? "In credit " : "") + currency.format($0).replacingOccurrences(of: "−", with: "") },
+            lastBill: overview.bills.first.map { AccountPremise.LastBill(amount: currency.format($0.total), dueOn: BillShow.day($0.dueOn)) },
+            bills: overview.bills.map {
+                AccountPremise.BillRow(
+                    link: routes.bill.url($0.number), month: $0.period.name, number: $0.number, units: $0.units, amount: currency.format($0.total),
+                    estimated: $0.estimated)
+            }, hasBills: !overview.bills.isEmpty)
     }
 
     @Sendable func show(_ request: Request, context: ConsumerContext) async throws -> Response {
@@ -112,6 +126,25 @@ struct AccountPremise: Page {
     var form: TenantForm
     var notice: String?
     let addTenantAction: String
+    /// The owner's balance (tenants do not see it), the latest bill, and the bills of the last two years.
+    let balance: String?
+    let lastBill: LastBill?
+    let bills: [BillRow]
+    let hasBills: Bool
+
+    struct LastBill: Encodable, Sendable {
+        let amount: String
+        let dueOn: String
+    }
+
+    struct BillRow: Encodable, Sendable {
+        let link: String
+        let month: String
+        let number: String
+        let units: Int64
+        let amount: String
+        let estimated: Bool
+    }
 
     struct TenantForm: Encodable, Sendable {
         var tenant: FormField

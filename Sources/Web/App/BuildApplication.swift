@@ -38,6 +38,8 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
     FieldController(services: services).addRoutes(to: site)
     OpsController(services: services).addRoutes(to: site)
     AdminAccountsController(services: services).addRoutes(to: site)
+    BillRunsController(services: services).addRoutes(to: site)
+    BillController(services: services).addRoutes(to: site)
     MonitoringController(database: services.database, registry: services.metrics).addRoutes(to: site)
     if services.config.developmentMode {
         DevInboxController(database: services.database, renderer: services.renderer).addRoutes(to: site)

@@ -27,6 +27,7 @@ struct StaffHome: Page {
             (.registerMeters, "Meters: register and find", routes.opsMeters.url()),
             (.viewMeterHealth, "Silent smart meters", routes.opsHealth.url()),
             (.importReadings, "Import readings from CSV", routes.opsImport.url()),
+            (.runBilling, "Bill runs: draft, preview, approve", routes.billRuns.url()),
             (.manageAccounts, "Utility accounts", routes.adminAccounts.url()),
             (.manageStaff, "Staff accounts and roles", routes.adminStaff.url()),
             (.viewAudit, "Audit trail", routes.adminAudit.url()),

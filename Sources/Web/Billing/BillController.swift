@@ -1,0 +1,123 @@
+import Accounts
+import Billing
+import Hummingbird
+import Platform
+
+/// /account/bills/:bill (BL-3): one bill, explained line by line, for the consumer who owns or
+/// rents the premise (a tenant: only bills of their lease's months). Any other bill is a 404.
+public struct BillController: Sendable {
+    let premises: PremiseAccess
+    let bills: AccountBills
+    let renderer: PageRenderer
+    let currency: Currency
+    let routes = Routes.site
+
+    public init(services: AppServices) {
+        premises = PremiseAccess(database: services.database)
+        bills = AccountBills(database: services.database)
+        renderer = services.renderer
+        currency = services.config.billing.currency
+    }
+
+    public func addRoutes(to site: SiteRouter) {
+        site.get(routes.bill, use: show)
+    }
+
+    @Sendable func show(_ request: Request, context: ConsumerContext) async throws -> Response {
+        let grants = try await premises.premises(of: context.consumer.id)
+        let (bill, grant) = try await bills.detail(number: context.parameters.get("bill") ?? "", grants: grants)
+        return try renderer.response(BillShow(bill: bill, currency: currency, premiseLink: routes.premise.url(grant.accountNumber), chrome: context.chrome))
+    }
+}
+
+/// The model of `billing/bill.mustache`: a bill a consumer can follow, line by line.
+struct BillShow: Page {
+    static let template = "billing/bill"
+    let chrome: Chrome
+    let title: String
+    let number: String
+    let month: String
+    let accountNumber: String
+    let supplyAddress: String
+    let holderName: String
+    let issuedOn: String
+    let dueOn: String
+    let premiseLink: String
+    let opening: String?
+    let closing: String
+    let estimated: Bool
+    let units: Int64
+    let trueUp: String?
+    let parts: [Part]
+    let total: String
+    let balanceBefore: String
+    let amountDue: String
+    let inCredit: Bool
+    let changes: [String]
+
+    struct Part: Encodable, Sendable {
+        let tariff: String
+        let lines: [Line]
+    }
+
+    struct Line: Encodable, Sendable {
+        let label: String
+        let arithmetic: String
+        let amount: String
+    }
+
+    init(bill: AccountBills.Detail, currency: Currency, premiseLink: String, chrome: Chrome) {
+        let summary = bill.summary
+        self.chrome = chrome
+        title = "Bill \(summary.number)"
+        number = summary.number
+        month = summary.period.name
+        accountNumber = bill.accountNumber
+        supplyAddress = bill.supplyAddress
+        holderName = bill.holderName
+        issuedOn = Self.day(bill.issuedOn)
+        dueOn = Self.day(summary.dueOn)
+        self.premiseLink = premiseLink
+        opening = bill.openingOn.map { day in "\(bill.openingValue.map(String.init) ?? "—") on \(Self.day(day))" }
+        closing = "\(bill.closingValue) on \(Self.day(bill.closingOn))"
+        estimated = summary.estimated
+        units = summary.units
+        trueUp = bill.trueUpUnits.map {
+            "Earlier bills estimated \($0) units. Your meter has now been read, so this bill charges what you actually used since the last reading, less those \($0) units."
+        }
+        parts = bill.versions.map { version in
+            Part(
+                tariff: "\(version.name) tariff in force from \(Self.day(version.effectiveFrom))",
+                lines: bill.lines.filter { $0.part == version.part }.map {
+                    Line(label: $0.label, arithmetic: $0.arithmetic(in: currency), amount: currency.format($0.amount))
+                })
+        }
+        total = currency.format(summary.total)
+        balanceBefore = currency.format(bill.balanceBefore)
+        let due = bill.balanceBefore + summary.total
+        amountDue = currency.format(due)
+        inCredit = due.isNegative
+        var changes: [String] = []
+        if let previous = bill.previous {
+            let difference = summary.units - previous.units
+            let word = difference > 0 ? "more" : "less"
+            changes.append(
+                difference == 0
+                    ? "You used the same as in \(previous.period.name) (\(previous.units) units)."
+                    : "You used \(abs(difference)) units \(word) than in \(previous.period.name) (\(summary.units) against \(previous.units)); the bill is \(currency.format(summary.total - previous.total).replacingOccurrences(of: "−", with: "")) \(summary.total >= previous.total ? "more" : "less").")
+        }
+        if let yearBefore = bill.yearBefore {
+            changes.append("In \(yearBefore.period.name) you used \(yearBefore.units) units and the bill was \(currency.format(yearBefore.total)).")
+        }
+        if bill.versions.count > 1 {
+            changes.append("The tariff changed during the month: each part of the month is charged at its own tariff, with the use shared by days.")
+        }
+        self.changes = changes
+    }
+
+    /// "2026-11-21" → "21 November 2026".
+    static func day(_ text: String) -> String {
+        guard let day = CalendarDay(text), let period = BillingPeriod(year: day.year, month: day.month) else { return text }
+        return "\(day.day) \(period.name)"
+    }
+}
