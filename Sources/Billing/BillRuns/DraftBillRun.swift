@@ -62,6 +62,8 @@ public struct DraftBillRun: Sendable {
         progress(run.accountsDone, run.accountsTotal)
         var cursor: Int64 = 0
         while true {
+            // Between batches only: a cancelled run stops with whole batches stored, as after a crash.
+            try Task.checkCancellation()
             let batch = try await draftBatch(runID: run.id, period: period, after: cursor, versions: versions, fuel: fuel)
             guard let last = batch.lastAccount else { break }
             cursor = last

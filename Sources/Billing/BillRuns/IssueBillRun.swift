@@ -40,6 +40,8 @@ public struct IssueBillRun: Sendable {
         }
         while let (done, total) = try await issueBatch(runID: runID, period: period) {
             progress(done, total)
+            // Between batches only: a cancelled run stops with whole batches issued, as after a crash.
+            try Task.checkCancellation()
         }
         try await database.query("UPDATE bill_runs SET status = 'issued', issued_at = $2 WHERE id = $1 AND status = 'issuing'", [runID, clock.now])
         return try await BillRun.find(runID, in: database)

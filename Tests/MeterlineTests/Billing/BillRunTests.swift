@@ -1,0 +1,214 @@
+import Foundation
+import Testing
+
+@testable import Accounts
+@testable import Billing
+@testable import Identity
+@testable import Metering
+@testable import Platform
+
+/// BL-2, BL-4: bill runs against a real database: one bill per account and month however often
+/// a run is started or interrupted, four eyes before anything is issued, gapless numbers, and a
+/// ledger that adds up.
+@Suite("Bill runs (BL-2) and the ledger (BL-4)")
+struct BillRunTests {
+    /// The demo accounts with tariffs and two finance users; the body gets (db, drafter, approver).
+    func withBilling(_ body: (Database, Int64, Int64) async throws -> Void) async throws {
+        try await withTestDatabase { db in
+            try await DemoAccounts.seed(db)
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            try await body(db, drafter, approver)
+        }
+    }
+
+    static func billCount(_ db: Database, period: BillingPeriod) async throws -> Int {
+        try await countRows("bills WHERE period = $1::date", db, [period.first.description])
+    }
+
+    @Test("drafting a month twice makes no second bill")
+    func draftIsIdempotent() async throws {
+        try await withBilling { db, drafter, _ in
+            let month = TestBilling.recentMonths[2]
+            let draft = DraftBillRun(database: db, settings: TestBilling.settings)
+            let run = try await draft.run(period: month, by: drafter)
+            #expect(run.status == .draft)
+            #expect(try await Self.billCount(db, period: month) == DemoAccounts.accounts.count)
+            await #expect(throws: DraftBillRun.Refused.alreadyDrafted(month, .draft)) { try await draft.run(period: month, by: drafter) }
+            #expect(try await Self.billCount(db, period: month) == DemoAccounts.accounts.count)
+        }
+    }
+
+    @Test("a draft stopped between batches resumes to exactly one bill per account")
+    func draftResumesAfterInterruption() async throws {
+        try await withBilling { db, drafter, _ in
+            let month = TestBilling.recentMonths[2]
+            let draft = DraftBillRun(database: db, settings: TestBilling.settings)
+            // Stop after the first batch of two accounts, as a crash between transactions would.
+            let interrupted = Task {
+                try await draft.run(period: month, by: drafter) { done, _ in
+                    if done > 0 { withUnsafeCurrentTask { $0?.cancel() } }
+                }
+            }
+            await #expect(throws: CancellationError.self) { try await interrupted.value }
+            let stopped = try #require(try await BillRun.live(for: month, in: db))
+            #expect(stopped.status == .drafting)
+            #expect(try await Self.billCount(db, period: month) == 2)
+            // Starting the month again resumes the same run.
+            let finished = try await draft.run(period: month, by: drafter)
+            #expect(finished.id == stopped.id)
+            #expect(finished.status == .draft)
+            #expect(try await Self.billCount(db, period: month) == DemoAccounts.accounts.count)
+            #expect(try await countRows("bill_lines l JOIN bills b ON b.id = l.bill_id WHERE b.bill_run_id = $1", db, [finished.id]) > 0)
+        }
+    }
+
+    @Test("whoever drafted a run cannot approve it, and nothing is issued before approval")
+    func fourEyes() async throws {
+        try await withBilling { db, drafter, approver in
+            let run = try await DraftBillRun(database: db, settings: TestBilling.settings).run(period: TestBilling.recentMonths[2], by: drafter)
+            let issue = IssueBillRun(database: db, settings: TestBilling.settings)
+            await #expect(throws: IssueBillRun.Refused.notApproved(.draft)) { try await issue.run(run.id) }
+            await #expect(throws: ApproveBillRun.Refused.sameUser) { try await ApproveBillRun(database: db).run(run.id, by: drafter) }
+            let reader = try await db.query(
+                "INSERT INTO users (username, full_name, password_hash, kind, roles, status) VALUES ('rob.reader', 'Rob', '$argon2id$placeholder', 'staff', '{meter_reader}', 'active') RETURNING id"
+            ).rows[0].decode("id", as: Int64.self)
+            await #expect(throws: ApproveBillRun.Refused.notFinance) { try await ApproveBillRun(database: db).run(run.id, by: reader) }
+            #expect(try await countRows("bills WHERE number IS NOT NULL", db) == 0)
+            #expect(try await countRows("ledger_entries", db) == 0)
+            // The database holds the rule too.
+            await #expect(throws: DatabaseError.self) {
+                try await db.query("UPDATE bill_runs SET status = 'approved', approved_by = created_by, approved_at = now() WHERE id = $1", [run.id])
+            }
+            try await ApproveBillRun(database: db).run(run.id, by: approver)
+            let issued = try await issue.run(run.id)
+            #expect(issued.status == .issued)
+            #expect(try await countRows("bills WHERE number IS NOT NULL", db) == DemoAccounts.accounts.count)
+            let texts = try await countRows("notifications WHERE purpose = 'bill_issued'", db)
+            #expect(texts == 0, "no demo account has a registered consumer yet, so nobody is texted")
+        }
+    }
+
+    @Test("issuing stopped between batches resumes with no gap and no number twice")
+    func issueResumesWithoutGaps() async throws {
+        try await withBilling { db, drafter, approver in
+            let months = TestBilling.recentMonths
+            try await TestBilling.issue(months[1], db, drafter: drafter, approver: approver)
+            let run = try await DraftBillRun(database: db, settings: TestBilling.settings).run(period: months[2], by: drafter)
+            try await ApproveBillRun(database: db).run(run.id, by: approver)
+            let issue = IssueBillRun(database: db, settings: TestBilling.settings)
+            let interrupted = Task { try await issue.run(run.id) { _, _ in withUnsafeCurrentTask { $0?.cancel() } } }
+            await #expect(throws: CancellationError.self) { try await interrupted.value }
+            #expect(try await BillRun.find(run.id, in: db).status == .issuing)
+            #expect(try await countRows("bills WHERE bill_run_id = $1 AND number IS NOT NULL", db, [run.id]) == 2)
+            _ = try await issue.run(run.id)
+            let numbers = try await db.query("SELECT number FROM bills WHERE number IS NOT NULL ORDER BY number").rows.map {
+                try $0.decode("number", as: String.self)
+            }
+            let year = CalendarDay(CalendarDay.today(SystemClock()))!.year
+            #expect(numbers == (1...(2 * DemoAccounts.accounts.count)).map { String(format: "MTL-%04d-%06d", year, $0) })
+            let report = try await VerifyLedger(database: db).run()
+            #expect(report.problems == [])
+            #expect(report.entries == 2 * DemoAccounts.accounts.count)
+        }
+    }
+
+    @Test("a draft can be discarded before approval, then the month drafted again; not after")
+    func discard() async throws {
+        try await withBilling { db, drafter, approver in
+            let month = TestBilling.recentMonths[2]
+            let draft = DraftBillRun(database: db, settings: TestBilling.settings)
+            let first = try await draft.run(period: month, by: drafter)
+            try await DiscardBillRun(database: db).run(first.id, by: approver)
+            #expect(try await Self.billCount(db, period: month) == 0)
+            let second = try await draft.run(period: month, by: drafter)
+            #expect(second.id != first.id)
+            try await ApproveBillRun(database: db).run(second.id, by: approver)
+            await #expect(throws: DiscardBillRun.Refused.alreadyApproved(.approved)) { try await DiscardBillRun(database: db).run(second.id, by: drafter) }
+        }
+    }
+
+    @Test("an issued bill and the ledger cannot be changed or deleted")
+    func issuedIsFinal() async throws {
+        try await withBilling { db, drafter, approver in
+            try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
+            for statement: SQL in [
+                "UPDATE bills SET total = 0", "DELETE FROM bills", "UPDATE bill_lines SET amount = 0", "DELETE FROM bill_lines",
+                "UPDATE ledger_entries SET amount = 0", "DELETE FROM ledger_entries",
+            ] {
+                await #expect(throws: DatabaseError.self, "\(statement)") { try await db.query(statement) }
+            }
+            // Marking a bill disputed (BL-7) is the one change an issued bill takes.
+            try await db.query("UPDATE bills SET disputed = true WHERE id = (SELECT min(id) FROM bills)")
+        }
+    }
+
+    @Test("verify-ledger finds a balance that does not match its entries")
+    func verifyFindsTampering() async throws {
+        try await withBilling { db, drafter, approver in
+            try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
+            #expect(try await VerifyLedger(database: db).run().isSound)
+            try await db.query("UPDATE account_balances SET balance = balance + 1 WHERE account_id = (SELECT min(account_id) FROM account_balances)")
+            let report = try await VerifyLedger(database: db).run()
+            #expect(report.problems.count == 1)
+            #expect(report.problems.first?.contains(DemoAccounts.accounts[0].number) == true)
+        }
+    }
+
+    @Test("a month without a reading is estimated from the usual use, and the next reading trues it up")
+    func estimateThenTrueUp() async throws {
+        try await withBilling { db, drafter, approver in
+            let months = TestBilling.recentMonths
+            let account = DemoAccounts.accounts[0].number
+            try await installMeter(db, account: account, daysAgo: 200, initial: 1_000)
+            // Steady use of 10 units a day before the first month, read at each month's end.
+            let before = months[0].previous.previous
+            try await TestBilling.reading(db, value: 1_300, on: before.last)
+            try await TestBilling.reading(db, value: 1_300 + 10 * Int64(months[0].previous.days), on: months[0].previous.last)
+            let opening = 1_300 + 10 * Int64(months[0].previous.days)
+            try await TestBilling.reading(db, value: opening + 300, on: months[0].last)
+            try await TestBilling.issue(months[0], db, drafter: drafter, approver: approver)
+            // No reading in the second month: estimated.
+            try await TestBilling.issue(months[1], db, drafter: drafter, approver: approver)
+            let estimate = try await db.query(
+                "SELECT b.units, b.estimated, b.exception FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = $1 AND b.period = $2::date",
+                [account, months[1].first.description]
+            ).rows[0]
+            #expect(try estimate.decode("estimated", as: Bool.self))
+            #expect(try estimate.decode("exception", as: String.self) == "no_reading")
+            let estimated: Int64 = try estimate.decode("units")
+            #expect(estimated > 0)
+            // The third month is read: 700 units since the first month's reading.
+            try await TestBilling.reading(db, value: opening + 300 + 700, on: months[2].last)
+            try await TestBilling.issue(months[2], db, drafter: drafter, approver: approver)
+            let trueUp = try await db.query(
+                "SELECT b.units, b.estimated, b.true_up_units FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = $1 AND b.period = $2::date",
+                [account, months[2].first.description]
+            ).rows[0]
+            #expect(try trueUp.decode("estimated", as: Bool.self) == false)
+            #expect(try trueUp.decode("true_up_units", as: Int64.self) == estimated)
+            #expect(try trueUp.decode("units", as: Int64.self) == 700 - estimated)
+            // Over the three months, exactly the metered use was billed.
+            let billed = try await db.query(
+                "SELECT sum(b.units) AS units FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = $1", [account]
+            ).rows[0].decode("units", as: Int64.self)
+            #expect(billed == 300 + 700)
+        }
+    }
+
+    @Test("a month not yet over, or without a tariff, is refused with what to do")
+    func refusals() async throws {
+        try await withTestDatabase { db in
+            try await DemoAccounts.seed(db)
+            let (drafter, _) = try await TestBilling.financeStaff(db)
+            let draft = DraftBillRun(database: db, settings: TestBilling.settings)
+            let current = BillingPeriod(containing: CalendarDay(CalendarDay.today(SystemClock()))!)
+            await #expect(throws: DraftBillRun.Refused.monthNotOver(current)) { try await draft.run(period: current, by: drafter) }
+            let month = TestBilling.recentMonths[2]
+            await #expect(throws: DraftBillRun.Refused.noTariff(categories: ["commercial", "industrial", "residential"], month)) {
+                try await draft.run(period: month, by: drafter)
+            }
+            #expect(try await countRows("bill_runs", db) == 0)
+        }
+    }
+}
