@@ -26,7 +26,8 @@ public struct BillController: Sendable {
     @Sendable func show(_ request: Request, context: ConsumerContext) async throws -> Response {
         let grants = try await premises.premises(of: context.consumer.id)
         let (bill, grant) = try await bills.detail(number: context.parameters.get("bill") ?? "", grants: grants)
-        return try renderer.response(BillShow(bill: bill, currency: currency, premiseLink: routes.premise.url(grant.accountNumber), chrome: context.chrome))
+        return try renderer.response(
+            BillShow(bill: bill, currency: currency, premiseLink: routes.premise.url(grant.accountNumber), chrome: context.chrome))
     }
 }
 
@@ -104,7 +105,8 @@ struct BillShow: Page {
             changes.append(
                 difference == 0
                     ? "You used the same as in \(previous.period.name) (\(previous.units) units)."
-                    : "You used \(abs(difference)) units \(word) than in \(previous.period.name) (\(summary.units) against \(previous.units)); the bill is \(currency.format(summary.total - previous.total).replacingOccurrences(of: "−", with: "")) \(summary.total >= previous.total ? "more" : "less").")
+                    : "You used \(abs(difference)) units \(word) than in \(previous.period.name) (\(summary.units) against \(previous.units)); the bill is \(currency.format(summary.total - previous.total).replacingOccurrences(of: "−", with: "")) \(summary.total >= previous.total ? "more" : "less")."
+            )
         }
         if let yearBefore = bill.yearBefore {
             changes.append("In \(yearBefore.period.name) you used \(yearBefore.units) units and the bill was \(currency.format(yearBefore.total)).")

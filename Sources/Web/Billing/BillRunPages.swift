@@ -69,7 +69,9 @@ struct BillRunShow: Page {
         let run = preview.run
         let routes = Routes.site
         func total(_ total: BillRunPreview.Total) -> Total {
-            Total(name: total.name.prefix(1).uppercased() + total.name.dropFirst(), bills: total.bills, units: total.units, amount: currency.format(total.amount))
+            Total(
+                name: total.name.prefix(1).uppercased() + total.name.dropFirst(), bills: total.bills, units: total.units,
+                amount: currency.format(total.amount))
         }
         self.chrome = chrome
         title = "Bill run: \(run.period.name)"
@@ -85,7 +87,9 @@ struct BillRunShow: Page {
         overall = total(preview.overall)
         estimated = preview.estimated
         exceptions = preview.exceptions.map {
-            Exception(accountNumber: $0.accountNumber, holderName: $0.holderName, explanation: $0.explanation, units: $0.units, amount: currency.format($0.amount))
+            Exception(
+                accountNumber: $0.accountNumber, holderName: $0.holderName, explanation: $0.explanation, units: $0.units,
+                amount: currency.format($0.amount))
         }
         canApprove = run.status == .draft && run.createdBy != viewer
         waitsForSecondUser = run.status == .draft && run.createdBy == viewer

@@ -54,7 +54,8 @@ public struct BillRunsController: Sendable {
     @Sendable func submitDraft(_ request: Request, context: StaffContext) async throws -> Response {
         let input = try await request.decode(as: DraftInput.self, context: context)
         guard let period = BillingPeriod(input.period ?? "") else {
-            return try await indexPage(context, period: input.period, error: "Give the month as YYYY-MM, for example 2026-10.", status: .unprocessableContent)
+            return try await indexPage(
+                context, period: input.period, error: "Give the month as YYYY-MM, for example 2026-10.", status: .unprocessableContent)
         }
         let draft = DraftBillRun(database: database, settings: settings)
         do {
@@ -78,7 +79,8 @@ public struct BillRunsController: Sendable {
     {
         let preview = try await BillRunPreview.load(id, in: database)
         return try renderer.response(
-            BillRunShow(preview: preview, viewer: context.member.id, currency: settings.currency, chrome: context.chrome, notice: notice, error: error),
+            BillRunShow(
+                preview: preview, viewer: context.member.id, currency: settings.currency, chrome: context.chrome, notice: notice, error: error),
             status: status)
     }
 

@@ -124,7 +124,9 @@ struct BillRunTests {
             let second = try await draft.run(period: month, by: drafter)
             #expect(second.id != first.id)
             try await ApproveBillRun(database: db).run(second.id, by: approver)
-            await #expect(throws: DiscardBillRun.Refused.alreadyApproved(.approved)) { try await DiscardBillRun(database: db).run(second.id, by: drafter) }
+            await #expect(throws: DiscardBillRun.Refused.alreadyApproved(.approved)) {
+                try await DiscardBillRun(database: db).run(second.id, by: drafter)
+            }
         }
     }
 

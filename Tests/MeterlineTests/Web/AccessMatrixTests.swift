@@ -80,6 +80,14 @@ import Testing
     @Test func everyRouteAdmitsExactlyItsAudience() async throws {
         try await withTestDatabase { (db: Database) async throws in
             try await DemoAccounts.seed(db)
+            // Last month's bills, so that bill and bill-run pages have something to show.
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            let run = try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
+            let bill = try await db.query(
+                "SELECT b.number FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = $1", [DemoAccounts.accounts[0].number]
+            ).rows[0].decode("number", as: String.self)
+            let values = ["number": DemoAccounts.accounts[0].number, "bill": bill, "run": String(run.id)]
             let services = try await TestApp.services(database: db)
             let (router, site) = try buildSite(services: services)
 
@@ -103,7 +111,7 @@ import Testing
                             browser = try await persona.signIn()
                             token = try #require(browser.csrfToken)
                         }
-                        let url = Self.url(endpoint)
+                        let url = Self.url(endpoint, values)
                         // The form token of the persona's session, whatever page came last.
                         let response =
                             method == .post
@@ -119,10 +127,18 @@ import Testing
         }
     }
 
-    /// Parameters are filled with the first demo account, which the consumer owns.
-    static func url(_ endpoint: any AnyEndpoint) -> String {
+    /// Parameters are filled with things that exist: the first demo account (the consumer owns
+    /// it), its bill, the bill run. A parameter the test does not know fails it.
+    static func url(_ endpoint: any AnyEndpoint, _ values: [String: String]) -> String {
         endpoint.pattern.split(separator: "/", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix(":") ? DemoAccounts.accounts[0].number : String($0) }.joined(separator: "/")
+            .map { segment in
+                guard segment.hasPrefix(":") else { return String(segment) }
+                guard let value = values[String(segment.dropFirst())] else {
+                    Issue.record("no test value for \(segment) in \(endpoint.pattern)")
+                    return "missing"
+                }
+                return value
+            }.joined(separator: "/")
     }
 
     static func personas(_ client: any TestClientProtocol, _ db: Database, _ services: AppServices) async throws -> [Persona] {

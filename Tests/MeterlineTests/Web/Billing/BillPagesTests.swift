@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import Accounts
+@testable import Billing
+@testable import Identity
+@testable import Metering
+@testable import Platform
+@testable import Web
+
+/// BL-2, BL-3 through the web: finance runs a month with four eyes; a consumer follows a bill.
+@Suite("Bill pages (BL-2, BL-3)")
+struct BillPagesTests {
+    @Test("a consumer sees their bill explained line by line; someone else's bill is not found")
+    func consumerReadsTheirBill() async throws {
+        try await withMember { browser, db in
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            let month = TestBilling.recentMonths[2]
+            try await TestBilling.issue(month, db, drafter: drafter, approver: approver)
+            let numbers = try await db.query(
+                "SELECT a.account_number, b.number FROM bills b JOIN accounts a ON a.id = b.account_id"
+            ).rows.reduce(into: [String: String]()) { $0[try $1.decode("account_number")] = try $1.decode("number") }
+            let own = try #require(numbers[DemoAccounts.accounts[0].number])
+            let other = try #require(numbers[DemoAccounts.accounts[1].number])
+
+            try await browser.get("/login")
+            try await browser.post("/login", [("login", Member.username), ("password", Member.password)])
+            let premise = try await browser.get(Routes.site.premise.url(DemoAccounts.accounts[0].number)).text
+            #expect(premise.contains(Routes.site.bill.url(own)))
+            #expect(premise.contains(month.name))
+
+            let page = try await browser.get(Routes.site.bill.url(own))
+            #expect(page.status == .ok)
+            let html = page.text
+            #expect(html.contains("Your bill for \(month.name)"))
+            #expect(html.contains("Domestic tariff in force from"))
+            #expect(html.contains("Fixed charge"))
+            #expect(html.contains("£8.00 a month = £8.00"))
+            #expect(html.contains("Electricity duty"))
+            // No reading on a meterless demo account: the bill says it is an estimate.
+            #expect(html.contains("Estimated reading"))
+
+            #expect(try await browser.get(Routes.site.bill.url(other)).status == .notFound)
+            #expect(try await browser.get(Routes.site.bill.url("MTL-0000-000000")).status == .notFound)
+            #expect(try await browser.get("/account/bills/%00").status != .internalServerError)
+        }
+    }
+
+    @Test("finance drafts a month; the drafter cannot approve it; a second finance user approves and it is issued")
+    func financeRunsAMonthWithFourEyes() async throws {
+        try await withStaff([.finance], username: "fred.finance") { browser, db, services in
+            try await TestBilling.seedTariffs(db)
+            let month = TestBilling.recentMonths[2]
+
+            let index = try await browser.get(Routes.site.billRuns.url())
+            #expect(index.status == .ok)
+            let bad = try await browser.post(Routes.site.billRuns.url(), [("period", "October")])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("Give the month as YYYY-MM"))
+            let future = try await browser.post(
+                Routes.site.billRuns.url(), [("period", BillingPeriod(containing: CalendarDay(CalendarDay.today(SystemClock()))!).description)])
+            #expect(future.status == .unprocessableContent)
+            #expect(future.text.contains("is not over yet"))
+
+            let started = try await browser.post(Routes.site.billRuns.url(), [("period", month.description)])
+            #expect(started.status == .seeOther)
+            let runPage = try #require(started.headers[.location])
+            let run = try await Self.waitFor(.draft, month: month, db)
+
+            let preview = try await browser.get(runPage).text
+            #expect(preview.contains("Bill run: \(month.name)"))
+            #expect(preview.contains("a second finance user approves it"))
+            #expect(!preview.contains("Approve and issue"))
+            let refused = try await browser.post(Routes.site.billRunApprove.url(String(run.id)))
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("a second finance user must approve it"))
+
+            // A second finance user signs in and approves.
+            let created = try await CreateStaff(database: db, passwords: services.passwords).run(
+                username: "gina.finance", fullName: "Gina Finance", roles: [.finance], by: nil, clientAddress: "test")
+            let second = TestBrowser(browser.client)
+            try await firstSignIn(second, db, username: "gina.finance", initial: created.initialPassword, newPassword: "another finance sentence")
+            #expect(try await second.get(runPage).text.contains("Approve and issue"))
+            let approved = try await second.post(Routes.site.billRunApprove.url(String(run.id)))
+            #expect(approved.headers[.location] == runPage)
+            _ = try await Self.waitFor(.issued, month: month, db)
+            #expect(try await second.get(runPage).text.contains("Issued"))
+            #expect(try await countRows("bills WHERE number IS NOT NULL", db) == DemoAccounts.accounts.count)
+            #expect(try await VerifyLedger(database: db).run().isSound)
+            #expect(try await countRows("audit_log WHERE action IN ('bill_run.drafted', 'bill_run.approved')", db) == 2)
+        }
+    }
+
+    /// The run's work happens in the background: wait (at most ten seconds) for its status.
+    static func waitFor(_ status: BillRun.Status, month: BillingPeriod, _ db: Database) async throws -> BillRun {
+        for _ in 0..<200 {
+            if let run = try await BillRun.live(for: month, in: db), run.status == status { return run }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("the run of \(month) did not reach \(status)")
+        throw CancellationError()
+    }
+}
