@@ -1,0 +1,92 @@
+"""Billing (BL-2, BL-3) in a real browser: a consumer registers and follows a bill line by line
+next to the chart of their use; finance drafts a month and a second finance user approves it."""
+import datetime
+
+from selenium.webdriver.common.by import By
+
+from conftest import click_and_wait, screenshot, submit
+from test_identity import code_from_inbox, fill, seed
+from test_staff import sign_in_new_staff
+
+ACCOUNT = "100200301"
+MOBILE = "+447700900102"
+
+
+def sign_out(driver):
+    submit(driver, "header form button[type=submit]")
+
+
+def test_a_consumer_follows_a_bill_line_by_line(server, phone, desktop):
+    seed(server)
+    driver = phone
+    driver.get(server.url + "/register")
+    fill(driver, {"account_number": ACCOUNT, "mobile": "+44 7700 900102", "full_name": "Samuel Okafor",
+                  "address": "4 Mill Lane, Portview", "username": "samuel.okafor", "password": "a mill by the river"})
+    submit(driver)
+    code = code_from_inbox(driver, server, MOBILE)
+    driver.get(server.url + "/register/verify")
+    fill(driver, {"code": code})
+    submit(driver)
+
+    driver.get(server.url + f"/account/premises/{ACCOUNT}")
+    # The year of bills the demo town issued, newest first, beside the chart of use.
+    bills = driver.find_elements(By.CSS_SELECTOR, "table.bills tbody a")
+    assert len(bills) == 12
+    assert driver.find_element(By.CSS_SELECTOR, ".chart svg")
+    values = driver.find_elements(By.CSS_SELECTOR, ".chart text.chart-value")
+    assert len(values) == 12 and all(v.text.isdigit() for v in values)
+    screenshot(driver, "premise-with-bills-phone")
+
+    click_and_wait(driver, bills[0])
+    assert driver.find_element(By.TAG_NAME, "h1").text.startswith("Your bill for ")
+    lines = driver.find_elements(By.CSS_SELECTOR, "table.bill-lines tbody tr")
+    labels = [line.find_element(By.CSS_SELECTOR, "td, th").text for line in lines]
+    assert "Fixed charge" in labels and "VAT" in labels and "Total this month" in labels
+    first = lines[0].find_elements(By.TAG_NAME, "td")
+    assert " units × £" in first[1].text and first[1].text.endswith(first[2].text)
+    screenshot(driver, "bill-phone")
+
+    bill_url = driver.current_url
+    for cookie in driver.get_cookies():
+        desktop.get(server.url + "/healthz")
+        desktop.add_cookie({"name": cookie["name"], "value": cookie["value"], "path": "/"})
+    desktop.get(bill_url)
+    assert desktop.find_element(By.CSS_SELECTOR, ".bill-due .bill-amount").text.startswith("£")
+    screenshot(desktop, "bill-desktop")
+    desktop.delete_all_cookies()
+
+
+def test_finance_drafts_a_month_and_a_second_finance_user_approves_it(server, desktop):
+    seed(server)
+    driver = desktop
+    # The demo town's bills cover the past year; the month before it is still unbilled.
+    today = datetime.date.today()
+    month = (today.year * 12 + today.month - 1) - 13
+    period = f"{month // 12:04d}-{month % 12 + 1:02d}"
+
+    sign_in_new_staff(driver, server, "fiona.finance", "Fiona Finance", "finance", "ledgers in the lamplight")
+    click_and_wait(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Bill runs"))
+    driver.execute_script(f"document.getElementById('period').value = '{period}'")
+    submit(driver, "main form button[type=submit]")
+    for _ in range(100):
+        if "Draft: waiting for approval" in driver.page_source:
+            break
+        driver.refresh()
+    assert "Draft: waiting for approval" in driver.page_source
+    assert "a second finance user approves it" in driver.page_source
+    assert not driver.find_elements(By.XPATH, "//button[text()='Approve and issue']")
+    screenshot(driver, "bill-run-draft-desktop")
+    run_url = driver.current_url
+    sign_out(driver)
+
+    sign_in_new_staff(driver, server, "gary.finance", "Gary Finance", "finance", "a second pair of eyes")
+    driver.get(run_url)
+    submit(driver, "form[action$='/approve'] button")
+    for _ in range(100):
+        if driver.find_element(By.CSS_SELECTOR, ".facts dd").text == "Issued":
+            break
+        driver.refresh()
+    assert driver.find_element(By.CSS_SELECTOR, ".facts dd").text == "Issued"
+    assert "Gary Finance" in driver.page_source
+    screenshot(driver, "bill-run-issued-desktop")
+    sign_out(driver)
