@@ -3,6 +3,8 @@ import Platform
 /// What finance looks at before approving a run (BL-2): totals by category and by area, how many
 /// bills rest on estimates, and every exception with its account.
 public struct BillRunPreview: Sendable {
+    public static func == (lhs: BillRunPreview, rhs: BillRunPreview) -> Bool { lhs.run == rhs.run }
+
     public struct Total: Sendable, Equatable {
         public let name: String
         public let bills: Int
@@ -19,7 +21,9 @@ public struct BillRunPreview: Sendable {
         public let amount: Money
 
         /// The exception in words finance acts on.
-        public var explanation: String {
+        public var explanation: String { Self.explanation(of: kind) }
+
+        public static func explanation(of kind: String) -> String {
             switch kind {
             case "no_reading": "No reading this month: estimated from the usual use."
             case "suspect_reading": "The reading is flagged as suspect."
@@ -37,6 +41,8 @@ public struct BillRunPreview: Sendable {
     public let overall: Total
     public let estimated: Int
     public let exceptions: [Exception]
+    /// How many bills have each kind of exception (all of them, beyond the listed ones).
+    public let exceptionCounts: [(kind: String, count: Int)]
 
     /// The preview of a run; exceptions are listed up to `exceptionLimit`, the counts are whole.
     public static func load(_ runID: Int64, in database: Database, exceptionLimit: Int = 200) async throws -> BillRunPreview {
@@ -81,6 +87,11 @@ public struct BillRunPreview: Sendable {
                 billID: try row.decode("id"), accountNumber: try row.decode("account_number"), holderName: try row.decode("holder_name"),
                 kind: try row.decode("exception"), units: try row.decode("units"), amount: Money(minorUnits: try row.decode("total")))
         }
-        return BillRunPreview(run: run, byCategory: byCategory, byArea: byArea, overall: overall, estimated: estimated, exceptions: exceptions)
+        let counts = try await database.query(
+            "SELECT exception, count(*) AS n FROM bills WHERE bill_run_id = $1 AND exception IS NOT NULL GROUP BY exception ORDER BY exception",
+            [runID]
+        ).rows.map { (kind: try $0.decode("exception", as: String.self), count: try $0.decode("n", as: Int.self)) }
+        return BillRunPreview(
+            run: run, byCategory: byCategory, byArea: byArea, overall: overall, estimated: estimated, exceptions: exceptions, exceptionCounts: counts)
     }
 }

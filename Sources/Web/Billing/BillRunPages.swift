@@ -39,6 +39,9 @@ struct BillRunShow: Page {
     let overall: Total
     let estimated: Int
     let exceptions: [Exception]
+    let exceptionCounts: [ExceptionCount]
+    let moreExceptions: Bool
+    let hasExceptions: Bool
     let canApprove: Bool
     /// The viewer drafted this run: someone else must approve it.
     let waitsForSecondUser: Bool
@@ -55,6 +58,11 @@ struct BillRunShow: Page {
         let bills: Int
         let units: Int64
         let amount: String
+    }
+
+    struct ExceptionCount: Encodable, Sendable {
+        let explanation: String
+        let count: Int
     }
 
     struct Exception: Encodable, Sendable {
@@ -91,6 +99,11 @@ struct BillRunShow: Page {
                 accountNumber: $0.accountNumber, holderName: $0.holderName, explanation: $0.explanation, units: $0.units,
                 amount: currency.format($0.amount))
         }
+        exceptionCounts = preview.exceptionCounts.map {
+            ExceptionCount(explanation: BillRunPreview.Exception.explanation(of: $0.kind), count: $0.count)
+        }
+        hasExceptions = !preview.exceptions.isEmpty
+        moreExceptions = preview.exceptionCounts.reduce(0) { $0 + $1.count } > preview.exceptions.count
         canApprove = run.status == .draft && run.createdBy != viewer
         waitsForSecondUser = run.status == .draft && run.createdBy == viewer
         canDiscard = run.status == .draft || run.status == .drafting
