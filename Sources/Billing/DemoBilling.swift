@@ -20,7 +20,7 @@ public struct DemoBilling: Sendable {
         blockTables: [.init(blocks: [.init(upTo: 100, rate: pence(12)), .init(upTo: 300, rate: pence(18)), .init(upTo: nil, rate: pence(24))])],
         fixedCharge: .flat(monthly: Money(minorUnits: 800)),
         surcharges: [.init(name: "Electricity duty", amount: .percent(.percent(5), of: .energy))],
-        taxes: [.init(name: "VAT", percentage: .percent(5), base: .subtotal)])
+        taxes: [.init(name: "VAT", percentage: .percent(5), base: .subtotal)], lateFee: .fixed(Money(minorUnits: 500)))
 
     /// From the middle of a month half a year ago: dearer upper blocks.
     static let residentialLater: TariffRules = {
@@ -37,7 +37,7 @@ public struct DemoBilling: Sendable {
         fixedCharge: .perKilowatt(bands: [.init(upToTenthsKW: 100, ratePerKW: pence(250)), .init(upToTenthsKW: nil, ratePerKW: pence(300))]),
         minimumCharge: Money(minorUnits: 2_500),
         surcharges: [.init(name: "Meter rent", amount: .fixed(monthly: Money(minorUnits: 300)))],
-        taxes: [.init(name: "VAT", percentage: .percent(20), base: .subtotal)])
+        taxes: [.init(name: "VAT", percentage: .percent(20), base: .subtotal)], lateFee: .percentOfBill(.percent(2)))
 
     static let industrial = TariffRules(
         blockMode: .telescopic,
@@ -47,7 +47,7 @@ public struct DemoBilling: Sendable {
         ],
         fixedCharge: .perKilowatt(bands: [.init(upToTenthsKW: nil, ratePerKW: pence(400))]),
         surcharges: [.init(name: "Electricity duty", amount: .percent(Percentage(partsPerMillion: 15_000), of: .energyAndFixed))],
-        taxes: [.init(name: "VAT", percentage: .percent(20), base: .subtotal)])
+        taxes: [.init(name: "VAT", percentage: .percent(20), base: .subtotal)], lateFee: .percentOfBill(.percent(2)))
 
     /// Adds what is missing and issues the bills of every complete month of the past year that
     /// has none; `step` hears each month.

@@ -18,7 +18,9 @@ struct Meterline: AsyncParsableCommand {
             Settings come from the command line, then the environment, then defaults. \
             With no DATABASE_URL, a private PostgreSQL is started in DATA_DIR/pg (default .meterline/pg).
             """,
-        subcommands: [Serve.self, Migrate.self, Seed.self, CreateStaffCommand.self, BillRunCommand.self, VerifyLedgerCommand.self],
+        subcommands: [
+            Serve.self, Migrate.self, Seed.self, CreateStaffCommand.self, BillRunCommand.self, VerifyLedgerCommand.self, LateFeesCommand.self,
+        ],
         defaultSubcommand: Serve.self)
 }
 

@@ -95,10 +95,25 @@ public struct TariffRules: Codable, Sendable, Equatable {
     public var minimumCharge: Money?
     public var surcharges: [Surcharge]
     public var taxes: [Tax]
+    /// Charged once on a bill still unpaid after its due date and the grace days (BL-6).
+    public var lateFee: LateFee?
+
+    public enum LateFee: Codable, Sendable, Equatable {
+        case percentOfBill(Percentage)
+        case fixed(Money)
+
+        /// The fee on a bill of `total`.
+        public func amount(on total: Money) throws -> Money {
+            switch self {
+            case .percentOfBill(let percentage): try percentage.of(total)
+            case .fixed(let amount): amount
+            }
+        }
+    }
 
     public init(
         blockMode: BlockMode, dayScalingBasisDays: Int? = nil, blockTables: [BlockTable], fixedCharge: FixedCharge? = nil,
-        minimumCharge: Money? = nil, surcharges: [Surcharge] = [], taxes: [Tax] = []
+        minimumCharge: Money? = nil, surcharges: [Surcharge] = [], taxes: [Tax] = [], lateFee: LateFee? = nil
     ) {
         self.blockMode = blockMode
         self.dayScalingBasisDays = dayScalingBasisDays
@@ -107,6 +122,7 @@ public struct TariffRules: Codable, Sendable, Equatable {
         self.minimumCharge = minimumCharge
         self.surcharges = surcharges
         self.taxes = taxes
+        self.lateFee = lateFee
     }
 
     /// What is wrong with these rules, in words an admin can act on; empty when they can be saved.

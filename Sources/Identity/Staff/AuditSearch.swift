@@ -90,12 +90,8 @@ public struct AuditSearch: Sendable {
 
     /// RFC 4180 CSV of the entries, for spreadsheets.
     public static func csv(_ entries: [Entry]) -> String {
-        func field(_ text: String) -> String {
-            // A leading =, +, - or @ would be run as a formula by spreadsheets: quote it inert.
-            let safe = text.first.map { "=+-@".contains($0) } == true ? "'" + text : text
-            return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        let lines = entries.map { [$0.at, $0.username, $0.action, $0.address, $0.details].map(field).joined(separator: ",") }
-        return (["time_utc,user,action,client_address,details"] + lines).joined(separator: "\r\n") + "\r\n"
+        CSVWriter.document(
+            header: ["time_utc", "user", "action", "client_address", "details"],
+            rows: entries.map { [$0.at, $0.username, $0.action, $0.address, $0.details] })
     }
 }

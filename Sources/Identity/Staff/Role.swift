@@ -25,7 +25,7 @@ public enum Role: String, CaseIterable, Sendable, Codable {
     public var permissions: Set<Permission> {
         switch self {
         case .admin: [.enterStaffArea, .manageStaff, .viewAudit, .manageAccounts]
-        case .finance: [.enterStaffArea, .viewAudit, .reviewReadings, .importReadings, .runBilling]
+        case .finance: [.enterStaffArea, .viewAudit, .reviewReadings, .importReadings, .runBilling, .viewFinanceReports]
         case .meterReader: [.enterStaffArea, .readMeters]
         case .technician: [.enterStaffArea, .readMeters, .installMeters, .viewMeterHealth]
         case .engineer: [.enterStaffArea, .readMeters, .registerMeters, .reviewReadings, .importReadings, .viewMeterHealth]
@@ -55,6 +55,8 @@ public enum Permission: Sendable, Hashable {
     case viewMeterHealth
     /// Draft, preview, approve, discard and issue bill runs (BL-2).
     case runBilling
+    /// See defaulters and finance reports, and export them (BL-6, BL-9).
+    case viewFinanceReports
 }
 
 extension Collection<Role> {

@@ -77,6 +77,8 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let billRunApprove = Routes.forStaff("/finance/bill-runs/:run/approve", .runBilling)
     public let billRunDiscard = Routes.forStaff("/finance/bill-runs/:run/discard", .runBilling)
     public let billRunResume = Routes.forStaff("/finance/bill-runs/:run/resume", .runBilling)
+    public let defaulters = Routes.forStaff("/finance/defaulters", .viewFinanceReports)
+    public let defaultersCSV = Routes.forStaff("/finance/defaulters.csv", .viewFinanceReports)
 
     /// The table as templates read it, encoded once.
     nonisolated(unsafe) static let templateValue: Any = (try? TemplateEncoder.encode(Routes.site)) ?? [String: Any]()

@@ -44,6 +44,8 @@ public struct AppConfig: Sendable {
     public var highUseFactor: Int = 3
     /// The currency, bill numbers and due days of bills (BL-2).
     public var billing = BillingSettings()
+    /// Days after a bill's due date before its late fee is charged (BL-6).
+    public var graceDays = 7
 
     public enum NotificationsSettings: Sendable, Equatable {
         case devInbox
@@ -66,6 +68,7 @@ public struct AppConfig: Sendable {
         public static let currencySymbol = "currency.symbol"
         public static let billNumberPrefix = "bill.number.prefix"
         public static let billDueDays = "bill.due.days"
+        public static let billGraceDays = "bill.grace.days"
         public static let templatesDirectory = "templates.dir"
         public static let publicDirectory = "public.dir"
         public static let migrationsDirectory = "migrations.dir"
@@ -204,6 +207,7 @@ public struct AppConfig: Sendable {
                 code: currencyCode, minorDigits: minorDigits,
                 symbol: reader.string(forKey: ConfigKey(Key.currencySymbol)) ?? (currencyCode == "GBP" ? "£" : nil)),
             billNumberPrefix: prefix, dueDays: integer(Key.billDueDays, 21, in: 1...120))
+        config.graceDays = integer(Key.billGraceDays, 7, in: 0...120)
         for (key, path) in [
             (Key.templatesDirectory, config.templatesDirectory), (Key.publicDirectory, config.publicDirectory),
             (Key.migrationsDirectory, config.migrationsDirectory),

@@ -1,4 +1,5 @@
 import Accounts
+import Billing
 import Hummingbird
 import Identity
 import Logging
@@ -40,6 +41,7 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
     AdminAccountsController(services: services).addRoutes(to: site)
     BillRunsController(services: services).addRoutes(to: site)
     BillController(services: services).addRoutes(to: site)
+    DefaultersController(services: services).addRoutes(to: site)
     MonitoringController(database: services.database, registry: services.metrics).addRoutes(to: site)
     if services.config.developmentMode {
         DevInboxController(database: services.database, renderer: services.renderer).addRoutes(to: site)
@@ -54,6 +56,7 @@ public func buildApplication(services: AppServices) throws -> some ApplicationPr
         services: [
             DeliveryWorker(database: services.database, provider: services.notifier, logger: services.logger),
             SessionPurger(sessions: services.sessions, logger: services.logger),
+            LateFeeService(lateFees: ApplyLateFees(database: services.database, graceDays: services.config.graceDays), logger: services.logger),
         ],
         logger: services.logger)
 }

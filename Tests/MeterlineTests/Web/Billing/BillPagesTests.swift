@@ -94,6 +94,40 @@ struct BillPagesTests {
         }
     }
 
+    @Test("the defaulters page and its CSV show the same accounts and the same total")
+    func defaultersCSVMatchesThePage() async throws {
+        try await withStaff([.finance], username: "fred.finance") { browser, db, _ in
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            // A month billed long enough ago that its bills are overdue: issued 60 days back.
+            let issuedAt = MovableClock(Date().addingTimeInterval(-60 * 86_400))
+            let month = BillingPeriod(containing: CalendarDay(CalendarDay.today(issuedAt))!).previous
+            let run = try await DraftBillRun(database: db, settings: TestBilling.settings, clock: issuedAt).run(period: month, by: drafter)
+            try await ApproveBillRun(database: db, clock: issuedAt).run(run.id, by: approver)
+            _ = try await IssueBillRun(database: db, settings: TestBilling.settings, clock: issuedAt).run(run.id)
+
+            let page = try await browser.get(Routes.site.defaulters.url())
+            #expect(page.status == .ok)
+            let total = try await db.query("SELECT sum(balance) AS total FROM account_balances").rows[0].decode("total", as: Int64.self)
+            #expect(page.text.contains("\(DemoAccounts.accounts.count) accounts owe"))
+            #expect(page.text.contains(Currency.poundSterling.format(Money(minorUnits: total))))
+
+            let csv = try await browser.get(Routes.site.defaultersCSV.url())
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+            let lines = csv.text.split(separator: "\r\n").map(String.init)
+            #expect(lines.count == DemoAccounts.accounts.count + 1)
+            let balances = lines.dropFirst().map { line -> Int64 in
+                let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                return Currency.poundSterling.parse(fields[3])!.minorUnits
+            }
+            #expect(balances.reduce(0, +) == total)
+            // The area filter narrows both; an unknown area means every area.
+            let portview = try await browser.get(Routes.site.defaultersCSV.url(query: [("area", "Portview")])).text
+            #expect(portview.split(separator: "\r\n").count < lines.count)
+            #expect(try await browser.get(Routes.site.defaulters.url(query: [("area", "Nowhere\u{0}")])).status != .internalServerError)
+        }
+    }
+
     /// The run's work happens in the background: wait (at most ten seconds) for its status.
     static func waitFor(_ status: BillRun.Status, month: BillingPeriod, _ db: Database) async throws -> BillRun {
         for _ in 0..<200 {

@@ -1,0 +1,84 @@
+import Foundation
+import Platform
+
+/// BL-6: charges the late fee of each bill's tariff once, on issued bills past their due date and
+/// the grace days, while the account still owes money. A disputed bill is skipped (BL-7). Run
+/// daily by the server and by `meterline late-fees`; running it twice charges nothing twice (a
+/// unique index holds one late fee per bill).
+public struct ApplyLateFees: Sendable {
+    let database: Database
+    let graceDays: Int
+    let clock: any WallClock
+    let batchSize: Int
+
+    public init(database: Database, graceDays: Int, clock: (any WallClock)? = nil, batchSize: Int = 5_000) {
+        self.database = database
+        self.graceDays = graceDays
+        self.clock = clock ?? database.clock
+        self.batchSize = batchSize
+    }
+
+    /// The number of fees charged.
+    @discardableResult
+    public func run() async throws -> Int {
+        var charged = 0
+        var cursor: Int64 = 0
+        while let (count, last) = try await batch(after: cursor) {
+            charged += count
+            cursor = last
+        }
+        return charged
+    }
+
+    private func batch(after cursor: Int64) async throws -> (Int, Int64)? {
+        let today = CalendarDay.today(clock)
+        let now = clock.now
+        let grace = graceDays
+        let limit = batchSize
+        return try await database.transaction { connection in
+            let due = try connection.query(
+                """
+                SELECT b.id, b.account_id, b.total, b.number, v.rules::text AS rules FROM bills b
+                JOIN account_balances ab ON ab.account_id = b.account_id AND ab.balance > 0
+                JOIN bill_lines l ON l.bill_id = b.id AND l.position = 1
+                JOIN tariff_versions v ON v.id = l.tariff_version_id
+                WHERE b.number IS NOT NULL AND NOT b.disputed AND b.id > $1 AND b.total > 0
+                  AND b.due_on + $2::int < $3::date
+                  AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.bill_id = b.id AND e.kind = 'late_fee')
+                ORDER BY b.id LIMIT $4
+                """, [cursor, grace, today, limit]
+            ).rows
+            guard let last = due.last else { return nil }
+            var fees: [[String?]] = []
+            var rulesByText: [String: TariffRules] = [:]
+            for row in due {
+                let text: String = try row.decode("rules")
+                let rules = try rulesByText[text] ?? JSONDecoder().decode(TariffRules.self, from: Data(text.utf8))
+                rulesByText[text] = rules
+                guard let fee = try rules.lateFee?.amount(on: Money(minorUnits: try row.decode("total"))), fee > .zero else { continue }
+                fees.append([
+                    String(try row.decode("account_id", as: Int64.self)), String(fee.minorUnits), String(try row.decode("id", as: Int64.self)),
+                    "Late fee on bill \(try row.decode("number", as: String.self))",
+                ])
+            }
+            try connection.executeScript(
+                "CREATE TEMP TABLE late_fees (account_id bigint, amount bigint, bill_id bigint, note text) ON COMMIT DROP")
+            try connection.copyIn("COPY late_fees FROM STDIN", rows: fees)
+            let charged = try connection.query(
+                """
+                WITH entries AS (
+                    INSERT INTO ledger_entries (account_id, kind, amount, bill_id, booked_at, note)
+                    SELECT account_id, 'late_fee', amount, bill_id, $1, note FROM late_fees
+                    ON CONFLICT DO NOTHING RETURNING account_id, amount
+                ), sums AS (SELECT account_id, sum(amount) AS amount FROM entries GROUP BY account_id),
+                moved AS (
+                    UPDATE account_balances ab SET balance = ab.balance + sums.amount, updated_at = $1
+                    FROM sums WHERE ab.account_id = sums.account_id RETURNING 1
+                )
+                SELECT (SELECT count(*) FROM entries) AS n, (SELECT count(*) FROM moved) AS accounts
+                """, [now]
+            ).rows[0].decode("n", as: Int.self)
+            return (charged, try last.decode("id", as: Int64.self))
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+@testable import Accounts
+@testable import Billing
+@testable import Identity
+@testable import Metering
+@testable import Platform
+
+/// BL-6: late fees once per bill after due date and grace, never on a disputed bill; the
+/// defaulters list ages what is overdue.
+@Suite("Late fees and defaulters (BL-6)")
+struct LateFeeTests {
+    static let day: TimeInterval = 86_400
+
+    @Test("a late fee is charged once per overdue bill, after the grace days, never on a disputed bill")
+    func lateFeeOncePerBill() async throws {
+        try await withTestDatabase { db in
+            try await DemoAccounts.seed(db)
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
+            let disputed = try await db.query(
+                "UPDATE bills SET disputed = true WHERE id = (SELECT min(id) FROM bills) RETURNING id"
+            ).rows[0].decode("id", as: Int64.self)
+            let billed = try await countRows("bills WHERE total > 0", db)
+            // On the due date plus the grace days nothing is late yet; a day later everything is.
+            let clock = MovableClock(Date().addingTimeInterval(Double(TestBilling.settings.dueDays + 7) * Self.day))
+            let fees = ApplyLateFees(database: db, graceDays: 7, clock: clock)
+            #expect(try await fees.run() == 0)
+            clock.advance(by: Self.day)
+            #expect(try await fees.run() == billed - 1)
+            #expect(try await fees.run() == 0)
+            #expect(try await countRows("ledger_entries WHERE kind = 'late_fee' AND bill_id = $1", db, [disputed]) == 0)
+            // The demo tariffs: £5.00 for a home, 2% of the bill for business.
+            let home = try await db.query(
+                """
+                SELECT e.amount FROM ledger_entries e JOIN bills b ON b.id = e.bill_id JOIN accounts a ON a.id = b.account_id
+                WHERE e.kind = 'late_fee' AND a.category = 'residential' LIMIT 1
+                """
+            ).rows[0].decode("amount", as: Int64.self)
+            #expect(home == 500)
+            #expect(try await VerifyLedger(database: db).run().isSound)
+        }
+    }
+
+    @Test("defaulters are the accounts owing on overdue bills, aged by how late each bill is")
+    func defaultersAreAged() async throws {
+        try await withTestDatabase { db in
+            try await DemoAccounts.seed(db)
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
+            let now = Defaulters(database: db)
+            #expect(try await now.list(area: nil).count == 0, "nothing is due yet")
+            // 40 days after the due date, every bill is in the 31–60 bucket.
+            let later = Defaulters(database: db, clock: MovableClock(Date().addingTimeInterval(Double(TestBilling.settings.dueDays + 40) * Self.day)))
+            let page = try await later.list(area: nil)
+            #expect(page.count == DemoAccounts.accounts.count)
+            #expect(page.rows.allSatisfy { $0.daysOverdue == 40 })
+            #expect(page.totalAged[1] == page.totalOwed)
+            #expect(page.totalAged[0] == .zero && page.totalAged[2] == .zero && page.totalAged[3] == .zero)
+            let eastholm = try await later.list(area: "Eastholm")
+            #expect(eastholm.rows.allSatisfy { $0.area == "Eastholm" } && eastholm.count > 0 && eastholm.count < page.count)
+            // A disputed bill takes its account off the list.
+            try await db.query(
+                "UPDATE bills SET disputed = true WHERE account_id = (SELECT id FROM accounts WHERE account_number = $1)",
+                [DemoAccounts.accounts[0].number])
+            #expect(try await later.list(area: nil).count == DemoAccounts.accounts.count - 1)
+        }
+    }
+}
