@@ -79,6 +79,8 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let billRunResume = Routes.forStaff("/finance/bill-runs/:run/resume", .runBilling)
     public let defaulters = Routes.forStaff("/finance/defaulters", .viewFinanceReports)
     public let defaultersCSV = Routes.forStaff("/finance/defaulters.csv", .viewFinanceReports)
+    public let financeReports = Routes.forStaff("/finance/reports", .viewFinanceReports)
+    public let financeReportsCSV = Routes.forStaff("/finance/reports.csv", .viewFinanceReports)
 
     /// The table as templates read it, encoded once.
     nonisolated(unsafe) static let templateValue: Any = (try? TemplateEncoder.encode(Routes.site)) ?? [String: Any]()

@@ -29,6 +29,7 @@ struct StaffHome: Page {
             (.importReadings, "Import readings from CSV", routes.opsImport.url()),
             (.runBilling, "Bill runs: draft, preview, approve", routes.billRuns.url()),
             (.viewFinanceReports, "Defaulters and arrears", routes.defaulters.url()),
+            (.viewFinanceReports, "Finance reports", routes.financeReports.url()),
             (.manageAccounts, "Utility accounts", routes.adminAccounts.url()),
             (.manageStaff, "Staff accounts and roles", routes.adminStaff.url()),
             (.viewAudit, "Audit trail", routes.adminAudit.url()),

@@ -128,6 +128,36 @@ struct BillPagesTests {
         }
     }
 
+    @Test("finance reports: what was billed equals the ledger, on the page and in the CSV")
+    func reportsReconcileToTheLedger() async throws {
+        try await withStaff([.finance], username: "fred.finance") { browser, db, _ in
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            for month in TestBilling.recentMonths.suffix(2) { try await TestBilling.issue(month, db, drafter: drafter, approver: approver) }
+            let ledger = try await db.query("SELECT sum(amount) AS total FROM ledger_entries WHERE kind = 'bill'").rows[0].decode(
+                "total", as: Int64.self)
+
+            let page = try await browser.get(Routes.site.financeReports.url())
+            #expect(page.status == .ok)
+            #expect(page.text.contains(Currency.poundSterling.format(Money(minorUnits: ledger))))
+            let csv = try await browser.get(Routes.site.financeReportsCSV.url(query: [("report", "billed")])).text
+            let billed = csv.split(separator: "\r\n").dropFirst().map { line in
+                Currency.poundSterling.parse(line.split(separator: ",")[2].trimmingCharacters(in: CharacterSet(charactersIn: "\"")))!.minorUnits
+            }
+            #expect(billed.reduce(0, +) == ledger)
+            // Use and revenue of last month add up to that month's bills.
+            let month = TestBilling.recentMonths[2]
+            let usage = try await browser.get(Routes.site.financeReportsCSV.url(query: [("report", "usage"), ("period", month.description)])).text
+            let revenue = usage.split(separator: "\r\n").dropFirst().filter { $0.hasPrefix("\"category\"") }.map { line in
+                Currency.poundSterling.parse(line.split(separator: ",")[4].trimmingCharacters(in: CharacterSet(charactersIn: "\"")))!.minorUnits
+            }
+            let monthTotal = try await db.query("SELECT sum(total) AS total FROM bills WHERE period = $1::date", [month.first.description]).rows[0]
+                .decode("total", as: Int64.self)
+            #expect(revenue.reduce(0, +) == monthTotal)
+            #expect(try await browser.get(Routes.site.financeReports.url(query: [("period", "not-a-month")])).status == .ok)
+        }
+    }
+
     /// The run's work happens in the background: wait (at most ten seconds) for its status.
     static func waitFor(_ status: BillRun.Status, month: BillingPeriod, _ db: Database) async throws -> BillRun {
         for _ in 0..<200 {

@@ -1,0 +1,85 @@
+import Platform
+
+/// BL-9: what finance reports on, each total taken from the ledger or the issued bills so that
+/// they reconcile: billed against collected by month, arrears by age, and use and revenue by
+/// category and area for a month.
+public struct FinanceReports: Sendable {
+    let database: Database
+    let clock: any WallClock
+
+    public init(database: Database, clock: (any WallClock)? = nil) {
+        self.database = database
+        self.clock = clock ?? database.clock
+    }
+
+    public struct MonthLine: Sendable, Equatable {
+        public let period: BillingPeriod
+        public let bills: Int
+        /// Issued bills of the month (their ledger entries).
+        public let billed: Money
+        /// Late fees booked in the month.
+        public let lateFees: Money
+        /// Payments booked in the month, as a positive amount (BL-5 brings them).
+        public let collected: Money
+    }
+
+    /// The last `months` months, newest first.
+    public func billedAndCollected(months: Int = 12) async throws -> [MonthLine] {
+        let current = BillingPeriod(containing: CalendarDay(CalendarDay.today(clock))!)
+        var first = current
+        for _ in 1..<months { first = first.previous }
+        return try await database.query(
+            """
+            WITH months AS (SELECT generate_series($1::date, $2::date, interval '1 month')::date AS month),
+            billed AS (
+                SELECT b.period AS month, count(*) AS bills, sum(e.amount) AS amount FROM bills b
+                JOIN ledger_entries e ON e.bill_id = b.id AND e.kind = 'bill'
+                WHERE b.period BETWEEN $1::date AND $2::date GROUP BY b.period
+            ), booked AS (
+                SELECT date_trunc('month', booked_at AT TIME ZONE 'UTC')::date AS month,
+                       sum(amount) FILTER (WHERE kind = 'late_fee') AS late_fees,
+                       -sum(amount) FILTER (WHERE kind = 'payment') AS collected
+                FROM ledger_entries WHERE booked_at >= $1::date AND kind IN ('late_fee', 'payment') GROUP BY 1
+            )
+            SELECT to_char(m.month, 'YYYY-MM') AS period, coalesce(b.bills, 0) AS bills, coalesce(b.amount, 0) AS billed,
+                   coalesce(k.late_fees, 0) AS late_fees, coalesce(k.collected, 0) AS collected
+            FROM months m LEFT JOIN billed b ON b.month = m.month LEFT JOIN booked k ON k.month = m.month
+            ORDER BY m.month DESC
+            """, [first.first.description, current.first.description]
+        ).rows.map { row in
+            MonthLine(
+                period: BillingPeriod(try row.decode("period", as: String.self))!, bills: try row.decode("bills"),
+                billed: Money(minorUnits: try row.decode("billed")), lateFees: Money(minorUnits: try row.decode("late_fees")),
+                collected: Money(minorUnits: try row.decode("collected")))
+        }
+    }
+
+    public struct UsageLine: Sendable, Equatable {
+        public let name: String
+        public let accounts: Int
+        public let units: Int64
+        public let revenue: Money
+    }
+
+    /// Use and revenue of a month's issued bills, by category and by area.
+    public func usage(in period: BillingPeriod) async throws -> (byCategory: [UsageLine], byArea: [UsageLine]) {
+        let rows = try await database.query(
+            """
+            SELECT grouping(a.category) AS rolled_category, coalesce(a.category, a.area) AS name, count(*) AS accounts,
+                   sum(b.units) AS units, sum(b.total) AS revenue
+            FROM bills b JOIN accounts a ON a.id = b.account_id
+            WHERE b.period = $1::date AND b.number IS NOT NULL
+            GROUP BY GROUPING SETS ((a.category), (a.area)) ORDER BY 1, 2
+            """, [period.first.description]
+        ).rows
+        var byCategory: [UsageLine] = []
+        var byArea: [UsageLine] = []
+        for row in rows {
+            let line = UsageLine(
+                name: try row.decode("name"), accounts: try row.decode("accounts"), units: try row.decode("units"),
+                revenue: Money(minorUnits: try row.decode("revenue")))
+            if try row.decode("rolled_category", as: Int.self) == 0 { byCategory.append(line) } else { byArea.append(line) }
+        }
+        return (byCategory, byArea)
+    }
+}

@@ -1,0 +1,149 @@
+import Billing
+import Hummingbird
+import Platform
+
+/// /finance/reports (BL-9): billed against collected by month, arrears by age, and a month's use
+/// and revenue by category and area; each table also as CSV, with the same figures.
+public struct FinanceReportsController: Sendable {
+    let database: Database
+    let reports: FinanceReports
+    let defaulters: Defaulters
+    let renderer: PageRenderer
+    let currency: Currency
+    let routes = Routes.site
+
+    public init(services: AppServices) {
+        database = services.database
+        reports = FinanceReports(database: services.database)
+        defaulters = Defaulters(database: services.database)
+        renderer = services.renderer
+        currency = services.config.billing.currency
+    }
+
+    public func addRoutes(to site: SiteRouter) {
+        site.get(routes.financeReports, use: index)
+        site.get(routes.financeReportsCSV, use: csv)
+    }
+
+    /// The month asked for, or last month.
+    private func period(_ request: Request) -> BillingPeriod {
+        request.uri.queryParameters.get("period").flatMap { BillingPeriod($0) }
+            ?? BillingPeriod(containing: CalendarDay(CalendarDay.today(database.clock))!).previous
+    }
+
+    struct Tables {
+        let months: [FinanceReports.MonthLine]
+        let ageing: Defaulters.Page
+        let owedInAll: Money
+        let usage: (byCategory: [FinanceReports.UsageLine], byArea: [FinanceReports.UsageLine])
+    }
+
+    private func tables(_ period: BillingPeriod) async throws -> Tables {
+        let owed = try await database.query("SELECT coalesce(sum(balance), 0) AS owed FROM account_balances WHERE balance > 0").rows[0]
+            .decode("owed", as: Int64.self)
+        return Tables(
+            months: try await reports.billedAndCollected(), ageing: try await defaulters.list(area: nil, limit: 1),
+            owedInAll: Money(minorUnits: owed), usage: try await reports.usage(in: period))
+    }
+
+    @Sendable func index(_ request: Request, context: StaffContext) async throws -> Response {
+        let period = period(request)
+        let tables = try await tables(period)
+        let overdue = tables.ageing.totalAged.sum()
+        func usage(_ line: FinanceReports.UsageLine) -> FinanceReportsPage.Usage {
+            .init(
+                name: line.name.prefix(1).uppercased() + line.name.dropFirst(), accounts: line.accounts, units: line.units,
+                revenue: currency.format(line.revenue))
+        }
+        return try renderer.response(
+            FinanceReportsPage(
+                chrome: context.chrome,
+                months: tables.months.map {
+                    .init(
+                        month: $0.period.name, bills: $0.bills, billed: currency.format($0.billed), lateFees: currency.format($0.lateFees),
+                        collected: currency.format($0.collected))
+                },
+                billedTotal: currency.format(tables.months.map(\.billed).sum()),
+                collectedTotal: currency.format(tables.months.map(\.collected).sum()),
+                buckets: ["not yet due"] + Defaulters.buckets,
+                aged: ([tables.owedInAll - overdue] + tables.ageing.totalAged).map(currency.format),
+                owedInAll: currency.format(tables.owedInAll),
+                period: period.description, periodName: period.name,
+                byCategory: tables.usage.byCategory.map(usage), byArea: tables.usage.byArea.map(usage),
+                csv: [
+                    ("billed", "Billed and collected"), ("ageing", "Arrears by age"), ("usage", "Use and revenue of \(period.name)"),
+                ].map { .init(title: $0.1, link: routes.financeReportsCSV.url(query: [("report", $0.0), ("period", period.description)])) }))
+    }
+
+    @Sendable func csv(_ request: Request, context: StaffContext) async throws -> Response {
+        let period = period(request)
+        let tables = try await tables(period)
+        func amount(_ money: Money) -> String {
+            (money.isNegative ? "-" : "") + DecimalText.format(money.minorUnits.magnitude, fractionDigits: currency.minorDigits)
+        }
+        let report = request.uri.queryParameters.get("report") ?? "billed"
+        let body: String
+        switch report {
+        case "ageing":
+            let overdue = tables.ageing.totalAged.sum()
+            body = CSVWriter.document(
+                header: ["age", "amount"],
+                rows: zip(["not yet due"] + Defaulters.buckets, [tables.owedInAll - overdue] + tables.ageing.totalAged).map { [$0, amount($1)] })
+        case "usage":
+            body = CSVWriter.document(
+                header: ["grouping", "name", "accounts", "units", "revenue"],
+                rows: tables.usage.byCategory.map { ["category", $0.name, String($0.accounts), String($0.units), amount($0.revenue)] }
+                    + tables.usage.byArea.map { ["area", $0.name, String($0.accounts), String($0.units), amount($0.revenue)] })
+        default:
+            body = CSVWriter.document(
+                header: ["month", "bills", "billed", "late_fees", "collected"],
+                rows: tables.months.map { [$0.period.description, String($0.bills), amount($0.billed), amount($0.lateFees), amount($0.collected)] })
+        }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8",
+                .contentDisposition: "attachment; filename=\"meterline-\(["ageing", "usage"].contains(report) ? report : "billed").csv\"",
+                .cacheControl: "no-store",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// The model of `billing/reports.mustache`.
+struct FinanceReportsPage: Page {
+    static let template = "billing/reports"
+    let chrome: Chrome
+    let title = "Finance reports"
+    let months: [Month]
+    let billedTotal: String
+    let collectedTotal: String
+    let buckets: [String]
+    let aged: [String]
+    let owedInAll: String
+    let period: String
+    let periodName: String
+    let byCategory: [Usage]
+    let byArea: [Usage]
+    let csv: [Download]
+
+    struct Month: Encodable, Sendable {
+        let month: String
+        let bills: Int
+        let billed: String
+        let lateFees: String
+        let collected: String
+    }
+
+    struct Usage: Encodable, Sendable {
+        let name: String
+        let accounts: Int
+        let units: Int64
+        let revenue: String
+    }
+
+    struct Download: Encodable, Sendable {
+        let title: String
+        let link: String
+    }
+}
