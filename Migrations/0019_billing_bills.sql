@@ -48,7 +48,7 @@ CREATE TABLE bills (
     true_up_units      bigint,
     total              bigint      NOT NULL,
     exception          text        CHECK (exception IN ('no_reading', 'suspect_reading', 'zero_use', 'far_above_usual', 'negative_use')),
-    number             text        UNIQUE CHECK (number ~ '^[A-Z]{2,6}-[0-9]{4}-[0-9]{6}$'),
+    number             text        UNIQUE CHECK (number ~ '^[A-Z]{2,6}-[0-9]{4}-[0-9]{6,9}$'),
     issued_at          timestamptz,
     due_on             date,
     balance_before     bigint,

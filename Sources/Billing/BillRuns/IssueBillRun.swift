@@ -67,7 +67,8 @@ public struct IssueBillRun: Sendable {
                 ), next AS (
                     SELECT id, row_number() OVER (ORDER BY id) AS n FROM picked
                 )
-                UPDATE bills b SET number = $3 || '-' || $4 || '-' || lpad(($5 + next.n)::text, 6, '0'),
+                -- Six digits at least; a series that passes 999,999 in a year grows a digit rather than wrap.
+                UPDATE bills b SET number = $3 || '-' || $4 || '-' || lpad(($5 + next.n)::text, greatest(6, length(($5 + next.n)::text)), '0'),
                        issued_at = $8, due_on = $6::date + $7::int,
                        balance_before = coalesce((SELECT balance FROM account_balances WHERE account_id = b.account_id), 0)
                 FROM next WHERE b.id = next.id

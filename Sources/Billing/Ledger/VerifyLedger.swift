@@ -57,11 +57,11 @@ public struct VerifyLedger: Sendable {
             // Numbers run 1…last in each series and year, with no gap and none beyond the counter.
             for row in try connection.query(
                 """
-                SELECT s.prefix, s.year, s.last, count(b.id) AS issued, coalesce(max(substring(b.number from '[0-9]{6}$')::int), 0) AS highest
+                SELECT s.prefix, s.year, s.last, count(b.id) AS issued, coalesce(max(substring(b.number from '[0-9]+$')::int), 0) AS highest
                 FROM bill_number_series s
                 LEFT JOIN bills b ON b.number LIKE s.prefix || '-' || s.year || '-%'
                 GROUP BY s.prefix, s.year, s.last
-                HAVING count(b.id) <> s.last OR coalesce(max(substring(b.number from '[0-9]{6}$')::int), 0) <> s.last
+                HAVING count(b.id) <> s.last OR coalesce(max(substring(b.number from '[0-9]+$')::int), 0) <> s.last
                 """
             ).rows {
                 problems.append(

@@ -113,6 +113,17 @@ struct BillRunTests {
         }
     }
 
+    @Test("a series past 999,999 bills in a year grows a seventh digit instead of wrapping")
+    func numbersGrowADigit() async throws {
+        try await withBilling { db, drafter, approver in
+            let year = CalendarDay(CalendarDay.today(SystemClock()))!.year
+            try await db.query("INSERT INTO bill_number_series (prefix, year, last) VALUES ('MTL', $1, 999998)", [year])
+            try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
+            let numbers = try await db.query("SELECT number FROM bills ORDER BY id").rows.map { try $0.decode("number", as: String.self) }
+            #expect(numbers.prefix(3) == ["MTL-\(year)-999999", "MTL-\(year)-1000000", "MTL-\(year)-1000001"])
+        }
+    }
+
     @Test("a draft can be discarded before approval, then the month drafted again; not after")
     func discard() async throws {
         try await withBilling { db, drafter, approver in
