@@ -32,6 +32,7 @@ format:
 bench: deps-bench
 	bench/run.sh
 	bench/metering.sh
+	bench/billing.sh
 
 # Same flags as the test build, so running it after `swift test` rebuilds nothing.
 browser-test: $(VENV)/.installed

@@ -47,7 +47,7 @@ CREATE TABLE bills (
     -- Units of an earlier estimate corrected by this bill's actual reading (negative: overestimated).
     true_up_units      bigint,
     total              bigint      NOT NULL,
-    exception          text        CHECK (exception IN ('no_reading', 'suspect_reading', 'zero_use', 'far_above_usual', 'negative_use')),
+    exception          text        CHECK (exception IN ('no_reading', 'suspect_reading', 'zero_use', 'far_above_usual', 'negative_use', 'cannot_price')),
     number             text        UNIQUE CHECK (number ~ '^[A-Z]{2,6}-[0-9]{4}-[0-9]{6,9}$'),
     issued_at          timestamptz,
     due_on             date,

@@ -51,7 +51,9 @@ public struct DemoBilling: Sendable {
 
     /// Adds what is missing and issues the bills of every complete month of the past year that
     /// has none; `step` hears each month.
-    public func seed(drafter: Int64, approver: Int64, months: Int = 12, step: @Sendable (String) -> Void = { _ in }) async throws {
+    public func seed(
+        drafter: Int64, approver: Int64, months: Int = 12, issueBills: Bool = true, step: @Sendable (String) -> Void = { _ in }
+    ) async throws {
         let today = CalendarDay(CalendarDay.today(database.clock))!
         let current = BillingPeriod(containing: today)
         var periods: [BillingPeriod] = []
@@ -86,7 +88,7 @@ public struct DemoBilling: Sendable {
             UPDATE accounts SET sanctioned_load_tenths_kw = CASE category WHEN 'industrial' THEN 150 + (id * 37) % 450 ELSE 30 + (id * 13) % 120 END
             WHERE category IN ('commercial', 'industrial') AND sanctioned_load_tenths_kw IS NULL
             """)
-        for period in periods {
+        for period in periods where issueBills {
             if let run = try await BillRun.live(for: period, in: database), run.status == .issued { continue }
             step("bills for \(period.name)")
             // Each month is billed on the first morning of the next, as it would have been.

@@ -103,6 +103,9 @@ struct Seed: AsyncParsableCommand {
     @Option(help: "How many utility accounts in all (the five named demo accounts among them).")
     var accounts = 1000
 
+    @Flag(inversion: .prefixedNo, help: "Issue a year of bills (--no-bills adds the tariffs only, for the billing benchmark).")
+    var bills = true
+
     /// Demo staff: the initial password is printed when the login is first made.
     static let staff: [(username: String, name: String, roles: Set<Role>)] = [
         ("demo.reader", "Dana Reader", [.meterReader]),
@@ -149,10 +152,12 @@ struct Seed: AsyncParsableCommand {
                 "SELECT username, id FROM users WHERE username IN ('demo.admin', 'demo.finance')"
             ).rows.reduce(into: [String: Int64]()) { $0[try $1.decode("username")] = try $1.decode("id") }
             if let drafter = finance["demo.admin"], let approver = finance["demo.finance"] {
-                try await DemoBilling(database: database, settings: config.billing).seed(drafter: drafter, approver: approver) { step in
+                try await DemoBilling(database: database, settings: config.billing).seed(
+                    drafter: drafter, approver: approver, issueBills: bills
+                ) { step in
                     print("  \(step)")
                 }
-                print("Bills issued for the past year: drafted by demo.admin, approved by demo.finance.")
+                print(bills ? "Bills issued for the past year: drafted by demo.admin, approved by demo.finance." : "Tariffs added; no bills issued.")
             }
         }
     }

@@ -57,7 +57,7 @@ public struct DiscardBillRun: Sendable {
         case alreadyApproved(BillRun.Status)
         public var description: String {
             switch self {
-            case .alreadyApproved(let status): "This run is \(status.rawValue): only a run not yet approved can be discarded."
+            case .alreadyApproved(let status): "This run is \(status.rawValue): only a drafted run, not yet approved, can be discarded."
             }
         }
     }
@@ -68,7 +68,8 @@ public struct DiscardBillRun: Sendable {
                 throw NotFound("bill run")
             }
             let status: BillRun.Status = try row.decode("status")
-            guard status == .draft || status == .drafting else { throw Refused.alreadyApproved(status) }
+            // Not while drafting: the background work would go on filling a discarded run.
+            guard status == .draft else { throw Refused.alreadyApproved(status) }
             try connection.execute("DELETE FROM bills WHERE bill_run_id = $1", [runID])
             try connection.execute(
                 "UPDATE bill_runs SET status = 'discarded', discarded_by = $2, discarded_at = \(connection.now) WHERE id = $1", [runID, userID])

@@ -29,6 +29,7 @@ public struct BillRunPreview: Sendable {
             case "suspect_reading": "The reading is flagged as suspect."
             case "zero_use": "No use on a live premise."
             case "far_above_usual": "More than three times the usual use."
+            case "cannot_price": "Cannot be priced (no tariff for its category, or no sanctioned load for a per-kW tariff): not issued."
             case "negative_use": "Actual use is below what earlier estimates billed: no energy billed until it catches up."
             default: kind
             }

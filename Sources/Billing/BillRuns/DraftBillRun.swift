@@ -21,6 +21,8 @@ public struct DraftBillRun: Sendable {
         case alreadyDrafted(BillingPeriod, BillRun.Status)
         case noTariff(categories: [String], BillingPeriod)
         case noSanctionedLoad(count: Int, category: String)
+        case laterMonthBilled(BillingPeriod)
+        case previousMonthOpen(BillingPeriod)
 
         public var description: String {
             switch self {
@@ -31,6 +33,10 @@ public struct DraftBillRun: Sendable {
                 "No tariff covers all of \(period.name) for \(categories.joined(separator: ", ")) accounts. Add a tariff version first."
             case .noSanctionedLoad(let count, let category):
                 "\(count) \(category) accounts have no sanctioned load, and their tariff charges per kW. Record their load first."
+            case .laterMonthBilled(let period):
+                "Bills after \(period.name) exist already: a month is billed after the one before it, never after a later one."
+            case .previousMonthOpen(let period):
+                "\(period.previous.name) has a run that is not issued yet: issue or discard it before drafting \(period.name)."
             }
         }
     }
@@ -84,6 +90,13 @@ public struct DraftBillRun: Sendable {
                 guard status == .drafting else { throw Refused.alreadyDrafted(period, status) }
                 return try row.decode("id", as: Int64.self)
             }
+            // Months are billed in order: a bill's opening is the previous issued bill's closing.
+            let later = try connection.query("SELECT 1 FROM bills WHERE period > $1::date LIMIT 1", [period.first.description]).rows
+            guard later.isEmpty else { throw Refused.laterMonthBilled(period) }
+            let previousOpen = try connection.query(
+                "SELECT 1 FROM bill_runs WHERE period = $1::date AND status NOT IN ('issued', 'discarded')", [period.previous.first.description]
+            ).rows
+            guard previousOpen.isEmpty else { throw Refused.previousMonthOpen(period) }
             let categories = try connection.query(
                 """
                 SELECT category, count(*) AS accounts, count(*) FILTER (WHERE sanctioned_load_tenths_kw IS NULL) AS without_load
@@ -104,12 +117,16 @@ public struct DraftBillRun: Sendable {
                 if perKilowatt, withoutLoad > 0 { throw Refused.noSanctionedLoad(count: withoutLoad, category: category) }
             }
             guard uncovered.isEmpty else { throw Refused.noTariff(categories: uncovered, period) }
-            return try connection.query(
+            // Two finance users starting the same month at once: the second one finds the first's run.
+            if let row = try connection.query(
                 """
                 INSERT INTO bill_runs (period, status, accounts_total, created_by, created_at)
-                VALUES ($1::date, 'drafting', $2, $3, $4) RETURNING id
+                VALUES ($1::date, 'drafting', $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id
                 """, [period.first.description, total, userID, now]
-            ).rows[0].decode("id", as: Int64.self)
+            ).rows.first {
+                return try row.decode("id", as: Int64.self)
+            }
+            throw Refused.alreadyDrafted(period, .drafting)
         }
     }
 
@@ -151,6 +168,10 @@ public struct DraftBillRun: Sendable {
         let last = period.last.description
         let batchSize = settings.batchSize
         return try await database.transaction { connection in
+            // The run's row is held for the batch: a discard waits, and a discarded run stops here.
+            let status = try connection.query("SELECT status FROM bill_runs WHERE id = $1 FOR UPDATE", [runID]).rows.first?
+                .decode("status", as: BillRun.Status.self)
+            guard status == .drafting else { return (nil, 0, 0) }
             let usages = try connection.query(
                 """
                 WITH batch AS (
@@ -165,19 +186,23 @@ public struct DraftBillRun: Sendable {
                        coalesce(actual.units, 0) AS actual_units, coalesce(est.units, 0) AS estimated_units, usual.daily_milli
                 FROM batch b
                 LEFT JOIN LATERAL (SELECT closing_on, closing_value FROM bills WHERE account_id = b.id AND period < $2::date
-                                   ORDER BY period DESC LIMIT 1) prev ON true
-                LEFT JOIN LATERAL (SELECT closing_on FROM bills WHERE account_id = b.id AND period < $2::date AND NOT estimated
-                                   ORDER BY period DESC LIMIT 1) anchor ON true
-                LEFT JOIN LATERAL (SELECT sum(units) AS units FROM bills WHERE account_id = b.id AND period < $2::date AND estimated
+                                   AND number IS NOT NULL ORDER BY period DESC LIMIT 1) prev ON true
+                LEFT JOIN LATERAL (SELECT closing_on FROM bills WHERE account_id = b.id AND period < $2::date AND number IS NOT NULL
+                                   AND NOT estimated ORDER BY period DESC LIMIT 1) anchor ON true
+                LEFT JOIN LATERAL (SELECT sum(units) AS units, min(opening_on) AS first_opening FROM bills
+                                   WHERE account_id = b.id AND period < $2::date AND number IS NOT NULL AND estimated
                                    AND closing_on > coalesce(anchor.closing_on, '-infinity'::date)) est ON true
                 LEFT JOIN LATERAL (SELECT read_on, value FROM current_readings WHERE account_id = b.id AND read_on < $2::date
                                    ORDER BY read_on DESC, id DESC LIMIT 1) start ON true
+                -- Only a meter read by someone (or the meter itself) closes a month as actual; metering's own
+                -- estimates do not.
                 LEFT JOIN LATERAL (SELECT read_on, value, flag FROM current_readings
-                                   WHERE account_id = b.id AND read_on BETWEEN $2::date AND $4::date AND kind <> 'initial'
+                                   WHERE account_id = b.id AND read_on BETWEEN $2::date AND $4::date AND kind IN ('actual', 'final', 'correction')
                                    ORDER BY read_on DESC, id DESC LIMIT 1) close ON true
+                -- Use since the last actual bill; with none, since the opening of the first estimated one.
                 LEFT JOIN LATERAL (SELECT sum(consumption) AS units FROM current_readings
                                    WHERE account_id = b.id AND kind <> 'initial' AND read_on <= close.read_on
-                                     AND read_on > coalesce(anchor.closing_on, start.read_on, '-infinity'::date)) actual ON true
+                                     AND read_on > coalesce(anchor.closing_on, est.first_opening, start.read_on, '-infinity'::date)) actual ON true
                 LEFT JOIN LATERAL (SELECT CASE WHEN max(read_on) > min(read_on) THEN
                                        ((sum(consumption) - (array_agg(consumption ORDER BY read_on))[1]) * 1000 / (max(read_on) - min(read_on)))::bigint
                                    END AS daily_milli
@@ -200,7 +225,16 @@ public struct DraftBillRun: Sendable {
             var bills: [[String?]] = []
             var lines: [[String?]] = []
             for usage in usages {
-                let drafted = try Self.bill(for: usage, period: period, versions: versions[usage.category] ?? [], fuel: fuel[usage.category])
+                let drafted: DraftedBill
+                do {
+                    drafted = try Self.bill(for: usage, period: period, versions: versions[usage.category] ?? [], fuel: fuel[usage.category])
+                } catch is TariffCalculator.Refused {
+                    // Kept as an exception for finance, never issued: one account's data does not stop the run.
+                    drafted = DraftedBill(
+                        openingOn: usage.openingOn, openingValue: usage.openingValue, closingOn: period.last.description,
+                        closingValue: usage.closingValue ?? usage.openingValue ?? 0, units: 0, estimated: true, trueUpUnits: nil,
+                        exception: "cannot_price", lines: [])
+                }
                 bills.append(
                     [
                         String(usage.accountID), drafted.openingOn, drafted.openingValue.map(String.init), drafted.closingOn,

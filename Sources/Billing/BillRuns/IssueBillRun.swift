@@ -63,7 +63,8 @@ public struct IssueBillRun: Sendable {
             let issued = try connection.query(
                 """
                 WITH picked AS (
-                    SELECT id FROM bills WHERE bill_run_id = $1 AND number IS NULL ORDER BY id LIMIT $2 FOR UPDATE
+                    SELECT id FROM bills WHERE bill_run_id = $1 AND number IS NULL AND exception IS DISTINCT FROM 'cannot_price'
+                    ORDER BY id LIMIT $2 FOR UPDATE
                 ), next AS (
                     SELECT id, row_number() OVER (ORDER BY id) AS n FROM picked
                 )
@@ -110,7 +111,8 @@ public struct IssueBillRun: Sendable {
             let counts = try connection.query(
                 """
                 UPDATE bill_runs SET accounts_done = (SELECT count(*) FROM bills WHERE bill_run_id = $1 AND number IS NOT NULL)
-                WHERE id = $1 RETURNING accounts_done, (SELECT count(*) FROM bills WHERE bill_run_id = $1) AS total
+                WHERE id = $1 RETURNING accounts_done,
+                    (SELECT count(*) FROM bills WHERE bill_run_id = $1 AND exception IS DISTINCT FROM 'cannot_price') AS total
                 """, [runID]
             ).rows[0]
             return (try counts.decode("accounts_done"), try counts.decode("total"))

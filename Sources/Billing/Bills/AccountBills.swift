@@ -48,6 +48,34 @@ public struct AccountBills: Sendable {
         return Overview(balance: balance, bills: bills)
     }
 
+    public struct Latest: Sendable, Equatable {
+        public let balance: Money
+        public let lastBill: Money?
+        public let dueOn: String?
+    }
+
+    /// For the consumer's home: each owned account's balance and its latest bill, in one query.
+    public func latest(ownedAccountIDs ids: [Int64]) async throws -> [Int64: Latest] {
+        guard !ids.isEmpty else { return [:] }
+        let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
+        var latest: [Int64: Latest] = [:]
+        for row in try await database.query(
+            """
+            SELECT a.id, coalesce(ab.balance, 0) AS balance, lb.total, lb.due_on::text AS due_on
+            FROM unnest($1::bigint[]) AS a (id)
+            LEFT JOIN account_balances ab ON ab.account_id = a.id
+            LEFT JOIN LATERAL (SELECT total, due_on FROM bills WHERE account_id = a.id AND number IS NOT NULL
+                               ORDER BY period DESC LIMIT 1) lb ON true
+            """, [list]
+        ).rows {
+            latest[try row.decode("id")] = Latest(
+                balance: Money(minorUnits: try row.decode("balance")),
+                lastBill: try row.decode("total", as: Int64?.self).map(Money.init(minorUnits:)),
+                dueOn: try row.decode("due_on"))
+        }
+        return latest
+    }
+
     public struct Detail: Sendable, Equatable {
         public let summary: Summary
         public let accountNumber: String
@@ -59,7 +87,8 @@ public struct AccountBills: Sendable {
         public let closingValue: Int64
         public let trueUpUnits: Int64?
         public let issuedOn: String
-        public let balanceBefore: Money
+        /// The account's balance before this bill: the owner's to see, nil for a tenant.
+        public let balanceBefore: Money?
         public let lines: [BillLine]
         /// The tariff versions the lines were priced with, by part.
         public let versions: [(part: Int, name: String, effectiveFrom: String)]
@@ -114,13 +143,16 @@ public struct AccountBills: Sendable {
             """
             SELECT b.id, b.number, to_char(b.period, 'YYYY-MM') AS period, b.units, b.total, b.due_on::text AS due_on, b.estimated
             FROM bills b WHERE b.account_id = $1 AND b.number IS NOT NULL AND b.period IN ($2::date - interval '1 month', $2::date - interval '1 year')
-            """, [grant.accountID, summary.period.first.description]
+              AND ($3::date IS NULL OR (b.period + interval '1 month' - interval '1 day')::date >= $3::date)
+              AND ($4::date IS NULL OR b.period <= $4::date)
+            """, [grant.accountID, summary.period.first.description, grant.from, grant.to]
         ).rows.map(Self.summary)
         let detail = Detail(
             summary: summary, accountNumber: try row.decode("account_number"), supplyAddress: try row.decode("supply_address"),
             holderName: try row.decode("holder_name"), openingOn: try row.decode("opening_on"), openingValue: try row.decode("opening_value"),
             closingOn: try row.decode("closing_on"), closingValue: try row.decode("closing_value"), trueUpUnits: try row.decode("true_up_units"),
-            issuedOn: try row.decode("issued_on"), balanceBefore: Money(minorUnits: try row.decode("balance_before")), lines: billLines,
+            issuedOn: try row.decode("issued_on"),
+            balanceBefore: grant.isOwner ? Money(minorUnits: try row.decode("balance_before")) : nil, lines: billLines,
             versions: versions, previous: around.first { $0.period == summary.period.previous },
             yearBefore: around.first { $0.period.year == summary.period.year - 1 })
         return (detail, grant)

@@ -2,7 +2,7 @@ import Foundation
 import Platform
 
 /// BL-6: charges the late fee of each bill's tariff once, on issued bills past their due date and
-/// the grace days, while the account still owes money. A disputed bill is skipped (BL-7). Run
+/// the grace days that are still (partly) unpaid. A disputed bill is skipped (BL-7). Run
 /// daily by the server and by `meterline late-fees`; running it twice charges nothing twice (a
 /// unique index holds one late fee per bill).
 public struct ApplyLateFees: Sendable {
@@ -36,16 +36,25 @@ public struct ApplyLateFees: Sendable {
         let grace = graceDays
         let limit = batchSize
         return try await database.transaction { connection in
+            // What is owed is matched to the newest bills first (payments settle the oldest first), so a
+            // bill is unpaid for the part of the balance its newer bills do not account for.
             let due = try connection.query(
                 """
-                SELECT b.id, b.account_id, b.total, b.number, v.rules::text AS rules FROM bills b
-                JOIN account_balances ab ON ab.account_id = b.account_id AND ab.balance > 0
-                JOIN bill_lines l ON l.bill_id = b.id AND l.position = 1
+                WITH candidates AS (
+                    SELECT b.id, b.account_id, b.total, b.number, b.due_on, b.disputed, ab.balance,
+                           coalesce(sum(b.total) OVER (PARTITION BY b.account_id ORDER BY b.period DESC
+                                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
+                    FROM bills b JOIN account_balances ab ON ab.account_id = b.account_id AND ab.balance > 0
+                    WHERE b.number IS NOT NULL
+                )
+                SELECT c.id, c.account_id, least(c.total, c.balance - c.newer) AS unpaid, c.number, v.rules::text AS rules
+                FROM candidates c
+                JOIN bill_lines l ON l.bill_id = c.id AND l.position = 1
                 JOIN tariff_versions v ON v.id = l.tariff_version_id
-                WHERE b.number IS NOT NULL AND NOT b.disputed AND b.id > $1 AND b.total > 0
-                  AND b.due_on + $2::int < $3::date
-                  AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.bill_id = b.id AND e.kind = 'late_fee')
-                ORDER BY b.id LIMIT $4
+                WHERE c.id > $1 AND NOT c.disputed AND c.balance - c.newer > 0 AND c.total > 0
+                  AND c.due_on + $2::int < $3::date
+                  AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.bill_id = c.id AND e.kind = 'late_fee')
+                ORDER BY c.id LIMIT $4
                 """, [cursor, grace, today, limit]
             ).rows
             guard let last = due.last else { return nil }
@@ -55,7 +64,8 @@ public struct ApplyLateFees: Sendable {
                 let text: String = try row.decode("rules")
                 let rules = try rulesByText[text] ?? JSONDecoder().decode(TariffRules.self, from: Data(text.utf8))
                 rulesByText[text] = rules
-                guard let fee = try rules.lateFee?.amount(on: Money(minorUnits: try row.decode("total"))), fee > .zero else { continue }
+                // A percentage is taken of what is still unpaid on the bill, not of its whole total.
+                guard let fee = try rules.lateFee?.amount(on: Money(minorUnits: try row.decode("unpaid"))), fee > .zero else { continue }
                 fees.append([
                     String(try row.decode("account_id", as: Int64.self)), String(fee.minorUnits), String(try row.decode("id", as: Int64.self)),
                     "Late fee on bill \(try row.decode("number", as: String.self))",

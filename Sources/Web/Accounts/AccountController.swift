@@ -1,4 +1,5 @@
 import Accounts
+import Billing
 import Hummingbird
 import Identity
 import Metering
@@ -14,6 +15,8 @@ public struct AccountController: Sendable {
     let verifyEmail: VerifyEmail
     let limiter: RateLimiter
     let premises: PremiseAccess
+    let bills: AccountBills
+    let currency: Currency
     let routes = Routes.site
 
     public init(services: AppServices) {
@@ -23,6 +26,8 @@ public struct AccountController: Sendable {
         verifyEmail = VerifyEmail(database: services.database, links: services.emailLinks)
         limiter = services.rateLimiter
         premises = PremiseAccess(database: services.database)
+        bills = AccountBills(database: services.database)
+        currency = services.config.billing.currency
     }
 
     public func addRoutes(to site: SiteRouter) {
@@ -82,9 +87,17 @@ public struct AccountController: Sendable {
         let consumer = context.consumer
         let grants = try await premises.premises(of: consumer.id)
         let own = grants.first(where: \.isOwner)
-        let premises = grants.map {
-            AccountHome.Premise(
-                accountNumber: $0.accountNumber, supplyAddress: $0.supplyAddress, isOwner: $0.isOwner, link: routes.premise.url($0.accountNumber))
+        // Balances and last bills are the owner's; a tenant sees theirs on the premise page.
+        let latest = try await bills.latest(ownedAccountIDs: grants.filter(\.isOwner).map(\.accountID))
+        let premises = grants.map { grant in
+            let money = latest[grant.accountID]
+            return AccountHome.Premise(
+                accountNumber: grant.accountNumber, supplyAddress: grant.supplyAddress, isOwner: grant.isOwner,
+                link: routes.premise.url(grant.accountNumber),
+                balance: money.map {
+                    ($0.balance.isNegative ? "in credit " : "") + currency.format($0.balance).replacingOccurrences(of: "−", with: "")
+                },
+                lastBill: money?.lastBill.map(currency.format), dueOn: money?.dueOn.map(BillShow.day))
         }
         return try renderer.response(
             AccountHome(
@@ -109,6 +122,9 @@ struct AccountHome: Page {
         let supplyAddress: String
         let isOwner: Bool
         let link: String
+        let balance: String?
+        let lastBill: String?
+        let dueOn: String?
     }
 }
 

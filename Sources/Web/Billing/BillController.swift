@@ -51,8 +51,9 @@ struct BillShow: Page {
     let trueUp: String?
     let parts: [Part]
     let total: String
-    let balanceBefore: String
-    let amountDue: String
+    /// The owner's balance and what is due with this bill; a tenant sees the bill's charges only.
+    let balanceBefore: String?
+    let amountDue: String?
     let inCredit: Bool
     let changes: [String]
 
@@ -94,10 +95,10 @@ struct BillShow: Page {
                 })
         }
         total = currency.format(summary.total)
-        balanceBefore = currency.format(bill.balanceBefore)
-        let due = bill.balanceBefore + summary.total
-        amountDue = currency.format(due)
-        inCredit = due.isNegative
+        balanceBefore = bill.balanceBefore.map(currency.format)
+        let due = bill.balanceBefore.map { $0 + summary.total }
+        amountDue = due.map(currency.format)
+        inCredit = due?.isNegative ?? false
         var changes: [String] = []
         if let previous = bill.previous {
             let difference = summary.units - previous.units

@@ -106,7 +106,7 @@ struct BillRunShow: Page {
         moreExceptions = preview.exceptionCounts.reduce(0) { $0 + $1.count } > preview.exceptions.count
         canApprove = run.status == .draft && run.createdBy != viewer
         waitsForSecondUser = run.status == .draft && run.createdBy == viewer
-        canDiscard = run.status == .draft || run.status == .drafting
+        canDiscard = run.status == .draft
         canResume = working
         approveAction = routes.billRunApprove.url(String(run.id))
         discardAction = routes.billRunDiscard.url(String(run.id))

@@ -209,6 +209,20 @@ struct BillRunTests {
         }
     }
 
+    @Test("months are billed in order: not before the previous month's run is issued, never after a later month")
+    func monthsInOrder() async throws {
+        try await withBilling { db, drafter, approver in
+            let months = TestBilling.recentMonths
+            let draft = DraftBillRun(database: db, settings: TestBilling.settings)
+            let open = try await draft.run(period: months[1], by: drafter)
+            await #expect(throws: DraftBillRun.Refused.previousMonthOpen(months[2])) { try await draft.run(period: months[2], by: drafter) }
+            try await ApproveBillRun(database: db).run(open.id, by: approver)
+            _ = try await IssueBillRun(database: db, settings: TestBilling.settings).run(open.id)
+            try await TestBilling.issue(months[2], db, drafter: drafter, approver: approver)
+            await #expect(throws: DraftBillRun.Refused.laterMonthBilled(months[0])) { try await draft.run(period: months[0], by: drafter) }
+        }
+    }
+
     @Test("a month not yet over, or without a tariff, is refused with what to do")
     func refusals() async throws {
         try await withTestDatabase { db in

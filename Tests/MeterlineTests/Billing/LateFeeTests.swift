@@ -44,6 +44,35 @@ struct LateFeeTests {
         }
     }
 
+    @Test("a bill paid on time gets no late fee, though a newer bill leaves the account owing")
+    func paidBillHasNoLateFee() async throws {
+        try await withTestDatabase { db in
+            try await DemoAccounts.seed(db)
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            let months = TestBilling.recentMonths
+            try await TestBilling.issue(months[1], db, drafter: drafter, approver: approver)
+            // Every account pays its first bill in full (as BL-5 will book it), then gets the next one.
+            try await db.query(
+                """
+                WITH paid AS (
+                    INSERT INTO ledger_entries (account_id, kind, amount, booked_at)
+                    SELECT account_id, 'payment', -total, now() FROM bills RETURNING account_id, amount
+                )
+                UPDATE account_balances ab SET balance = ab.balance + paid.amount FROM paid WHERE paid.account_id = ab.account_id
+                """)
+            try await TestBilling.issue(months[2], db, drafter: drafter, approver: approver)
+            let clock = MovableClock(Date().addingTimeInterval(Double(TestBilling.settings.dueDays + 8) * Self.day))
+            let charged = try await ApplyLateFees(database: db, graceDays: 7, clock: clock).run()
+            #expect(charged == (try await countRows("bills WHERE period = $1::date AND total > 0", db, [months[2].first.description])))
+            #expect(
+                try await countRows(
+                    "ledger_entries e JOIN bills b ON b.id = e.bill_id WHERE e.kind = 'late_fee' AND b.period = $1::date", db,
+                    [months[1].first.description]) == 0)
+            #expect(try await VerifyLedger(database: db).run().isSound)
+        }
+    }
+
     @Test("defaulters are the accounts owing on overdue bills, aged by how late each bill is")
     func defaultersAreAged() async throws {
         try await withTestDatabase { db in
