@@ -1,9 +1,10 @@
 import Platform
 
-/// The demo town's money (BL-8 of the demo): a tariff per category, one of them changing in the
-/// middle of a month (so a bill shows two parts), a fuel adjustment for every month, sanctioned
-/// loads for the premises whose tariffs charge per kW, and a year of issued bills, drafted by one
-/// finance user and approved by another, as a real month would be. Safe to run again.
+/// The demo town's money: a tariff per category, one of them changing in the middle of a month
+/// (so a bill shows two parts), a fuel adjustment for every month, sanctioned loads for the
+/// premises whose tariffs charge per kW, and a year of issued bills up to the month before last,
+/// drafted by one finance user and approved by another, as a real month would be. Last month is
+/// left for finance to run. Safe to run again.
 public struct DemoBilling: Sendable {
     let database: Database
     let settings: BillingSettings
@@ -57,7 +58,8 @@ public struct DemoBilling: Sendable {
         let today = CalendarDay(CalendarDay.today(database.clock))!
         let current = BillingPeriod(containing: today)
         var periods: [BillingPeriod] = []
-        var period = current.previous
+        // The year before last month: last month is left for finance to draft and approve.
+        var period = current.previous.previous
         for _ in 0..<months {
             periods.insert(period, at: 0)
             period = period.previous
@@ -74,7 +76,7 @@ public struct DemoBilling: Sendable {
             try await book.addVersion(category: "commercial", tariffName: "Business", effectiveFrom: start, rules: Self.commercial, by: nil)
             try await book.addVersion(category: "industrial", tariffName: "Industrial", effectiveFrom: start, rules: Self.industrial, by: nil)
         }
-        for (index, period) in periods.enumerated() {
+        for (index, period) in (periods + [current.previous]).enumerated() {
             try await database.query(
                 """
                 INSERT INTO fuel_adjustments (category, month, kind, value)
