@@ -26,26 +26,27 @@ public struct AccountBills: Sendable {
         public let bills: [Summary]
     }
 
-    /// Newest first, up to two years.
+    /// Newest first, up to two years; with the balance, in one round trip.
     public func overview(_ grant: PremiseAccess.Grant) async throws -> Overview {
         let rows = try await database.query(
             """
-            SELECT b.id, b.number, to_char(b.period, 'YYYY-MM') AS period, b.units, b.total, b.due_on::text AS due_on, b.estimated
-            FROM bills b
-            WHERE b.account_id = $1 AND b.number IS NOT NULL
-              AND ($2::date IS NULL OR (b.period + interval '1 month' - interval '1 day')::date >= $2::date)
-              AND ($3::date IS NULL OR b.period <= $3::date)
-            ORDER BY b.period DESC LIMIT 24
+            SELECT coalesce(ab.balance, 0) AS balance, b.id, b.number, to_char(b.period, 'YYYY-MM') AS period, b.units, b.total,
+                   b.due_on::text AS due_on, b.estimated
+            FROM (VALUES (1)) AS one (x)
+            LEFT JOIN account_balances ab ON ab.account_id = $1
+            LEFT JOIN LATERAL (
+                SELECT * FROM bills
+                WHERE account_id = $1 AND number IS NOT NULL
+                  AND ($2::date IS NULL OR (period + interval '1 month' - interval '1 day')::date >= $2::date)
+                  AND ($3::date IS NULL OR period <= $3::date)
+                ORDER BY period DESC LIMIT 24
+            ) b ON true
+            ORDER BY b.period DESC
             """, [grant.accountID, grant.from, grant.to]
         ).rows
-        let bills = try rows.map(Self.summary)
-        var balance: Money?
-        if grant.isOwner {
-            balance = Money(
-                minorUnits: try await database.query("SELECT balance FROM account_balances WHERE account_id = $1", [grant.accountID]).rows.first?
-                    .decode("balance") ?? 0)
-        }
-        return Overview(balance: balance, bills: bills)
+        let bills = try rows.filter { try $0.decode("id", as: Int64?.self) != nil }.map(Self.summary)
+        let balance = try rows.first.map { Money(minorUnits: try $0.decode("balance")) }
+        return Overview(balance: grant.isOwner ? balance ?? .zero : nil, bills: bills)
     }
 
     public struct Latest: Sendable, Equatable {
