@@ -20,6 +20,16 @@ public struct Currency: Sendable, Equatable {
         return (amount.isNegative ? "−" : "") + symbol + digits
     }
 
+    /// "1234.56", "-0.40": for CSV files, which spreadsheets read as numbers.
+    public func plain(_ amount: Money) -> String {
+        (amount.isNegative ? "-" : "") + DecimalText.format(amount.minorUnits.magnitude, fractionDigits: minorDigits)
+    }
+
+    /// A balance as a consumer reads it: "£12.50" owed, or "in credit £3.00".
+    public func balance(_ amount: Money) -> String {
+        amount.isNegative ? "in credit " + format(-amount) : format(amount)
+    }
+
     /// An amount as typed: "1234.5", "1,234.56", "-3"; at most `minorDigits` decimals. Nil when
     /// it is not a number of this currency.
     public func parse(_ text: String) -> Money? {

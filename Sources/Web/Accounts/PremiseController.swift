@@ -54,7 +54,7 @@ public struct PremiseController: Sendable {
             lease: grant.isOwner ? nil : try await usage.openLease(accountID: grant.accountID, tenantID: userID),
             form: form ?? .init(tenant: FormField(), start: FormField(CalendarDay.today(database.clock))), notice: notice,
             addTenantAction: routes.premiseTenants.url(grant.accountNumber),
-            balance: overview.balance.map { ($0.isNegative ? "In credit " : "") + currency.format($0).replacingOccurrences(of: "−", with: "") },
+            balance: overview.balance.map(currency.balance),
             lastBill: overview.bills.first.map { AccountPremise.LastBill(amount: currency.format($0.total), dueOn: BillShow.day($0.dueOn)) },
             bills: overview.bills.map {
                 AccountPremise.BillRow(

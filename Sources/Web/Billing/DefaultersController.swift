@@ -46,15 +46,13 @@ public struct DefaultersController: Sendable {
     @Sendable func csv(_ request: Request, context: StaffContext) async throws -> Response {
         let area = area(request, among: try await defaulters.areas())
         let page = try await defaulters.list(area: area, limit: nil)
-        let minor = currency.minorDigits
-        func amount(_ money: Money) -> String {
-            (money.isNegative ? "-" : "") + DecimalText.format(money.minorUnits.magnitude, fractionDigits: minor)
-        }
         let body = CSVWriter.document(
             header: [
                 "account_number", "holder", "area", "balance", "days_overdue", "overdue_1_30", "overdue_31_60", "overdue_61_90", "overdue_over_90",
             ],
-            rows: page.rows.map { [$0.accountNumber, $0.holderName, $0.area, amount($0.balance), String($0.daysOverdue)] + $0.aged.map(amount) })
+            rows: page.rows.map {
+                [$0.accountNumber, $0.holderName, $0.area, currency.plain($0.balance), String($0.daysOverdue)] + $0.aged.map(currency.plain)
+            })
         return Response(
             status: .ok,
             headers: [

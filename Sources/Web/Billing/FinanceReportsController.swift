@@ -78,9 +78,6 @@ public struct FinanceReportsController: Sendable {
     @Sendable func csv(_ request: Request, context: StaffContext) async throws -> Response {
         let period = period(request)
         let tables = try await tables(period)
-        func amount(_ money: Money) -> String {
-            (money.isNegative ? "-" : "") + DecimalText.format(money.minorUnits.magnitude, fractionDigits: currency.minorDigits)
-        }
         let report = request.uri.queryParameters.get("report") ?? "billed"
         let body: String
         switch report {
@@ -88,16 +85,20 @@ public struct FinanceReportsController: Sendable {
             let overdue = tables.ageing.totalAged.sum()
             body = CSVWriter.document(
                 header: ["age", "amount"],
-                rows: zip(["not yet due"] + Defaulters.buckets, [tables.owedInAll - overdue] + tables.ageing.totalAged).map { [$0, amount($1)] })
+                rows: zip(["not yet due"] + Defaulters.buckets, [tables.owedInAll - overdue] + tables.ageing.totalAged).map {
+                    [$0, currency.plain($1)]
+                })
         case "usage":
             body = CSVWriter.document(
                 header: ["grouping", "name", "accounts", "units", "revenue"],
-                rows: tables.usage.byCategory.map { ["category", $0.name, String($0.accounts), String($0.units), amount($0.revenue)] }
-                    + tables.usage.byArea.map { ["area", $0.name, String($0.accounts), String($0.units), amount($0.revenue)] })
+                rows: tables.usage.byCategory.map { ["category", $0.name, String($0.accounts), String($0.units), currency.plain($0.revenue)] }
+                    + tables.usage.byArea.map { ["area", $0.name, String($0.accounts), String($0.units), currency.plain($0.revenue)] })
         default:
             body = CSVWriter.document(
                 header: ["month", "bills", "billed", "late_fees", "collected"],
-                rows: tables.months.map { [$0.period.description, String($0.bills), amount($0.billed), amount($0.lateFees), amount($0.collected)] })
+                rows: tables.months.map {
+                    [$0.period.description, String($0.bills), currency.plain($0.billed), currency.plain($0.lateFees), currency.plain($0.collected)]
+                })
         }
         return Response(
             status: .ok,

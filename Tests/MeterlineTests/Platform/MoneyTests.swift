@@ -38,6 +38,15 @@ struct MoneyTests {
         #expect(dinar.format(Money(minorUnits: 1_500)) == "KWD 1.500")
     }
 
+    @Test("CSV amounts are plain numbers; a balance below zero reads as credit")
+    func plainAndBalance() {
+        let pound = Currency.poundSterling
+        #expect(pound.plain(Money(minorUnits: 123_456)) == "1234.56")
+        #expect(pound.plain(Money(minorUnits: -40)) == "-0.40")
+        #expect(pound.balance(Money(minorUnits: 1_250)) == "£12.50")
+        #expect(pound.balance(Money(minorUnits: -300)) == "in credit £3.00")
+    }
+
     @Test("typed amounts are read exactly; more decimals than the currency has are refused")
     func parsing() {
         let pound = Currency.poundSterling
