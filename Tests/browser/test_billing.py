@@ -89,4 +89,7 @@ def test_finance_drafts_a_month_and_a_second_finance_user_approves_it(server, de
     assert driver.find_element(By.CSS_SELECTOR, ".facts dd").text == "Issued"
     assert "Gary Finance" in driver.page_source
     screenshot(driver, "bill-run-issued-desktop")
+    driver.get(server.url + "/admin/tariffs")
+    assert "Residential: Domestic" in driver.page_source
+    screenshot(driver, "tariffs-desktop")
     sign_out(driver)

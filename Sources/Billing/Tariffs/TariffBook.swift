@@ -38,6 +38,16 @@ public struct TariffBook: Sendable {
         return versions
     }
 
+    /// Every version of every tariff, newest first within each category.
+    public func all() async throws -> [Version] {
+        try await database.query(
+            """
+            SELECT v.id, t.category, t.name, v.effective_from::text AS effective_from, v.rules::text AS rules
+            FROM tariff_versions v JOIN tariffs t ON t.id = v.tariff_id ORDER BY t.category, v.effective_from DESC
+            """
+        ).rows.map(Self.version)
+    }
+
     /// The parts of `period` each version prices, in order: usually one part of the whole month.
     public static func parts(of period: BillingPeriod, versions: [Version]) -> [(version: Version, days: Int)] {
         var parts: [(version: Version, days: Int)] = []

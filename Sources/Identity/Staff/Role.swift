@@ -24,8 +24,8 @@ public enum Role: String, CaseIterable, Sendable, Codable {
 
     public var permissions: Set<Permission> {
         switch self {
-        case .admin: [.enterStaffArea, .manageStaff, .viewAudit, .manageAccounts]
-        case .finance: [.enterStaffArea, .viewAudit, .reviewReadings, .importReadings, .runBilling, .viewFinanceReports]
+        case .admin: [.enterStaffArea, .manageStaff, .viewAudit, .manageAccounts, .viewTariffs]
+        case .finance: [.enterStaffArea, .viewAudit, .reviewReadings, .importReadings, .runBilling, .viewFinanceReports, .viewTariffs]
         case .meterReader: [.enterStaffArea, .readMeters]
         case .technician: [.enterStaffArea, .readMeters, .installMeters, .viewMeterHealth]
         case .engineer: [.enterStaffArea, .readMeters, .registerMeters, .reviewReadings, .importReadings, .viewMeterHealth]
@@ -57,6 +57,8 @@ public enum Permission: Sendable, Hashable {
     case runBilling
     /// See defaulters and finance reports, and export them (BL-6, BL-9).
     case viewFinanceReports
+    /// See the tariffs and every version of them (BL-1).
+    case viewTariffs
 }
 
 extension Collection<Role> {

@@ -72,6 +72,7 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let adminStaffRoles = Routes.forStaff("/admin/staff/roles", .manageStaff)
     public let adminAudit = Routes.forStaff("/admin/audit", .viewAudit)
     public let adminAuditCSV = Routes.forStaff("/admin/audit.csv", .viewAudit)
+    public let adminTariffs = Routes.forStaff("/admin/tariffs", .viewTariffs)
     public let billRuns = Routes.forStaff("/finance/bill-runs", .runBilling)
     public let billRun = Routes.forStaff("/finance/bill-runs/:run", .runBilling)
     public let billRunApprove = Routes.forStaff("/finance/bill-runs/:run/approve", .runBilling)

@@ -43,6 +43,7 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
     BillController(services: services).addRoutes(to: site)
     DefaultersController(services: services).addRoutes(to: site)
     FinanceReportsController(services: services).addRoutes(to: site)
+    TariffsController(services: services).addRoutes(to: site)
     MonitoringController(database: services.database, registry: services.metrics).addRoutes(to: site)
     if services.config.developmentMode {
         DevInboxController(database: services.database, renderer: services.renderer).addRoutes(to: site)

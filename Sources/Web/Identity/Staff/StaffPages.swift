@@ -30,6 +30,7 @@ struct StaffHome: Page {
             (.runBilling, "Bill runs: draft, preview, approve", routes.billRuns.url()),
             (.viewFinanceReports, "Defaulters and arrears", routes.defaulters.url()),
             (.viewFinanceReports, "Finance reports", routes.financeReports.url()),
+            (.viewTariffs, "Tariffs and their versions", routes.adminTariffs.url()),
             (.manageAccounts, "Utility accounts", routes.adminAccounts.url()),
             (.manageStaff, "Staff accounts and roles", routes.adminStaff.url()),
             (.viewAudit, "Audit trail", routes.adminAudit.url()),

@@ -158,6 +158,19 @@ struct BillPagesTests {
         }
     }
 
+    @Test("an admin sees every tariff version in words")
+    func tariffsPage() async throws {
+        try await withStaff([.admin], username: "ada.admin") { browser, db, _ in
+            try await TestBilling.seedTariffs(db)
+            let page = try await browser.get(Routes.site.adminTariffs.url())
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Residential: Domestic"))
+            #expect(page.text.contains("units 101–300 at £0.18"))
+            #expect(page.text.contains("Industrial: Industrial"))
+            #expect(page.text.components(separatedBy: "Residential: Domestic").count == 2, "one heading per category")
+        }
+    }
+
     /// The run's work happens in the background: wait (at most ten seconds) for its status.
     static func waitFor(_ status: BillRun.Status, month: BillingPeriod, _ db: Database) async throws -> BillRun {
         for _ in 0..<200 {
