@@ -36,6 +36,11 @@ public struct BillingPeriod: Sendable, Hashable, Comparable, CustomStringConvert
 
     public var next: BillingPeriod { month == 12 ? BillingPeriod(year: year + 1, month: 1)! : BillingPeriod(year: year, month: month + 1)! }
 
+    /// The month the clock's day falls in.
+    public static func current(_ clock: any WallClock) -> BillingPeriod {
+        BillingPeriod(containing: CalendarDay.current(clock))
+    }
+
     /// The month a day falls in.
     public init(containing day: CalendarDay) {
         self.init(year: day.year, month: day.month)!

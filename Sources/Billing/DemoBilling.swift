@@ -55,7 +55,7 @@ public struct DemoBilling: Sendable {
     public func seed(
         drafter: Int64, approver: Int64, months: Int = 12, issueBills: Bool = true, step: @Sendable (String) -> Void = { _ in }
     ) async throws {
-        let today = CalendarDay(CalendarDay.today(database.clock))!
+        let today = CalendarDay.current(database.clock)
         let current = BillingPeriod(containing: today)
         var periods: [BillingPeriod] = []
         // The year before last month: last month is left for finance to draft and approve.

@@ -32,6 +32,11 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
         String(PostgresTimestamp.format(clock.now).prefix(10))
     }
 
+    /// The clock's day in UTC.
+    public static func current(_ clock: any WallClock) -> CalendarDay {
+        CalendarDay(today(clock))!
+    }
+
     public static func days(inMonth month: Int, of year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

@@ -3,7 +3,6 @@ import Platform
 /// What finance looks at before approving a run (BL-2): totals by category and by area, how many
 /// bills rest on estimates, and every exception with its account.
 public struct BillRunPreview: Sendable {
-    public static func == (lhs: BillRunPreview, rhs: BillRunPreview) -> Bool { lhs.run == rhs.run }
 
     public struct Total: Sendable, Equatable {
         public let name: String

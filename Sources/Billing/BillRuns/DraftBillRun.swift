@@ -53,7 +53,7 @@ public struct DraftBillRun: Sendable {
     /// Checks the month can be billed and opens its run (or finds the one still drafting), without
     /// working out any bill yet: the web starts a run, then resumes it in the background.
     public func start(period: BillingPeriod, by userID: Int64) async throws -> BillRun {
-        guard period.last < CalendarDay(CalendarDay.today(clock))! else { throw Refused.monthNotOver(period) }
+        guard period.last < CalendarDay.current(clock) else { throw Refused.monthNotOver(period) }
         let versions = try await TariffBook(database: database).versions(in: period)
         let runID = try await start(period: period, userID: userID, versions: versions)
         return try await BillRun.find(runID, in: database)

@@ -51,7 +51,7 @@ public struct IssueBillRun: Sendable {
     private func issueBatch(runID: Int64, period: BillingPeriod) async throws -> (Int, Int)? {
         let settings = self.settings
         let now = clock.now
-        let today = CalendarDay(CalendarDay.today(clock))!
+        let today = CalendarDay.current(clock)
         return try await database.transaction { connection in
             let prefix = settings.billNumberPrefix
             // The counter row is locked for the transaction: one issuer numbers at a time.
@@ -77,8 +77,7 @@ public struct IssueBillRun: Sendable {
                 """, [runID, settings.batchSize, prefix, String(today.year), last, today.description, settings.dueDays, now]
             ).rows
             guard !issued.isEmpty else { return nil }
-            // The batch's bills, as a PostgreSQL array literal of their ids.
-            let ids = "{" + (try issued.map { String(try $0.decode("id", as: Int64.self)) }).joined(separator: ",") + "}"
+            let ids = try issued.map { try $0.decode("id", as: Int64.self) }
             try connection.execute(
                 "UPDATE bill_number_series SET last = last + $3 WHERE prefix = $1 AND year = $2", [prefix, today.year, issued.count])
             try connection.execute(

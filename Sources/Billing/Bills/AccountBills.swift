@@ -58,7 +58,6 @@ public struct AccountBills: Sendable {
     /// For the consumer's home: each owned account's balance and its latest bill, in one query.
     public func latest(ownedAccountIDs ids: [Int64]) async throws -> [Int64: Latest] {
         guard !ids.isEmpty else { return [:] }
-        let list = "{" + ids.map(String.init).joined(separator: ",") + "}"
         var latest: [Int64: Latest] = [:]
         for row in try await database.query(
             """
@@ -67,7 +66,7 @@ public struct AccountBills: Sendable {
             LEFT JOIN account_balances ab ON ab.account_id = a.id
             LEFT JOIN LATERAL (SELECT total, due_on FROM bills WHERE account_id = a.id AND number IS NOT NULL
                                ORDER BY period DESC LIMIT 1) lb ON true
-            """, [list]
+            """, [ids]
         ).rows {
             latest[try row.decode("id")] = Latest(
                 balance: Money(minorUnits: try row.decode("balance")),

@@ -25,7 +25,7 @@ public struct FinanceReports: Sendable {
 
     /// The last `months` months, newest first.
     public func billedAndCollected(months: Int = 12) async throws -> [MonthLine] {
-        let current = BillingPeriod(containing: CalendarDay(CalendarDay.today(clock))!)
+        let current = BillingPeriod.current(clock)
         var first = current
         for _ in 1..<months { first = first.previous }
         return try await database.query(

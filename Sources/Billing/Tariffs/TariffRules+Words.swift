@@ -16,7 +16,7 @@ extension TariffRules {
                 blockTables.count == 1
                 ? "" : "For a month's total of \(table.fromTotal)\(table.toTotal.map { "–\($0)" } ?? " or more") units: "
             let text = blocks.joined(separator: ", ") + "."
-            sentences.append(range.isEmpty ? text.prefix(1).uppercased() + text.dropFirst() : range + text)
+            sentences.append(range.isEmpty ? text.firstCapitalised : range + text)
         }
         switch fixedCharge {
         case .flat(let monthly)?: sentences.append("Fixed charge \(currency.format(monthly)) a month.")

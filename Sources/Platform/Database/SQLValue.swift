@@ -7,6 +7,11 @@ public protocol SQLEncodable: Sendable {
     var sqlText: String? { get }
 }
 
+/// A list of ids bound as one `$n::bigint[]` parameter (`= ANY ($n::bigint[])`, `unnest`).
+extension Array: SQLEncodable where Element == Int64 {
+    public var sqlText: String? { "{" + map(String.init).joined(separator: ",") + "}" }
+}
+
 /// A Swift type a column can be decoded into.
 public protocol SQLDecodable {
     /// nil when `text` cannot be read as this type (or is NULL for a non-optional type).

@@ -78,7 +78,7 @@ struct BillRunShow: Page {
         let routes = Routes.site
         func total(_ total: BillRunPreview.Total) -> Total {
             Total(
-                name: total.name.prefix(1).uppercased() + total.name.dropFirst(), bills: total.bills, units: total.units,
+                name: total.name.firstCapitalised, bills: total.bills, units: total.units,
                 amount: currency.format(total.amount))
         }
         self.chrome = chrome

@@ -37,7 +37,7 @@ public struct BillRunsController: Sendable {
     private func indexPage(
         _ context: StaffContext, period: String? = nil, error: String? = nil, notice: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
-        let lastMonth = BillingPeriod(containing: CalendarDay(CalendarDay.today(database.clock))!).previous
+        let lastMonth = BillingPeriod.current(database.clock).previous
         let runs = try await BillRun.recent(in: database).map { run in
             BillRunIndex.Run(
                 link: routes.billRun.url(String(run.id)), month: run.period.name, status: BillRunShow.statusText(run.status),

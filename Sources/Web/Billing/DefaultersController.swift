@@ -53,13 +53,7 @@ public struct DefaultersController: Sendable {
             rows: page.rows.map {
                 [$0.accountNumber, $0.holderName, $0.area, currency.plain($0.balance), String($0.daysOverdue)] + $0.aged.map(currency.plain)
             })
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"meterline-defaulters.csv\"",
-                .cacheControl: "no-store",
-            ],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
+        return .csv(body, filename: "meterline-defaulters.csv")
     }
 }
 

@@ -28,7 +28,7 @@ public struct FinanceReportsController: Sendable {
     /// The month asked for, or last month.
     private func period(_ request: Request) -> BillingPeriod {
         request.uri.queryParameters.get("period").flatMap { BillingPeriod($0) }
-            ?? BillingPeriod(containing: CalendarDay(CalendarDay.today(database.clock))!).previous
+            ?? BillingPeriod.current(database.clock).previous
     }
 
     struct Tables {
@@ -52,7 +52,7 @@ public struct FinanceReportsController: Sendable {
         let overdue = tables.ageing.totalAged.sum()
         func usage(_ line: FinanceReports.UsageLine) -> FinanceReportsPage.Usage {
             .init(
-                name: line.name.prefix(1).uppercased() + line.name.dropFirst(), accounts: line.accounts, units: line.units,
+                name: line.name.firstCapitalised, accounts: line.accounts, units: line.units,
                 revenue: currency.format(line.revenue))
         }
         return try renderer.response(
@@ -100,14 +100,7 @@ public struct FinanceReportsController: Sendable {
                     [$0.period.description, String($0.bills), currency.plain($0.billed), currency.plain($0.lateFees), currency.plain($0.collected)]
                 })
         }
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/csv; charset=utf-8",
-                .contentDisposition: "attachment; filename=\"meterline-\(["ageing", "usage"].contains(report) ? report : "billed").csv\"",
-                .cacheControl: "no-store",
-            ],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
+        return .csv(body, filename: "meterline-\(["ageing", "usage"].contains(report) ? report : "billed").csv")
     }
 }
 

@@ -26,13 +26,13 @@ public struct TariffsController: Sendable {
         for version in versions {
             let entry = TariffsIndex.Version(
                 effectiveFrom: BillShow.day(version.effectiveFrom.description), rules: version.rules.sentences(in: currency))
-            let category = version.category.prefix(1).uppercased() + version.category.dropFirst()
+            let category = version.category.firstCapitalised
             if let last = categories.last, last.category == category {
                 categories[categories.count - 1].versions.append(entry)
             } else {
                 categories.append(
                     .init(
-                        category: version.category.prefix(1).uppercased() + version.category.dropFirst(), name: version.tariffName, versions: [entry])
+                        category: category, name: version.tariffName, versions: [entry])
                 )
             }
         }

@@ -105,7 +105,7 @@ struct BillRunTests {
             let numbers = try await db.query("SELECT number FROM bills WHERE number IS NOT NULL ORDER BY number").rows.map {
                 try $0.decode("number", as: String.self)
             }
-            let year = CalendarDay(CalendarDay.today(SystemClock()))!.year
+            let year = CalendarDay.current(SystemClock()).year
             #expect(numbers == (1...(2 * DemoAccounts.accounts.count)).map { String(format: "MTL-%04d-%06d", year, $0) })
             let report = try await VerifyLedger(database: db).run()
             #expect(report.problems == [])
@@ -116,7 +116,7 @@ struct BillRunTests {
     @Test("a series past 999,999 bills in a year grows a seventh digit instead of wrapping")
     func numbersGrowADigit() async throws {
         try await withBilling { db, drafter, approver in
-            let year = CalendarDay(CalendarDay.today(SystemClock()))!.year
+            let year = CalendarDay.current(SystemClock()).year
             try await db.query("INSERT INTO bill_number_series (prefix, year, last) VALUES ('MTL', $1, 999998)", [year])
             try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
             let numbers = try await db.query("SELECT number FROM bills ORDER BY id").rows.map { try $0.decode("number", as: String.self) }
@@ -229,7 +229,7 @@ struct BillRunTests {
             try await DemoAccounts.seed(db)
             let (drafter, _) = try await TestBilling.financeStaff(db)
             let draft = DraftBillRun(database: db, settings: TestBilling.settings)
-            let current = BillingPeriod(containing: CalendarDay(CalendarDay.today(SystemClock()))!)
+            let current = BillingPeriod.current(SystemClock())
             await #expect(throws: DraftBillRun.Refused.monthNotOver(current)) { try await draft.run(period: current, by: drafter) }
             let month = TestBilling.recentMonths[2]
             await #expect(throws: DraftBillRun.Refused.noTariff(categories: ["commercial", "industrial", "residential"], month)) {

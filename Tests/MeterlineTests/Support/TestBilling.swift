@@ -14,7 +14,7 @@ enum TestBilling {
 
     /// The month before this one, and the two before it, oldest first.
     static var recentMonths: [BillingPeriod] {
-        let current = BillingPeriod(containing: CalendarDay(CalendarDay.today(SystemClock()))!)
+        let current = BillingPeriod.current(SystemClock())
         return [current.previous.previous.previous, current.previous.previous, current.previous]
     }
 

@@ -183,13 +183,7 @@ public struct StaffController: Sendable {
         } catch is AuditSearch.Invalid {
             throw PageError.badRequest
         }
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"meterline-audit.csv\"",
-                .cacheControl: "no-store",
-            ],
-            body: .init(byteBuffer: ByteBuffer(string: AuditSearch.csv(entries))))
+        return .csv(AuditSearch.csv(entries), filename: "meterline-audit.csv")
     }
 
     // MARK: admin: staff logins and roles

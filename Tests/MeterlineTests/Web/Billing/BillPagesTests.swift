@@ -61,7 +61,7 @@ struct BillPagesTests {
             #expect(bad.status == .unprocessableContent)
             #expect(bad.text.contains("Give the month as YYYY-MM"))
             let future = try await browser.post(
-                Routes.site.billRuns.url(), [("period", BillingPeriod(containing: CalendarDay(CalendarDay.today(SystemClock()))!).description)])
+                Routes.site.billRuns.url(), [("period", BillingPeriod.current(SystemClock()).description)])
             #expect(future.status == .unprocessableContent)
             #expect(future.text.contains("is not over yet"))
 
@@ -101,7 +101,7 @@ struct BillPagesTests {
             let (drafter, approver) = try await TestBilling.financeStaff(db)
             // A month billed long enough ago that its bills are overdue: issued 60 days back.
             let issuedAt = MovableClock(Date().addingTimeInterval(-60 * 86_400))
-            let month = BillingPeriod(containing: CalendarDay(CalendarDay.today(issuedAt))!).previous
+            let month = BillingPeriod.current(issuedAt).previous
             let run = try await DraftBillRun(database: db, settings: TestBilling.settings, clock: issuedAt).run(period: month, by: drafter)
             try await ApproveBillRun(database: db, clock: issuedAt).run(run.id, by: approver)
             _ = try await IssueBillRun(database: db, settings: TestBilling.settings, clock: issuedAt).run(run.id)
