@@ -38,6 +38,7 @@ public enum AuditLog {
         case billRunDrafted = "bill_run.drafted"
         case billRunApproved = "bill_run.approved"
         case billRunDiscarded = "bill_run.discarded"
+        case billCredited = "bill.credited"
     }
 
     public static func record(

@@ -283,7 +283,7 @@ public struct DemoPopulation: Sendable {
             """
             WITH raw AS (
                 INSERT INTO readings_raw (meter_id, read_at, value, source, payload)
-                SELECT m.id, (d.read_on + time '12:00') AT TIME ZONE 'UTC', d.value, 'import', '{"seed": "demo"}'
+                SELECT m.id, (d.read_on + time '12:00')::timestamptz, d.value, 'import', '{"seed": "demo"}'
                 FROM demo_readings d JOIN meters m ON m.serial = d.serial
                 RETURNING id, meter_id, read_at
             )
@@ -292,7 +292,7 @@ public struct DemoPopulation: Sendable {
             FROM demo_readings d
             JOIN meters m ON m.serial = d.serial
             JOIN meter_installations i ON i.meter_id = m.id
-            JOIN raw r ON r.meter_id = m.id AND r.read_at = (d.read_on + time '12:00') AT TIME ZONE 'UTC'
+            JOIN raw r ON r.meter_id = m.id AND r.read_at = (d.read_on + time '12:00')::timestamptz
             """)
         try connection.execute(
             """

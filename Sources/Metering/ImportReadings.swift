@@ -146,7 +146,7 @@ public struct ImportReadings: Sendable {
                 WHEN stored_value IS NOT NULL
                     THEN 'Account ' || account_number || ' already has the reading ' || stored_value || ' on ' || read_on || '.'
                 WHEN value >= size THEN 'The register has ' || register_digits || ' digits, so a reading is at most ' || (size - 1) || '.'
-                WHEN read_on > (\(connection.now) AT TIME ZONE 'UTC')::date THEN 'The date ' || read_on || ' is in the future.'
+                WHEN read_on > (\(connection.now))::date THEN 'The date ' || read_on || ' is in the future.'
                 WHEN read_on < installed_on THEN 'The meter was installed on ' || installed_on || ', after ' || read_on || '.'
                 WHEN read_on < previous_day THEN 'The last reading of ' || account_number || ' is on ' || previous_day || ', after ' || read_on || '.'
                 WHEN value < previous AND NOT (previous >= size * 9 / 10 AND value < size / 10)
@@ -184,7 +184,7 @@ public struct ImportReadings: Sendable {
             """
             WITH raw AS (
                 INSERT INTO readings_raw (meter_id, read_at, value, source, submitted_by, note, payload)
-                SELECT meter_id, (read_on + time '12:00') AT TIME ZONE 'UTC', value, 'import', $1, note,
+                SELECT meter_id, (read_on + time '12:00')::timestamptz, value, 'import', $1, note,
                        jsonb_build_object('file', $2::text, 'line', line)
                 FROM import_stored
                 RETURNING id, meter_id, read_at
@@ -194,7 +194,7 @@ public struct ImportReadings: Sendable {
                    (CASE WHEN s.value >= s.previous THEN s.value - s.previous ELSE s.size - s.previous + s.value END) * s.multiplier,
                    'actual', $1
             FROM import_stored s
-            JOIN raw r ON r.meter_id = s.meter_id AND r.read_at = (s.read_on + time '12:00') AT TIME ZONE 'UTC'
+            JOIN raw r ON r.meter_id = s.meter_id AND r.read_at = (s.read_on + time '12:00')::timestamptz
             """, [userID, String(fileName.prefix(200))])
     }
 }

@@ -54,7 +54,7 @@ public struct IngestReading: Sendable {
             let meter = try connection.query(
                 """
                 SELECT m.id, m.register_digits, m.multiplier, i.id AS installation_id, i.account_id, a.status,
-                       ($2::timestamptz AT TIME ZONE 'UTC')::date::text AS day
+                       $2::timestamptz::date::text AS day
                 FROM meters m
                 LEFT JOIN meter_installations i ON i.meter_id = m.id AND i.removed_on IS NULL
                 LEFT JOIN accounts a ON a.id = i.account_id

@@ -73,7 +73,7 @@ public struct MeterHealth: Sendable {
             """, [meterID, signal, voltage, relay, tamper])
         if tamper, !wasTampered,
             let account = try connection.query(
-                "SELECT account_id, (\(connection.now) AT TIME ZONE 'UTC')::date::text AS today FROM meter_installations WHERE meter_id = $1 AND removed_on IS NULL",
+                "SELECT account_id, (\(connection.now))::date::text AS today FROM meter_installations WHERE meter_id = $1 AND removed_on IS NULL",
                 [meterID]
             ).rows.first, let today = CalendarDay(try account.decode("today", as: String.self))
         {

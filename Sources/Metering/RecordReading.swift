@@ -122,7 +122,7 @@ public struct RecordReading: Sendable {
         }
         let installedOn: String = try meter.decode("installed_on")
         let dates = try connection.query(
-            "SELECT $1::date > (\(connection.now) AT TIME ZONE 'UTC')::date AS future, $1::date < $2::date AS before_install",
+            "SELECT $1::date > (\(connection.now))::date AS future, $1::date < $2::date AS before_install",
             [day.description, installedOn]
         ).rows[0]
         if try dates.decode("future", as: Bool.self) { throw Refused(field: .date, message: "The date cannot be in the future.") }
@@ -156,7 +156,7 @@ public struct RecordReading: Sendable {
         let rawID: Int64 = try connection.query(
             """
             INSERT INTO readings_raw (meter_id, read_at, value, source, submitted_by, idempotency_key, note, payload)
-            VALUES ($1, ($2::date + time '12:00') AT TIME ZONE 'UTC', $3, 'manual', $4, $5, $6, $7::jsonb) RETURNING id
+            VALUES ($1, ($2::date + time '12:00')::timestamptz, $3, 'manual', $4, $5, $6, $7::jsonb) RETURNING id
             """, [try meter.decode("meter_id", as: Int64.self), day.description, value, input.readerID, key, note, payload]
         ).rows[0].decode("id")
         let readingID: Int64 = try connection.query(

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A day as people type it into a date field: `YYYY-MM-DD`, checked against the calendar (no
-/// 30 February). Comparisons happen in SQL as `date`, so no time zone arithmetic is needed here.
+/// 30 February). Comparisons happen in SQL as `date`; "today" is the clock's day in its time zone.
 /// Parsed by hand: a CSV import reads hundreds of thousands of these.
 public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let year: Int
@@ -26,15 +26,27 @@ public struct CalendarDay: Sendable, Hashable, Comparable, CustomStringConvertib
         (self.year, self.month, self.day) = (year, month, day)
     }
 
-    /// The clock's day in UTC, as a date field shows it. (ISO8601DateFormatter, used before, was a
-    /// tenth of the premise page's time.)
+    /// The clock's day in the utility's time zone, as a date field shows it. (ISO8601DateFormatter,
+    /// used before, was a tenth of the premise page's time.)
     public static func today(_ clock: any WallClock) -> String {
-        String(PostgresTimestamp.format(clock.now).prefix(10))
+        let now = clock.now
+        let offset = clock.timeZone.secondsFromGMT(for: now)
+        return String(PostgresTimestamp.format(now.addingTimeInterval(TimeInterval(offset))).prefix(10))
     }
 
-    /// The clock's day in UTC.
+    /// The clock's day in the utility's time zone.
     public static func current(_ clock: any WallClock) -> CalendarDay {
         CalendarDay(today(clock))!
+    }
+
+    /// Days since 1970-01-01, so that two days can be subtracted (days_from_civil, H. Hinnant).
+    public var ordinal: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = y / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     public static func days(inMonth month: Int, of year: Int) -> Int {

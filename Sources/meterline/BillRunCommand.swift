@@ -127,7 +127,7 @@ private func issue(_ run: Int64, database: Database, settings: BillingSettings) 
 }
 
 /// The id of an active staff login with the finance role, or a clear refusal.
-private func financeUser(_ username: String, in database: Database) async throws -> Int64 {
+func financeUser(_ username: String, in database: Database) async throws -> Int64 {
     guard
         let row = try await database.query(
             "SELECT id FROM users WHERE lower(username) = lower($1) AND kind = 'staff' AND status = 'active' AND 'finance' = ANY (roles)",

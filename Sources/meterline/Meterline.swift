@@ -19,7 +19,8 @@ struct Meterline: AsyncParsableCommand {
             With no DATABASE_URL, a private PostgreSQL is started in DATA_DIR/pg (default .meterline/pg).
             """,
         subcommands: [
-            Serve.self, Migrate.self, Seed.self, CreateStaffCommand.self, BillRunCommand.self, VerifyLedgerCommand.self, LateFeesCommand.self,
+            Serve.self, Migrate.self, Seed.self, CreateStaffCommand.self, BillRunCommand.self, CreditNoteCommand.self, VerifyLedgerCommand.self,
+            LateFeesCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }

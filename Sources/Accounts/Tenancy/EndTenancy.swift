@@ -18,7 +18,7 @@ public struct EndTenancy: Sendable {
             guard
                 let row = try connection.query(
                     """
-                    UPDATE tenancies t SET ends_on = greatest(t.starts_on, (\(connection.now) AT TIME ZONE 'UTC')::date), ended_by = $2
+                    UPDATE tenancies t SET ends_on = greatest(t.starts_on, (\(connection.now))::date), ended_by = $2
                     FROM accounts a LEFT JOIN users owner ON owner.account_id = a.id
                     WHERE t.id = $1 AND t.ends_on IS NULL AND a.id = t.account_id AND (t.tenant_id = $2 OR owner.id = $2)
                     RETURNING t.tenant_id = $2 AS left_by_tenant, a.account_number

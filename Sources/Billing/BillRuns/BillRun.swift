@@ -72,11 +72,21 @@ public struct BillingSettings: Sendable {
     public var dueDays: Int
     /// Accounts worked out, or bills issued, per transaction.
     public var batchSize: Int
+    /// Use that estimates under-billed is charged for this many months back at most (the bill's
+    /// own month included); the older part is written off.
+    public var backBillingMonths: Int
+    /// Credit notes are numbered `PREFIX-YYYY-000001` in their own series.
+    public var creditNotePrefix: String
 
-    public init(currency: Currency = .poundSterling, billNumberPrefix: String = "MTL", dueDays: Int = 21, batchSize: Int = 2_000) {
+    public init(
+        currency: Currency = .poundSterling, billNumberPrefix: String = "MTL", dueDays: Int = 21, batchSize: Int = 2_000,
+        backBillingMonths: Int = 12, creditNotePrefix: String = "CN"
+    ) {
         self.currency = currency
         self.billNumberPrefix = billNumberPrefix
         self.dueDays = dueDays
         self.batchSize = batchSize
+        self.backBillingMonths = backBillingMonths
+        self.creditNotePrefix = creditNotePrefix
     }
 }

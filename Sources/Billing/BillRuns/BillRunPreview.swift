@@ -40,6 +40,9 @@ public struct BillRunPreview: Sendable {
     public let byArea: [Total]
     public let overall: Total
     public let estimated: Int
+    /// Bills whose back-billing was capped, and the units they wrote off.
+    public let cappedBills: Int
+    public let writtenOffUnits: Int64
     public let exceptions: [Exception]
     /// How many bills have each kind of exception (all of them, beyond the listed ones).
     public let exceptionCounts: [(kind: String, count: Int)]
@@ -52,7 +55,8 @@ public struct BillRunPreview: Sendable {
             """
             SELECT grouping(a.category) AS rolled_category, grouping(a.area) AS rolled_area,
                    coalesce(a.category, a.area) AS name, count(*) AS bills, coalesce(sum(b.units), 0) AS units,
-                   coalesce(sum(b.total), 0) AS amount, count(*) FILTER (WHERE b.estimated) AS estimated
+                   coalesce(sum(b.total), 0) AS amount, count(*) FILTER (WHERE b.estimated) AS estimated,
+                   count(b.written_off_units) AS capped, coalesce(sum(b.written_off_units), 0)::bigint AS written_off
             FROM bills b JOIN accounts a ON a.id = b.account_id
             WHERE b.bill_run_id = $1
             GROUP BY GROUPING SETS ((a.category), (a.area), ())
@@ -63,6 +67,8 @@ public struct BillRunPreview: Sendable {
         var byArea: [Total] = []
         var overall = Total(name: "All", bills: 0, units: 0, amount: .zero)
         var estimated = 0
+        var capped = 0
+        var writtenOff: Int64 = 0
         for row in rows {
             let rolledCategory: Int = try row.decode("rolled_category")
             let rolledArea: Int = try row.decode("rolled_area")
@@ -75,6 +81,8 @@ public struct BillRunPreview: Sendable {
             default:
                 overall = total
                 estimated = try row.decode("estimated")
+                capped = try row.decode("capped")
+                writtenOff = try row.decode("written_off")
             }
         }
         let exceptions = try await database.query(
@@ -92,6 +100,7 @@ public struct BillRunPreview: Sendable {
             [runID]
         ).rows.map { (kind: try $0.decode("exception", as: String.self), count: try $0.decode("n", as: Int.self)) }
         return BillRunPreview(
-            run: run, byCategory: byCategory, byArea: byArea, overall: overall, estimated: estimated, exceptions: exceptions, exceptionCounts: counts)
+            run: run, byCategory: byCategory, byArea: byArea, overall: overall, estimated: estimated, cappedBills: capped,
+            writtenOffUnits: writtenOff, exceptions: exceptions, exceptionCounts: counts)
     }
 }

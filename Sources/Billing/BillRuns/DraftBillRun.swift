@@ -157,6 +157,9 @@ public struct DraftBillRun: Sendable {
         let actualUnits: Int64
         /// Units billed on estimates since then.
         let estimatedUnits: Int64
+        /// The day `actualUnits` are counted from (exclusive): the last actual bill's closing, or
+        /// where estimates began.
+        let since: String?
         /// Usual use in thousandths of a unit a day, over the year before the month.
         let usualDailyMilli: Int64?
     }
@@ -183,7 +186,8 @@ public struct DraftBillRun: Sendable {
                 SELECT b.id, b.category, b.load,
                        coalesce(prev.closing_on, start.read_on)::text AS opening_on, coalesce(prev.closing_value, start.value) AS opening_value,
                        close.read_on::text AS closing_on, close.value AS closing_value, close.flag AS closing_flag,
-                       coalesce(actual.units, 0) AS actual_units, coalesce(est.units, 0) AS estimated_units, usual.daily_milli
+                       coalesce(actual.units, 0) AS actual_units, coalesce(est.units, 0) AS estimated_units, usual.daily_milli,
+                       coalesce(anchor.closing_on, est.first_opening, start.read_on)::text AS since
                 FROM batch b
                 LEFT JOIN LATERAL (SELECT closing_on, closing_value FROM bills WHERE account_id = b.id AND period < $2::date
                                    AND number IS NOT NULL ORDER BY period DESC LIMIT 1) prev ON true
@@ -216,7 +220,8 @@ public struct DraftBillRun: Sendable {
                     openingOn: try row.decode("opening_on"), openingValue: try row.decode("opening_value"),
                     closingOn: try row.decode("closing_on"), closingValue: try row.decode("closing_value"),
                     closingFlag: try row.decode("closing_flag"), actualUnits: try row.decode("actual_units"),
-                    estimatedUnits: try row.decode("estimated_units"), usualDailyMilli: try row.decode("daily_milli"))
+                    estimatedUnits: try row.decode("estimated_units"), since: try row.decode("since"),
+                    usualDailyMilli: try row.decode("daily_milli"))
             }
             guard let lastAccount = usages.last?.accountID else {
                 let counts = try connection.query("SELECT accounts_done, accounts_total FROM bill_runs WHERE id = $1", [runID]).rows[0]
@@ -227,19 +232,22 @@ public struct DraftBillRun: Sendable {
             for usage in usages {
                 let drafted: DraftedBill
                 do {
-                    drafted = try Self.bill(for: usage, period: period, versions: versions[usage.category] ?? [], fuel: fuel[usage.category])
+                    drafted = try Self.bill(
+                        for: usage, period: period, versions: versions[usage.category] ?? [], fuel: fuel[usage.category],
+                        backBillingMonths: settings.backBillingMonths)
                 } catch is TariffCalculator.Refused {
                     // Kept as an exception for finance, never issued: one account's data does not stop the run.
                     drafted = DraftedBill(
                         openingOn: usage.openingOn, openingValue: usage.openingValue, closingOn: period.last.description,
                         closingValue: usage.closingValue ?? usage.openingValue ?? 0, units: 0, estimated: true, trueUpUnits: nil,
-                        exception: "cannot_price", lines: [])
+                        writtenOffUnits: nil, billableFrom: nil, exception: "cannot_price", lines: [])
                 }
                 bills.append(
                     [
                         String(usage.accountID), drafted.openingOn, drafted.openingValue.map(String.init), drafted.closingOn,
                         String(drafted.closingValue), String(drafted.units), drafted.estimated ? "t" : "f", drafted.trueUpUnits.map(String.init),
-                        String(drafted.lines.map(\.line.amount).sum().minorUnits), drafted.exception,
+                        String(drafted.lines.map(\.line.amount).sum().minorUnits), drafted.exception, drafted.writtenOffUnits.map(String.init),
+                        drafted.billableFrom,
                     ])
                 for (position, priced) in drafted.lines.enumerated() {
                     let line = priced.line
@@ -256,7 +264,8 @@ public struct DraftBillRun: Sendable {
             try connection.executeScript(
                 """
                 CREATE TEMP TABLE draft_bills (account_id bigint, opening_on date, opening_value bigint, closing_on date, closing_value bigint,
-                    units bigint, estimated boolean, true_up_units bigint, total bigint, exception text) ON COMMIT DROP;
+                    units bigint, estimated boolean, true_up_units bigint, total bigint, exception text, written_off_units bigint,
+                    billable_from date) ON COMMIT DROP;
                 CREATE TEMP TABLE draft_lines (account_id bigint, position integer, kind text, label text, amount bigint, units bigint,
                     rate bigint, percentage bigint, base bigint, monthly bigint, days integer, period_days integer, part integer,
                     tariff_version_id bigint) ON COMMIT DROP;
@@ -267,9 +276,9 @@ public struct DraftBillRun: Sendable {
                 """
                 WITH inserted AS (
                     INSERT INTO bills (bill_run_id, account_id, period, opening_on, opening_value, closing_on, closing_value, units, estimated,
-                                       true_up_units, total, exception)
+                                       true_up_units, total, exception, written_off_units, billable_from)
                     SELECT $1, account_id, $2::date, opening_on, opening_value, closing_on, closing_value, units, estimated, true_up_units,
-                           total, exception
+                           total, exception, written_off_units, billable_from
                     FROM draft_bills ON CONFLICT (account_id, period) DO NOTHING
                     RETURNING id, account_id
                 )
@@ -297,13 +306,16 @@ public struct DraftBillRun: Sendable {
         var units: Int64
         var estimated: Bool
         var trueUpUnits: Int64?
+        /// Under-billed use older than the back-billing cap, not charged; counted from `billableFrom`.
+        var writtenOffUnits: Int64?
+        var billableFrom: String?
         var exception: String?
         var lines: [(line: BillLine, versionID: Int64)]
     }
 
     /// One account's bill: its units (read, or estimated from its usual use), then priced.
     static func bill(
-        for usage: Usage, period: BillingPeriod, versions: [TariffBook.Version], fuel: FuelAdjustment?
+        for usage: Usage, period: BillingPeriod, versions: [TariffBook.Version], fuel: FuelAdjustment?, backBillingMonths: Int
     ) throws -> DraftedBill {
         let usualMonth = usage.usualDailyMilli.map { ($0 * Int64(period.days) + 500) / 1000 }
         var bill: DraftedBill
@@ -312,7 +324,9 @@ public struct DraftBillRun: Sendable {
             let units = usage.actualUnits - usage.estimatedUnits
             bill = DraftedBill(
                 openingOn: usage.openingOn, openingValue: usage.openingValue, closingOn: closingOn, closingValue: closingValue,
-                units: max(0, units), estimated: false, trueUpUnits: usage.estimatedUnits > 0 ? usage.estimatedUnits : nil, lines: [])
+                units: max(0, units), estimated: false, trueUpUnits: usage.estimatedUnits > 0 ? usage.estimatedUnits : nil,
+                writtenOffUnits: nil, billableFrom: nil, lines: [])
+            Self.capBackBilling(&bill, since: usage.since, period: period, months: backBillingMonths)
             if units < 0 {
                 // The estimates ran ahead of the meter: nothing to bill for energy until use catches up;
                 // the bill counts as estimated so the next one still deducts them.
@@ -330,8 +344,8 @@ public struct DraftBillRun: Sendable {
             let units = usualMonth ?? 0
             bill = DraftedBill(
                 openingOn: usage.openingOn, openingValue: usage.openingValue, closingOn: period.last.description,
-                closingValue: (usage.openingValue ?? 0) + units, units: units, estimated: true, trueUpUnits: nil, exception: "no_reading",
-                lines: [])
+                closingValue: (usage.openingValue ?? 0) + units, units: units, estimated: true, trueUpUnits: nil, writtenOffUnits: nil,
+                billableFrom: nil, exception: "no_reading", lines: [])
         }
         let parts = TariffBook.parts(of: period, versions: versions)
         let lines = try TariffCalculator.lines(
@@ -340,5 +354,22 @@ public struct DraftBillRun: Sendable {
                 loadTenthsKW: usage.load, fuelAdjustment: fuel))
         bill.lines = lines.map { ($0, parts[$0.part].version.id) }
         return bill
+    }
+
+    /// Back-billing cap: when an actual reading ends a stretch that began before the cap's first
+    /// month, the units are taken as used evenly over the stretch's days, and only the share of the
+    /// days from that month on is billed. Over-estimates are always credited in full.
+    static func capBackBilling(_ bill: inout DraftedBill, since: String?, period: BillingPeriod, months: Int) {
+        var first = period
+        for _ in 1..<max(1, months) { first = first.previous }
+        guard bill.units > 0, let since = CalendarDay(since), let closing = CalendarDay(bill.closingOn), since < first.first else { return }
+        let stretchDays = Int64(closing.ordinal - since.ordinal)
+        let billableDays = Int64(closing.ordinal - first.first.ordinal + 1)
+        guard stretchDays > billableDays, billableDays > 0 else { return }
+        // Whole units, half up; `units` is far below where the product could overflow.
+        let billable = (bill.units * billableDays + stretchDays / 2) / stretchDays
+        bill.writtenOffUnits = bill.units - billable
+        bill.billableFrom = first.first.description
+        bill.units = billable
     }
 }

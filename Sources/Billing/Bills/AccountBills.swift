@@ -18,6 +18,8 @@ public struct AccountBills: Sendable {
         public let total: Money
         public let dueOn: String
         public let estimated: Bool
+        /// The credit note that cancelled the bill, if one did.
+        public let creditNote: String?
     }
 
     public struct Overview: Sendable, Equatable {
@@ -31,7 +33,7 @@ public struct AccountBills: Sendable {
         let rows = try await database.query(
             """
             SELECT coalesce(ab.balance, 0) AS balance, b.id, b.number, to_char(b.period, 'YYYY-MM') AS period, b.units, b.total,
-                   b.due_on::text AS due_on, b.estimated
+                   b.due_on::text AS due_on, b.estimated, cn.number AS credit_note
             FROM (VALUES (1)) AS one (x)
             LEFT JOIN account_balances ab ON ab.account_id = $1
             LEFT JOIN LATERAL (
@@ -41,6 +43,7 @@ public struct AccountBills: Sendable {
                   AND ($3::date IS NULL OR period <= $3::date)
                 ORDER BY period DESC LIMIT 24
             ) b ON true
+            LEFT JOIN credit_notes cn ON cn.bill_id = b.id
             ORDER BY b.period DESC
             """, [grant.accountID, grant.from, grant.to]
         ).rows
@@ -64,7 +67,8 @@ public struct AccountBills: Sendable {
             SELECT a.id, coalesce(ab.balance, 0) AS balance, lb.total, lb.due_on::text AS due_on
             FROM unnest($1::bigint[]) AS a (id)
             LEFT JOIN account_balances ab ON ab.account_id = a.id
-            LEFT JOIN LATERAL (SELECT total, due_on FROM bills WHERE account_id = a.id AND number IS NOT NULL
+            LEFT JOIN LATERAL (SELECT total, due_on FROM bills b WHERE account_id = a.id AND number IS NOT NULL
+                                 AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
                                ORDER BY period DESC LIMIT 1) lb ON true
             """, [ids]
         ).rows {
@@ -86,7 +90,13 @@ public struct AccountBills: Sendable {
         public let closingOn: String
         public let closingValue: Int64
         public let trueUpUnits: Int64?
+        /// Under-billed use before `billableFrom` that the back-billing cap left uncharged.
+        public let writtenOffUnits: Int64?
+        public let billableFrom: String?
         public let issuedOn: String
+        /// Why and when the bill was credited, if it was (its number is the summary's).
+        public let creditReason: String?
+        public let creditedOn: String?
         /// The account's balance before this bill: the owner's to see, nil for a tenant.
         public let balanceBefore: Money?
         public let lines: [BillLine]
@@ -107,9 +117,11 @@ public struct AccountBills: Sendable {
                 """
                 SELECT b.id, b.number, to_char(b.period, 'YYYY-MM') AS period, b.units, b.total, b.due_on::text AS due_on, b.estimated,
                        b.account_id, a.account_number, a.supply_address, a.holder_name, b.opening_on::text AS opening_on, b.opening_value,
-                       b.closing_on::text AS closing_on, b.closing_value, b.true_up_units, (b.issued_at AT TIME ZONE 'UTC')::date::text AS issued_on,
-                       b.balance_before
-                FROM bills b JOIN accounts a ON a.id = b.account_id WHERE b.number = $1
+                       b.closing_on::text AS closing_on, b.closing_value, b.true_up_units, b.issued_at::date::text AS issued_on,
+                       b.balance_before, b.written_off_units, b.billable_from::text AS billable_from,
+                       cn.number AS credit_note, cn.reason AS credit_reason, cn.issued_at::date::text AS credited_on
+                FROM bills b JOIN accounts a ON a.id = b.account_id LEFT JOIN credit_notes cn ON cn.bill_id = b.id
+                WHERE b.number = $1
                 """, [number]
             ).rows.first,
             let grant = grants.first(where: { $0.accountID == (try? row.decode("account_id", as: Int64.self)) })
@@ -141,8 +153,9 @@ public struct AccountBills: Sendable {
         }
         let around = try await database.query(
             """
-            SELECT b.id, b.number, to_char(b.period, 'YYYY-MM') AS period, b.units, b.total, b.due_on::text AS due_on, b.estimated
-            FROM bills b WHERE b.account_id = $1 AND b.number IS NOT NULL AND b.period IN ($2::date - interval '1 month', $2::date - interval '1 year')
+            SELECT b.id, b.number, to_char(b.period, 'YYYY-MM') AS period, b.units, b.total, b.due_on::text AS due_on, b.estimated,
+                   cn.number AS credit_note
+            FROM bills b LEFT JOIN credit_notes cn ON cn.bill_id = b.id WHERE b.account_id = $1 AND b.number IS NOT NULL AND b.period IN ($2::date - interval '1 month', $2::date - interval '1 year')
               AND ($3::date IS NULL OR (b.period + interval '1 month' - interval '1 day')::date >= $3::date)
               AND ($4::date IS NULL OR b.period <= $4::date)
             """, [grant.accountID, summary.period.first.description, grant.from, grant.to]
@@ -151,17 +164,32 @@ public struct AccountBills: Sendable {
             summary: summary, accountNumber: try row.decode("account_number"), supplyAddress: try row.decode("supply_address"),
             holderName: try row.decode("holder_name"), openingOn: try row.decode("opening_on"), openingValue: try row.decode("opening_value"),
             closingOn: try row.decode("closing_on"), closingValue: try row.decode("closing_value"), trueUpUnits: try row.decode("true_up_units"),
-            issuedOn: try row.decode("issued_on"),
+            writtenOffUnits: try row.decode("written_off_units"), billableFrom: try row.decode("billable_from"),
+            issuedOn: try row.decode("issued_on"), creditReason: try row.decode("credit_reason"), creditedOn: try row.decode("credited_on"),
             balanceBefore: grant.isOwner ? Money(minorUnits: try row.decode("balance_before")) : nil, lines: billLines,
             versions: versions, previous: around.first { $0.period == summary.period.previous },
             yearBefore: around.first { $0.period.year == summary.period.year - 1 })
         return (detail, grant)
     }
 
+    /// One bill by its number, for finance: as its account's owner sees it.
+    public func detail(number: String) async throws -> Detail {
+        guard
+            let row = try await database.query(
+                "SELECT a.id, a.account_number, a.supply_address FROM bills b JOIN accounts a ON a.id = b.account_id WHERE b.number = $1",
+                [number]
+            ).rows.first
+        else { throw NotFound("bill") }
+        let owner = PremiseAccess.Grant(
+            accountID: try row.decode("id"), accountNumber: try row.decode("account_number"), supplyAddress: try row.decode("supply_address"),
+            isOwner: true, from: nil, to: nil)
+        return try await detail(number: number, grants: [owner]).0
+    }
+
     static func summary(_ row: Row) throws -> Summary {
         Summary(
             id: try row.decode("id"), number: try row.decode("number"), period: BillingPeriod(try row.decode("period", as: String.self))!,
             units: try row.decode("units"), total: Money(minorUnits: try row.decode("total")), dueOn: try row.decode("due_on"),
-            estimated: try row.decode("estimated"))
+            estimated: try row.decode("estimated"), creditNote: try row.decode("credit_note"))
     }
 }

@@ -45,7 +45,8 @@ public struct ApplyLateFees: Sendable {
                            coalesce(sum(b.total) OVER (PARTITION BY b.account_id ORDER BY b.period DESC
                                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
                     FROM bills b JOIN account_balances ab ON ab.account_id = b.account_id AND ab.balance > 0
-                    WHERE b.number IS NOT NULL
+                    -- A credited bill is owed no more.
+                    WHERE b.number IS NOT NULL AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
                 )
                 SELECT c.id, c.account_id, least(c.total, c.balance - c.newer) AS unpaid, c.number, v.rules::text AS rules
                 FROM candidates c

@@ -45,6 +45,7 @@ public struct Defaulters: Sendable {
                 SELECT o.id AS account_id, o.balance, b.due_on, b.disputed, b.total,
                        sum(b.total) OVER (PARTITION BY o.id ORDER BY b.period DESC ROWS UNBOUNDED PRECEDING) - b.total AS newer
                 FROM owed o JOIN bills b ON b.account_id = o.id AND b.number IS NOT NULL
+                WHERE NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
             ), unpaid AS (
                 SELECT account_id, least(total, balance - newer) AS amount, $2::date - due_on AS late
                 FROM bills_newest_first WHERE newer < balance AND NOT disputed AND due_on < $2::date

@@ -50,22 +50,35 @@ public struct VerifyLedger: Sendable {
                 )
             }
             for row in try connection.query(
+                """
+                SELECT c.number, count(e.id) AS entries FROM credit_notes c
+                LEFT JOIN ledger_entries e ON e.bill_id = c.bill_id AND e.kind = 'credit_note'
+                GROUP BY c.id HAVING count(e.id) <> 1 OR coalesce(sum(e.amount), 0) <> -c.amount
+                ORDER BY c.number LIMIT 50
+                """
+            ).rows {
+                problems.append(
+                    "Credit note \(try row.decode("number", as: String.self)) has \(try row.decode("entries", as: Int.self)) ledger entries for its amount."
+                )
+            }
+            for row in try connection.query(
                 "SELECT number FROM bills b WHERE number IS NULL AND EXISTS (SELECT 1 FROM ledger_entries e WHERE e.bill_id = b.id) LIMIT 50"
             ).rows {
                 problems.append("A bill not issued has a ledger entry: \(try row.decode("number", as: String?.self) ?? "unnumbered").")
             }
-            // Numbers run 1…last in each series and year, with no gap and none beyond the counter.
+            // Bill and credit note numbers run 1…last in each series and year, with no gap and none beyond the counter.
             for row in try connection.query(
                 """
                 SELECT s.prefix, s.year, s.last, count(b.id) AS issued, coalesce(max(substring(b.number from '[0-9]+$')::int), 0) AS highest
                 FROM bill_number_series s
-                LEFT JOIN bills b ON b.number LIKE s.prefix || '-' || s.year || '-%'
+                LEFT JOIN (SELECT id, number FROM bills WHERE number IS NOT NULL UNION ALL SELECT id, number FROM credit_notes) b
+                       ON b.number LIKE s.prefix || '-' || s.year || '-%'
                 GROUP BY s.prefix, s.year, s.last
                 HAVING count(b.id) <> s.last OR coalesce(max(substring(b.number from '[0-9]+$')::int), 0) <> s.last
                 """
             ).rows {
                 problems.append(
-                    "Bill numbers \(try row.decode("prefix", as: String.self))-\(try row.decode("year", as: Int.self)): \(try row.decode("issued", as: Int.self)) issued, highest \(try row.decode("highest", as: Int.self)), counter at \(try row.decode("last", as: Int.self)): there is a gap."
+                    "Numbers \(try row.decode("prefix", as: String.self))-\(try row.decode("year", as: Int.self)): \(try row.decode("issued", as: Int.self)) issued, highest \(try row.decode("highest", as: Int.self)), counter at \(try row.decode("last", as: Int.self)): there is a gap."
                 )
             }
             return Report(entries: try counts.decode("entries"), accounts: try counts.decode("accounts"), problems: problems)

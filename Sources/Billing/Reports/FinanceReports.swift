@@ -17,6 +17,8 @@ public struct FinanceReports: Sendable {
         public let bills: Int
         /// Issued bills of the month (their ledger entries).
         public let billed: Money
+        /// Credit notes booked in the month, as a positive amount.
+        public let credited: Money
         /// Late fees booked in the month.
         public let lateFees: Money
         /// Payments booked in the month, as a positive amount (BL-5 brings them).
@@ -36,20 +38,22 @@ public struct FinanceReports: Sendable {
                 JOIN ledger_entries e ON e.bill_id = b.id AND e.kind = 'bill'
                 WHERE b.period BETWEEN $1::date AND $2::date GROUP BY b.period
             ), booked AS (
-                SELECT date_trunc('month', booked_at AT TIME ZONE 'UTC')::date AS month,
+                SELECT date_trunc('month', booked_at)::date AS month,
                        sum(amount) FILTER (WHERE kind = 'late_fee') AS late_fees,
+                       -sum(amount) FILTER (WHERE kind = 'credit_note') AS credited,
                        -sum(amount) FILTER (WHERE kind = 'payment') AS collected
-                FROM ledger_entries WHERE booked_at >= $1::date AND kind IN ('late_fee', 'payment') GROUP BY 1
+                FROM ledger_entries WHERE booked_at >= $1::date AND kind IN ('late_fee', 'payment', 'credit_note') GROUP BY 1
             )
             SELECT to_char(m.month, 'YYYY-MM') AS period, coalesce(b.bills, 0) AS bills, coalesce(b.amount, 0) AS billed,
-                   coalesce(k.late_fees, 0) AS late_fees, coalesce(k.collected, 0) AS collected
+                   coalesce(k.credited, 0) AS credited, coalesce(k.late_fees, 0) AS late_fees, coalesce(k.collected, 0) AS collected
             FROM months m LEFT JOIN billed b ON b.month = m.month LEFT JOIN booked k ON k.month = m.month
             ORDER BY m.month DESC
             """, [first.first.description, current.first.description]
         ).rows.map { row in
             MonthLine(
                 period: BillingPeriod(try row.decode("period", as: String.self))!, bills: try row.decode("bills"),
-                billed: Money(minorUnits: try row.decode("billed")), lateFees: Money(minorUnits: try row.decode("late_fees")),
+                billed: Money(minorUnits: try row.decode("billed")), credited: Money(minorUnits: try row.decode("credited")),
+                lateFees: Money(minorUnits: try row.decode("late_fees")),
                 collected: Money(minorUnits: try row.decode("collected")))
         }
     }
@@ -61,14 +65,14 @@ public struct FinanceReports: Sendable {
         public let revenue: Money
     }
 
-    /// Use and revenue of a month's issued bills, by category and by area.
+    /// Use and revenue of a month's issued bills that stand (not credited), by category and by area.
     public func usage(in period: BillingPeriod) async throws -> (byCategory: [UsageLine], byArea: [UsageLine]) {
         let rows = try await database.query(
             """
             SELECT grouping(a.category) AS rolled_category, coalesce(a.category, a.area) AS name, count(*) AS accounts,
                    sum(b.units) AS units, sum(b.total) AS revenue
             FROM bills b JOIN accounts a ON a.id = b.account_id
-            WHERE b.period = $1::date AND b.number IS NOT NULL
+            WHERE b.period = $1::date AND b.number IS NOT NULL AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
             GROUP BY GROUPING SETS ((a.category), (a.area)) ORDER BY 1, 2
             """, [period.first.description]
         ).rows

@@ -14,7 +14,7 @@ public struct AuditSearch: Sendable {
     public struct Filter: Sendable {
         public var action: String?
         public var username: String?
-        /// Inclusive dates, YYYY-MM-DD, in UTC.
+        /// Inclusive dates, YYYY-MM-DD, in the utility's time zone.
         public var from: String?
         public var to: String?
 

@@ -25,7 +25,7 @@ public enum Role: String, CaseIterable, Sendable, Codable {
     public var permissions: Set<Permission> {
         switch self {
         case .admin: [.enterStaffArea, .manageStaff, .viewAudit, .manageAccounts, .viewTariffs]
-        case .finance: [.enterStaffArea, .viewAudit, .reviewReadings, .importReadings, .runBilling, .viewFinanceReports, .viewTariffs]
+        case .finance: [.enterStaffArea, .viewAudit, .reviewReadings, .importReadings, .runBilling, .creditBills, .viewFinanceReports, .viewTariffs]
         case .meterReader: [.enterStaffArea, .readMeters]
         case .technician: [.enterStaffArea, .readMeters, .installMeters, .viewMeterHealth]
         case .engineer: [.enterStaffArea, .readMeters, .registerMeters, .reviewReadings, .importReadings, .viewMeterHealth]
@@ -55,6 +55,8 @@ public enum Permission: Sendable, Hashable {
     case viewMeterHealth
     /// Draft, preview, approve, discard and issue bill runs (BL-2).
     case runBilling
+    /// Find an issued bill and cancel it with a credit note (BL-2, BL-4).
+    case creditBills
     /// See defaulters and finance reports, and export them (BL-6, BL-9).
     case viewFinanceReports
     /// See the tariffs and every version of them (BL-1).

@@ -51,7 +51,7 @@ public struct ExchangeMeter: Sendable {
             let rawID: Int64 = try connection.query(
                 """
                 INSERT INTO readings_raw (meter_id, read_at, value, source, submitted_by, payload)
-                VALUES ($1, ($2::date + time '12:00') AT TIME ZONE 'UTC', $3, 'manual', $4, '{"exchange": "final"}') RETURNING id
+                VALUES ($1, ($2::date + time '12:00')::timestamptz, $3, 'manual', $4, '{"exchange": "final"}') RETURNING id
                 """, [meterID, day.description, finalReading, userID]
             ).rows[0].decode("id")
             try connection.execute(

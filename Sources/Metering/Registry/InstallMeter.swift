@@ -79,7 +79,7 @@ public struct InstallMeter: Sendable {
         else {
             throw Refused(message: "Account \(accountNumber) has a meter already: exchange it instead.")
         }
-        if try connection.query("SELECT $1::date > (\(connection.now) AT TIME ZONE 'UTC')::date AS future", [day.description]).rows[0]
+        if try connection.query("SELECT $1::date > (\(connection.now))::date AS future", [day.description]).rows[0]
             .decode("future", as: Bool.self)
         {
             throw Refused(message: "The installation date cannot be in the future.")

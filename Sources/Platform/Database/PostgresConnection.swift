@@ -18,14 +18,15 @@ public final class PostgresConnection: @unchecked Sendable {
     static let preparedLimit = 1_000
 
     /// Connects with a `postgres://` URL or a `key=value` conninfo string. The timeouts are
-    /// session settings of the connection (0: none).
+    /// session settings of the connection (0: none). The session's time zone is the clock's, so
+    /// `timestamptz::date` is the utility's day and times are shown in its local time.
     public init(
         conninfo: String, connectTimeoutSeconds: Int = 5, statementTimeoutMilliseconds: Int = 0, lockTimeoutMilliseconds: Int = 0,
         logger: Logger? = nil, clock: any WallClock = SystemClock()
     ) throws {
         let keys = ["dbname", "connect_timeout", "application_name", "options"]
         let options =
-            "-c TimeZone=UTC -c DateStyle=ISO -c statement_timeout=\(max(0, statementTimeoutMilliseconds))"
+            "-c TimeZone=\(clock.timeZone.identifier) -c DateStyle=ISO -c statement_timeout=\(max(0, statementTimeoutMilliseconds))"
             + " -c lock_timeout=\(max(0, lockTimeoutMilliseconds))"
         let values = [conninfo, String(connectTimeoutSeconds), "meterline", options]
         let connection = withCStringArray(keys) { keyPointers in

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Reads and writes `timestamptz` text. Every connection runs with `TimeZone=UTC` and
-/// `DateStyle=ISO`, so the server always answers `YYYY-MM-DD HH:MM:SS[.ffffff]+00`.
+/// Reads and writes `timestamptz` text. Every connection runs with `DateStyle=ISO` and the
+/// utility's time zone, so the server answers `YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM]`; this
+/// writes UTC (`+00`).
 public enum PostgresTimestamp {
     public static func format(_ date: Date) -> String {
         let seconds = date.timeIntervalSince1970
@@ -42,7 +43,7 @@ public enum PostgresTimestamp {
         return String(decoding: text, as: UTF8.self)
     }
 
-    /// Accepts `timestamptz` (UTC), `timestamp` and `date` text.
+    /// Accepts `timestamptz` (any offset), `timestamp` (as UTC) and `date` text.
     public static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         func number(_ start: Int, _ count: Int) -> Int? {

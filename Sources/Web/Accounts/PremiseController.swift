@@ -55,11 +55,13 @@ public struct PremiseController: Sendable {
             form: form ?? .init(tenant: FormField(), start: FormField(CalendarDay.today(database.clock))), notice: notice,
             addTenantAction: routes.premiseTenants.url(grant.accountNumber),
             balance: overview.balance.map(currency.balance),
-            lastBill: overview.bills.first.map { AccountPremise.LastBill(amount: currency.format($0.total), dueOn: BillShow.day($0.dueOn)) },
+            lastBill: overview.bills.first(where: { $0.creditNote == nil }).map {
+                AccountPremise.LastBill(amount: currency.format($0.total), dueOn: BillShow.day($0.dueOn))
+            },
             bills: overview.bills.map {
                 AccountPremise.BillRow(
                     link: routes.bill.url($0.number), month: $0.period.name, number: $0.number, units: $0.units, amount: currency.format($0.total),
-                    estimated: $0.estimated)
+                    estimated: $0.estimated, creditNote: $0.creditNote)
             }, hasBills: !overview.bills.isEmpty)
     }
 
@@ -144,6 +146,7 @@ struct AccountPremise: Page {
         let units: Int64
         let amount: String
         let estimated: Bool
+        let creditNote: String?
     }
 
     struct TenantForm: Encodable, Sendable {

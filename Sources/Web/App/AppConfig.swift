@@ -46,6 +46,8 @@ public struct AppConfig: Sendable {
     public var billing = BillingSettings()
     /// Days after a bill's due date before its late fee is charged (BL-6).
     public var graceDays = 7
+    /// The utility's time zone: "today", bill dates and shown times are its local ones.
+    public var timeZone = TimeZone.utc
 
     public enum NotificationsSettings: Sendable, Equatable {
         case devInbox
@@ -69,6 +71,9 @@ public struct AppConfig: Sendable {
         public static let billNumberPrefix = "bill.number.prefix"
         public static let billDueDays = "bill.due.days"
         public static let billGraceDays = "bill.grace.days"
+        public static let timeZone = "time.zone"
+        public static let backBillingMonths = "bill.backbilling.months"
+        public static let creditNotePrefix = "credit.note.prefix"
         public static let templatesDirectory = "templates.dir"
         public static let publicDirectory = "public.dir"
         public static let migrationsDirectory = "migrations.dir"
@@ -201,13 +206,25 @@ public struct AppConfig: Sendable {
         if prefix.count < 2 || prefix.count > 6 || !prefix.allSatisfy({ $0.isASCII && $0.isUppercase }) {
             problems.append("bill.number.prefix (BILL_NUMBER_PREFIX) must be 2 to 6 capital letters")
         }
+        let creditPrefix = text(Key.creditNotePrefix, "CN")
+        if creditPrefix.count < 2 || creditPrefix.count > 6 || !creditPrefix.allSatisfy({ $0.isASCII && $0.isUppercase }) || creditPrefix == prefix {
+            problems.append("credit.note.prefix (CREDIT_NOTE_PREFIX) must be 2 to 6 capital letters, other than the bill number prefix")
+        }
         let minorDigits = integer(Key.currencyMinorDigits, 2, in: 0...4)
         config.billing = BillingSettings(
             currency: Currency(
                 code: currencyCode, minorDigits: minorDigits,
                 symbol: reader.string(forKey: ConfigKey(Key.currencySymbol)) ?? (currencyCode == "GBP" ? "£" : nil)),
-            billNumberPrefix: prefix, dueDays: integer(Key.billDueDays, 21, in: 1...120))
+            billNumberPrefix: prefix, dueDays: integer(Key.billDueDays, 21, in: 1...120),
+            backBillingMonths: integer(Key.backBillingMonths, 12, in: 1...120), creditNotePrefix: creditPrefix)
         config.graceDays = integer(Key.billGraceDays, 7, in: 0...120)
+        let zoneName = text(Key.timeZone, "UTC")
+        // Only names (Asia/Kolkata), not abbreviations: "IST" means three different zones.
+        if zoneName.contains("/") || zoneName == "UTC", let zone = TimeZone(identifier: zoneName) {
+            config.timeZone = zone
+        } else {
+            problems.append("time.zone (TIME_ZONE) must be a time zone name such as Europe/London or Asia/Kolkata, or UTC")
+        }
         for (key, path) in [
             (Key.templatesDirectory, config.templatesDirectory), (Key.publicDirectory, config.publicDirectory),
             (Key.migrationsDirectory, config.migrationsDirectory),

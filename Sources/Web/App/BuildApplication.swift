@@ -41,6 +41,7 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
     AdminAccountsController(services: services).addRoutes(to: site)
     BillRunsController(services: services).addRoutes(to: site)
     BillController(services: services).addRoutes(to: site)
+    FinanceBillsController(services: services).addRoutes(to: site)
     DefaultersController(services: services).addRoutes(to: site)
     FinanceReportsController(services: services).addRoutes(to: site)
     TariffsController(services: services).addRoutes(to: site)

@@ -15,15 +15,16 @@ public struct DatabaseStartup: Sendable {
     /// `limits`: the serving limits by default; long batch commands (migrate, seed) pass `.unlimited`.
     public static func open(config: AppConfig, logger: Logger, limits: Database.Limits? = nil) async throws -> DatabaseStartup {
         let limits = limits ?? config.databaseLimits
+        let clock = SystemClock(timeZone: config.timeZone)
         if let url = config.databaseURL {
             return DatabaseStartup(
-                database: Database(.init(url: url, poolSize: config.databasePoolSize, limits: limits), logger: logger),
+                database: Database(.init(url: url, poolSize: config.databasePoolSize, limits: limits), logger: logger, clock: clock),
                 embedded: nil, startedEmbedded: false)
         }
         let embedded = EmbeddedPostgres(root: config.dataDirectory + "/pg", logger: logger)
         let started = try embedded.start()
         return DatabaseStartup(
-            database: Database(.init(url: embedded.conninfo(), poolSize: config.databasePoolSize, limits: limits), logger: logger),
+            database: Database(.init(url: embedded.conninfo(), poolSize: config.databasePoolSize, limits: limits), logger: logger, clock: clock),
             embedded: embedded, startedEmbedded: started)
     }
 

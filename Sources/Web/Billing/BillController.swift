@@ -27,7 +27,8 @@ public struct BillController: Sendable {
         let grants = try await premises.premises(of: context.consumer.id)
         let (bill, grant) = try await bills.detail(number: context.parameters.get("bill") ?? "", grants: grants)
         return try renderer.response(
-            BillShow(bill: bill, currency: currency, premiseLink: routes.premise.url(grant.accountNumber), chrome: context.chrome))
+            BillShow(
+                bill: bill, currency: currency, back: (routes.premise.url(grant.accountNumber), bill.supplyAddress), chrome: context.chrome))
     }
 }
 
@@ -43,12 +44,25 @@ struct BillShow: Page {
     let holderName: String
     let issuedOn: String
     let dueOn: String
-    let premiseLink: String
+    /// Where "←" leads: the premise for a consumer, the bill finder for finance.
+    let backLink: String
+    let backLabel: String
+    /// Finance's form to cancel the bill with a credit note; nil for consumers and credited bills.
+    var creditForm: CreditForm?
+    var notice: String?
+
+    struct CreditForm: Encodable, Sendable {
+        let action: String
+        let reason: FormField
+    }
     let opening: String?
     let closing: String
     let estimated: Bool
     let units: Int64
     let trueUp: String?
+    let writtenOff: String?
+    /// Set when a credit note cancelled the bill.
+    let credited: String?
     let parts: [Part]
     let total: String
     /// The owner's balance and what is due with this bill; a tenant sees the bill's charges only.
@@ -68,7 +82,7 @@ struct BillShow: Page {
         let amount: String
     }
 
-    init(bill: AccountBills.Detail, currency: Currency, premiseLink: String, chrome: Chrome) {
+    init(bill: AccountBills.Detail, currency: Currency, back: (link: String, label: String), chrome: Chrome) {
         let summary = bill.summary
         self.chrome = chrome
         title = "Bill \(summary.number)"
@@ -79,13 +93,19 @@ struct BillShow: Page {
         holderName = bill.holderName
         issuedOn = Self.day(bill.issuedOn)
         dueOn = Self.day(summary.dueOn)
-        self.premiseLink = premiseLink
+        (backLink, backLabel) = back
         opening = bill.openingOn.map { day in "\(bill.openingValue.map(String.init) ?? "—") on \(Self.day(day))" }
         closing = "\(bill.closingValue) on \(Self.day(bill.closingOn))"
         estimated = summary.estimated
         units = summary.units
         trueUp = bill.trueUpUnits.map {
             "Earlier bills estimated \($0) units. Your meter has now been read, so this bill charges what you actually used since the last reading, less those \($0) units."
+        }
+        credited = summary.creditNote.map { note in
+            "This bill is cancelled: credit note \(note), issued on \(Self.day(bill.creditedOn ?? "")), took its \(currency.format(summary.total)) off your balance. Reason: \(bill.creditReason ?? "")"
+        }
+        writtenOff = bill.writtenOffUnits.map { units in
+            "Your meter had not been read for a long time. You are charged only for use from \(Self.day(bill.billableFrom ?? "")) on: the \(units) units before that, which earlier bills did not charge, are written off. The law limits back-billing to the months just before a bill."
         }
         parts = bill.versions.map { version in
             Part(

@@ -38,6 +38,9 @@ struct BillRunShow: Page {
     let byArea: [Total]
     let overall: Total
     let estimated: Int
+    let cappedBills: Int
+    let anyCapped: Bool
+    let writtenOffUnits: Int64
     let exceptions: [Exception]
     let exceptionCounts: [ExceptionCount]
     let moreExceptions: Bool
@@ -94,6 +97,9 @@ struct BillRunShow: Page {
         byArea = preview.byArea.map(total)
         overall = total(preview.overall)
         estimated = preview.estimated
+        cappedBills = preview.cappedBills
+        anyCapped = preview.cappedBills > 0
+        writtenOffUnits = preview.writtenOffUnits
         exceptions = preview.exceptions.map {
             Exception(
                 accountNumber: $0.accountNumber, holderName: $0.holderName, explanation: $0.explanation, units: $0.units,

@@ -60,10 +60,12 @@ public struct FinanceReportsController: Sendable {
                 chrome: context.chrome,
                 months: tables.months.map {
                     .init(
-                        month: $0.period.name, bills: $0.bills, billed: currency.format($0.billed), lateFees: currency.format($0.lateFees),
+                        month: $0.period.name, bills: $0.bills, billed: currency.format($0.billed), credited: currency.format($0.credited),
+                        lateFees: currency.format($0.lateFees),
                         collected: currency.format($0.collected))
                 },
                 billedTotal: currency.format(tables.months.map(\.billed).sum()),
+                creditedTotal: currency.format(tables.months.map(\.credited).sum()),
                 collectedTotal: currency.format(tables.months.map(\.collected).sum()),
                 buckets: ["not yet due"] + Defaulters.buckets,
                 aged: ([tables.owedInAll - overdue] + tables.ageing.totalAged).map(currency.format),
@@ -95,9 +97,12 @@ public struct FinanceReportsController: Sendable {
                     + tables.usage.byArea.map { ["area", $0.name, String($0.accounts), String($0.units), currency.plain($0.revenue)] })
         default:
             body = CSVWriter.document(
-                header: ["month", "bills", "billed", "late_fees", "collected"],
+                header: ["month", "bills", "billed", "credited", "late_fees", "collected"],
                 rows: tables.months.map {
-                    [$0.period.description, String($0.bills), currency.plain($0.billed), currency.plain($0.lateFees), currency.plain($0.collected)]
+                    [
+                        $0.period.description, String($0.bills), currency.plain($0.billed), currency.plain($0.credited),
+                        currency.plain($0.lateFees), currency.plain($0.collected),
+                    ]
                 })
         }
         return .csv(body, filename: "meterline-\(["ageing", "usage"].contains(report) ? report : "billed").csv")
@@ -111,6 +116,7 @@ struct FinanceReportsPage: Page {
     let title = "Finance reports"
     let months: [Month]
     let billedTotal: String
+    let creditedTotal: String
     let collectedTotal: String
     let buckets: [String]
     let aged: [String]
@@ -125,6 +131,7 @@ struct FinanceReportsPage: Page {
         let month: String
         let bills: Int
         let billed: String
+        let credited: String
         let lateFees: String
         let collected: String
     }

@@ -263,7 +263,7 @@ struct FieldAccount: Page {
 
         static func newKey() -> String { Base64URL.encode(SecureRandom.bytes(18)) }
 
-        /// Today (UTC) in the date field and a fresh key.
+        /// Today (the utility's day) in the date field and a fresh key.
         static func blank(_ clock: any WallClock) -> ReadingForm {
             ReadingForm(value: FormField(), date: FormField(CalendarDay.today(clock)), note: FormField(), key: newKey())
         }

@@ -238,4 +238,68 @@ struct BillRunTests {
             #expect(try await countRows("bill_runs", db) == 0)
         }
     }
+
+    @Test("a month is over at the utility's midnight, not UTC's, and bills are dated by its calendar")
+    func monthEndsAtLocalMidnight() async throws {
+        let month = TestBilling.recentMonths[2]
+        // Half past midnight on the 1st in Kolkata: in UTC it is still the month's last evening.
+        let instant = try #require(PostgresTimestamp.parse("\(month.next.first) 00:30:00+05:30"))
+        let kolkata = try #require(TimeZone(identifier: "Asia/Kolkata"))
+        try await withTestDatabase(clock: MovableClock(instant, timeZone: kolkata)) { db in
+            try await DemoAccounts.seed(db)
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            #expect(CalendarDay.current(db.clock) == month.next.first)
+            let inUTC = DraftBillRun(database: db, settings: TestBilling.settings, clock: MovableClock(instant))
+            await #expect(throws: DraftBillRun.Refused.monthNotOver(month)) { try await inUTC.start(period: month, by: drafter) }
+            try await TestBilling.issue(month, db, drafter: drafter, approver: approver)
+            let dates = try await db.query("SELECT DISTINCT issued_at::date::text AS issued, due_on::text AS due FROM bills").rows
+            #expect(dates.count == 1)
+            #expect(try dates[0].decode("issued", as: String.self) == month.next.first.description)
+            let due = try #require(PostgresTimestamp.parse("\(month.next.first)"))
+                .addingTimeInterval(Double(TestBilling.settings.dueDays) * 86_400)
+            #expect(try dates[0].decode("due", as: String.self) == String(PostgresTimestamp.format(due).prefix(10)))
+        }
+    }
+
+    static func actualBill(units: Int64, closingOn: String) -> DraftBillRun.DraftedBill {
+        DraftBillRun.DraftedBill(
+            openingOn: nil, openingValue: nil, closingOn: closingOn, closingValue: 10_000, units: units, estimated: false, trueUpUnits: 400,
+            writtenOffUnits: nil, billableFrom: nil, exception: nil, lines: [])
+    }
+
+    @Test("back-billing is capped: under-billed use before the cap's first month is written off, by days")
+    func backBillingIsCapped() async throws {
+        let october = try #require(BillingPeriod("2026-10"))
+        // Last actual reading on 2024-10-31: 730 days to 2026-10-31. Twelve months back from October
+        // 2026 begins on 2025-11-01: 365 of those days.
+        var bill = Self.actualBill(units: 1_460, closingOn: "2026-10-31")
+        DraftBillRun.capBackBilling(&bill, since: "2024-10-31", period: october, months: 12)
+        #expect(bill.units == 730)
+        #expect(bill.writtenOffUnits == 730)
+        #expect(bill.billableFrom == "2025-11-01")
+        // Half up: 1,461 × 365 / 730 = 730.5 → 731.
+        var odd = Self.actualBill(units: 1_461, closingOn: "2026-10-31")
+        DraftBillRun.capBackBilling(&odd, since: "2024-10-31", period: october, months: 12)
+        #expect(odd.units == 731 && odd.writtenOffUnits == 730)
+        // A configured cap of 3 months bills August to October only.
+        var short = Self.actualBill(units: 730, closingOn: "2026-10-31")
+        DraftBillRun.capBackBilling(&short, since: "2024-10-31", period: october, months: 3)
+        #expect(short.billableFrom == "2026-08-01")
+        #expect(short.units == 92)
+    }
+
+    @Test("use within the cap, and over-estimates, are billed or credited in full")
+    func backBillingCapLeavesTheRestAlone() async throws {
+        let october = try #require(BillingPeriod("2026-10"))
+        var recent = Self.actualBill(units: 900, closingOn: "2026-10-28")
+        DraftBillRun.capBackBilling(&recent, since: "2025-11-01", period: october, months: 12)
+        #expect(recent.units == 900 && recent.writtenOffUnits == nil && recent.billableFrom == nil)
+        // Estimates ran ahead of the meter: nothing to bill, nothing written off.
+        var ahead = Self.actualBill(units: 0, closingOn: "2026-10-28")
+        DraftBillRun.capBackBilling(&ahead, since: "2023-01-15", period: october, months: 12)
+        #expect(ahead.units == 0 && ahead.writtenOffUnits == nil)
+        #expect(CalendarDay("2026-10-31")!.ordinal - CalendarDay("2024-10-31")!.ordinal == 730)
+        #expect(CalendarDay("1970-01-01")!.ordinal == 0 && CalendarDay("2000-03-01")!.ordinal == 11_017)
+    }
 }

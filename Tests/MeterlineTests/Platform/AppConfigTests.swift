@@ -59,6 +59,23 @@ struct AppConfigTests {
         #expect(error?.description.contains("DATABASE_POOL_SIZE") == true)
     }
 
+    @Test("the utility's time zone and credit note series come from configuration; abbreviations and clashes are refused")
+    func timeZoneAndCreditNotes() throws {
+        let kolkata = try AppConfig.load(from: reader(folders.merging(["time.zone": "Asia/Kolkata", "credit.note.prefix": "CRN"]) { $1 }))
+        #expect(kolkata.timeZone.identifier == "Asia/Kolkata")
+        #expect(kolkata.billing.creditNotePrefix == "CRN")
+        #expect(kolkata.billing.backBillingMonths == 12)
+        #expect(try AppConfig.load(from: reader(folders)).timeZone.secondsFromGMT() == 0)
+        let error = #expect(throws: AppConfig.Invalid.self) {
+            try AppConfig.load(
+                from: reader(folders.merging(["time.zone": "IST", "credit.note.prefix": "MTL", "bill.backbilling.months": "0"]) { $1 }))
+        }
+        #expect(error?.problems.count == 3)
+        #expect(error?.description.contains("TIME_ZONE") == true)
+        #expect(error?.description.contains("CREDIT_NOTE_PREFIX") == true)
+        #expect(error?.description.contains("BILL_BACKBILLING_MONTHS") == true)
+    }
+
     @Test("a missing templates folder is named in the error")
     func missingFolder() throws {
         let error = #expect(throws: AppConfig.Invalid.self) {

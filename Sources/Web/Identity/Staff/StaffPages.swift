@@ -28,6 +28,7 @@ struct StaffHome: Page {
             (.viewMeterHealth, "Silent smart meters", routes.opsHealth.url()),
             (.importReadings, "Import readings from CSV", routes.opsImport.url()),
             (.runBilling, "Bill runs: draft, preview, approve", routes.billRuns.url()),
+            (.creditBills, "Find a bill, credit it", routes.financeBills.url()),
             (.viewFinanceReports, "Defaulters and arrears", routes.defaulters.url()),
             (.viewFinanceReports, "Finance reports", routes.financeReports.url()),
             (.viewTariffs, "Tariffs and their versions", routes.adminTariffs.url()),

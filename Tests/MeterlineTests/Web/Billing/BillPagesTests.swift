@@ -43,6 +43,14 @@ struct BillPagesTests {
             // No reading on a meterless demo account: the bill says it is an estimate.
             #expect(html.contains("Estimated reading"))
 
+            // Credited by finance: the bill says why, and the premise page marks it.
+            _ = try await IssueCreditNote(database: db, settings: TestBilling.settings).run(
+                billNumber: own, reason: "Your meter was read at the wrong premise", by: drafter)
+            let cancelled = try await browser.get(Routes.site.bill.url(own)).text
+            #expect(cancelled.contains("This bill is cancelled: credit note CN-"))
+            #expect(cancelled.contains("Reason: Your meter was read at the wrong premise"))
+            #expect(try await browser.get(Routes.site.premise.url(DemoAccounts.accounts[0].number)).text.contains(">credited</span>"))
+
             #expect(try await browser.get(Routes.site.bill.url(other)).status == .notFound)
             #expect(try await browser.get(Routes.site.bill.url("MTL-0000-000000")).status == .notFound)
             #expect(try await browser.get("/account/bills/%00").status != .internalServerError)
@@ -91,6 +99,42 @@ struct BillPagesTests {
             #expect(try await countRows("bills WHERE number IS NOT NULL", db) == DemoAccounts.accounts.count)
             #expect(try await VerifyLedger(database: db).run().isSound)
             #expect(try await countRows("audit_log WHERE action IN ('bill_run.drafted', 'bill_run.approved')", db) == 2)
+        }
+    }
+
+    @Test("finance finds a bill by its number and cancels it with a credit note; bad input is refused with what to do")
+    func financeCreditsABill() async throws {
+        try await withStaff([.finance], username: "fred.finance") { browser, db, _ in
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
+            let number: String = try await db.query("SELECT number FROM bills ORDER BY number LIMIT 1").rows[0].decode("number")
+
+            #expect(try await browser.get(Routes.site.financeBills.url()).text.contains("Bill number"))
+            let missing = try await browser.get(Routes.site.financeBills.url(query: [("number", "mtl-1999-000001")]))
+            #expect(missing.status == .notFound)
+            #expect(missing.text.contains("No issued bill has the number MTL-1999-000001."))
+            let found = try await browser.get(Routes.site.financeBills.url(query: [("number", " \(number.lowercased()) ")]))
+            #expect(found.headers[.location] == Routes.site.financeBill.url(number))
+            let page = try await browser.get(Routes.site.financeBill.url(number)).text
+            #expect(page.contains("Cancel with a credit note"))
+
+            let noReason = try await browser.post(Routes.site.financeBillCredit.url(number), [("reason", " ")])
+            #expect(noReason.status == .unprocessableContent)
+            #expect(noReason.text.contains("Say why the bill is credited"))
+            #expect(try await countRows("credit_notes", db) == 0)
+            let credited = try await browser.post(Routes.site.financeBillCredit.url(number), [("reason", "Reading taken at the wrong premise")])
+            #expect(credited.headers[.location] == Routes.site.financeBill.url(number))
+            let after = try await browser.get(Routes.site.financeBill.url(number)).text
+            #expect(after.contains("Credit note CN-"))
+            #expect(after.contains("This bill is cancelled"))
+            #expect(!after.contains("Cancel with a credit note"))
+            let twice = try await browser.post(Routes.site.financeBillCredit.url(number), [("reason", "Once more, by mistake")])
+            #expect(twice.status == .conflict)
+            #expect(twice.text.contains("is already credited"))
+            #expect(try await countRows("credit_notes", db) == 1)
+            #expect(try await browser.post(Routes.site.financeBillCredit.url("MTL-1999-000001"), [("reason", "No such bill")]).status == .notFound)
+            #expect(try await VerifyLedger(database: db).run().isSound)
         }
     }
 

@@ -1,0 +1,92 @@
+import Billing
+import Foundation
+import Hummingbird
+import Platform
+
+/// /finance/bills (BL-2, BL-4): finance finds an issued bill by its number, sees it as its owner
+/// does, and cancels it with a credit note whose reason the consumer reads. An issued bill is
+/// never edited.
+public struct FinanceBillsController: Sendable {
+    let database: Database
+    let bills: AccountBills
+    let renderer: PageRenderer
+    let settings: BillingSettings
+    let routes = Routes.site
+
+    public init(services: AppServices) {
+        database = services.database
+        bills = AccountBills(database: services.database)
+        renderer = services.renderer
+        settings = services.config.billing
+    }
+
+    public func addRoutes(to site: SiteRouter) {
+        site.get(routes.financeBills, use: find)
+        site.get(routes.financeBill, use: show)
+        site.post(routes.financeBillCredit, use: credit)
+    }
+
+    @Sendable func find(_ request: Request, context: StaffContext) async throws -> Response {
+        guard let typed = QueryForm(request)["number"].map({ String($0.prefix(40)) }), !typed.isEmpty else {
+            return try renderer.response(FindBillPage(chrome: context.chrome, number: FormField()))
+        }
+        let number = Self.normalised(typed)
+        let found = try await database.query("SELECT 1 FROM bills WHERE number = $1", [number]).rows
+        guard found.isEmpty else { return .redirect(to: routes.financeBill.url(number), type: .normal) }
+        return try renderer.response(
+            FindBillPage(chrome: context.chrome, number: FormField(typed, error: "No issued bill has the number \(number).")),
+            status: .notFound)
+    }
+
+    @Sendable func show(_ request: Request, context: StaffContext) async throws -> Response {
+        try await page(context, notice: try await context.sessionHandle.takeFlash())
+    }
+
+    struct CreditInput: Decodable { var reason: String? }
+
+    @Sendable func credit(_ request: Request, context: StaffContext) async throws -> Response {
+        let input = try await request.decode(as: CreditInput.self, context: context)
+        let number = Self.normalised(context.parameters.get("bill") ?? "")
+        do {
+            let note = try await IssueCreditNote(database: database, settings: settings).run(
+                billNumber: number, reason: input.reason ?? "", by: context.member.id, clientAddress: context.clientAddress)
+            try await context.sessionHandle.flash(
+                "Credit note \(note.number) cancels bill \(note.billNumber): \(settings.currency.format(note.amount)) is off the balance, and the consumer is told."
+            )
+            return .redirect(to: routes.financeBill.url(number), type: .normal)
+        } catch let refused as IssueCreditNote.Refused {
+            switch refused {
+            case .noSuchBill: throw NotFound("bill")
+            case .reasonMissing, .reasonTooLong:
+                return try await page(context, reason: FormField(input.reason, error: refused.description), status: .unprocessableContent)
+            case .alreadyCredited: return try await page(context, notice: refused.description, status: .conflict)
+            }
+        }
+    }
+
+    private func page(_ context: StaffContext, notice: String? = nil, reason: FormField = FormField(), status: HTTPResponse.Status = .ok)
+        async throws -> Response
+    {
+        let number = Self.normalised(context.parameters.get("bill") ?? "")
+        let bill = try await bills.detail(number: number)
+        var page = BillShow(bill: bill, currency: settings.currency, back: (routes.financeBills.url(), "Find another bill"), chrome: context.chrome)
+        page.notice = notice
+        if bill.summary.creditNote == nil {
+            page.creditForm = .init(action: routes.financeBillCredit.url(number), reason: reason)
+        }
+        return try renderer.response(page, status: status)
+    }
+
+    /// Numbers are printed in capitals; people type them any way.
+    static func normalised(_ typed: String) -> String {
+        typed.trimmingCharacters(in: .whitespaces).uppercased()
+    }
+}
+
+/// The model of `billing/find-bill.mustache`.
+struct FindBillPage: Page {
+    static let template = "billing/find-bill"
+    let chrome: Chrome
+    let title = "Find a bill"
+    let number: FormField
+}

@@ -1,0 +1,130 @@
+import Foundation
+import Testing
+
+@testable import Accounts
+@testable import Billing
+@testable import Identity
+@testable import Metering
+@testable import Platform
+
+/// BL-2, BL-4: an issued bill is never edited; a credit note cancels it, numbered in its own
+/// gapless series, with one ledger entry, and the bill stops counting as owed.
+@Suite("Credit notes (BL-2, BL-4)")
+struct CreditNoteTests {
+    static let day: TimeInterval = 86_400
+
+    /// The demo town with one issued month; the body gets (db, a finance user, the first account's bill number).
+    func withIssuedMonth(clock: any WallClock = SystemClock(), _ body: (Database, Int64, String) async throws -> Void) async throws {
+        try await withTestDatabase(clock: clock) { db in
+            try await DemoAccounts.seed(db)
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
+            let number: String = try await db.query(
+                "SELECT b.number FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = $1",
+                [DemoAccounts.accounts[0].number]
+            ).rows[0].decode("number")
+            try await body(db, drafter, number)
+        }
+    }
+
+    static func balance(_ db: Database, of account: String = DemoAccounts.accounts[0].number) async throws -> Int64 {
+        try await db.query(
+            "SELECT ab.balance FROM account_balances ab JOIN accounts a ON a.id = ab.account_id WHERE a.account_number = $1", [account]
+        ).rows[0].decode("balance")
+    }
+
+    @Test("an issued bill is corrected by a credit note for its whole amount, never by editing it")
+    func creditNoteCancelsABill() async throws {
+        try await withIssuedMonth { db, finance, number in
+            let before = try await Self.balance(db)
+            let total: Int64 = try await db.query("SELECT total FROM bills WHERE number = $1", [number]).rows[0].decode("total")
+            #expect(total > 0)
+            let year = CalendarDay.current(db.clock).year
+            let note = try await IssueCreditNote(database: db, settings: TestBilling.settings).run(
+                billNumber: number.lowercased(), reason: "Meter was read on the wrong premise", by: finance)
+            #expect(note.number == "CN-\(year)-000001")
+            #expect(note.amount == Money(minorUnits: total))
+            #expect(try await Self.balance(db) == before - total)
+            #expect(try await countRows("ledger_entries WHERE kind = 'credit_note' AND amount = $1", db, [-total]) == 1)
+            #expect(try await countRows("audit_log WHERE action = 'bill.credited'", db) == 1)
+            // The bill itself is unchanged, and cannot be credited twice.
+            #expect(try await db.query("SELECT total FROM bills WHERE number = $1", [number]).rows[0].decode("total", as: Int64.self) == total)
+            await #expect(throws: IssueCreditNote.Refused.alreadyCredited(bill: number, by: note.number)) {
+                try await IssueCreditNote(database: db, settings: TestBilling.settings).run(billNumber: number, reason: "Once more", by: finance)
+            }
+            // The next credit note takes the next number; the ledger still adds up.
+            let other: String = try await db.query("SELECT number FROM bills WHERE number <> $1 ORDER BY number LIMIT 1", [number]).rows[0]
+                .decode("number")
+            let second = try await IssueCreditNote(database: db, settings: TestBilling.settings).run(
+                billNumber: other, reason: "Tariff category was wrong", by: finance)
+            #expect(second.number == "CN-\(year)-000002")
+            let report = try await VerifyLedger(database: db).run()
+            #expect(report.isSound, "\(report.problems)")
+            // The database keeps credit notes as written.
+            await #expect(throws: DatabaseError.self) { try await db.query("UPDATE credit_notes SET amount = 0") }
+            await #expect(throws: DatabaseError.self) { try await db.query("DELETE FROM credit_notes") }
+        }
+    }
+
+    @Test("a credit note needs a reason and a bill that exists; a refused one writes nothing")
+    func refusedCreditNotesWriteNothing() async throws {
+        try await withIssuedMonth { db, finance, number in
+            let credit = IssueCreditNote(database: db, settings: TestBilling.settings)
+            await #expect(throws: IssueCreditNote.Refused.reasonMissing) { try await credit.run(billNumber: number, reason: "  ok ", by: finance) }
+            await #expect(throws: IssueCreditNote.Refused.reasonTooLong) {
+                try await credit.run(billNumber: number, reason: String(repeating: "x", count: 501), by: finance)
+            }
+            await #expect(throws: IssueCreditNote.Refused.noSuchBill("MTL-1999-000001")) {
+                try await credit.run(billNumber: "MTL-1999-000001", reason: "No such bill", by: finance)
+            }
+            let written = [
+                try await countRows("credit_notes", db), try await countRows("bill_number_series WHERE prefix = 'CN'", db),
+                try await countRows("ledger_entries WHERE kind = 'credit_note'", db),
+            ]
+            #expect(written == [0, 0, 0])
+        }
+    }
+
+    @Test("a credited bill draws no late fee and puts no one on the defaulters list")
+    func creditedBillsAreNotOwed() async throws {
+        try await withIssuedMonth { db, finance, number in
+            _ = try await IssueCreditNote(database: db, settings: TestBilling.settings).run(
+                billNumber: number, reason: "Reading belonged to the neighbour", by: finance)
+            // Something else is owed on the account, so only the credit note keeps the bill off the lists.
+            let account: Int64 = try await db.query("SELECT account_id FROM bills WHERE number = $1", [number]).rows[0].decode("account_id")
+            try await db.transaction { connection in
+                try connection.execute(
+                    "INSERT INTO ledger_entries (account_id, kind, amount, booked_at, note) VALUES ($1, 'adjustment', 5000, now(), 'Reconnection')",
+                    [account])
+                try connection.execute("UPDATE account_balances SET balance = balance + 5000 WHERE account_id = $1", [account])
+            }
+            let late = MovableClock(Date().addingTimeInterval(Double(TestBilling.settings.dueDays + 40) * Self.day))
+            _ = try await ApplyLateFees(database: db, graceDays: 7, clock: late).run()
+            #expect(
+                try await countRows(
+                    "ledger_entries e JOIN bills b ON b.id = e.bill_id WHERE e.kind = 'late_fee' AND b.number = $1", db, [number]) == 0)
+            // The other accounts' unpaid bills are still charged: the pass itself ran.
+            #expect(try await countRows("ledger_entries WHERE kind = 'late_fee'", db) > 0)
+            let defaulters = try await Defaulters(database: db, clock: late).list(area: nil)
+            #expect(!defaulters.rows.contains { $0.accountNumber == DemoAccounts.accounts[0].number })
+            #expect(try await VerifyLedger(database: db).run().isSound)
+        }
+    }
+
+    @Test("verify-ledger finds a credit note without its ledger entry, and a gap in credit note numbers")
+    func verifyLedgerChecksCreditNotes() async throws {
+        try await withIssuedMonth { db, finance, number in
+            let bill = try await db.query("SELECT id, account_id FROM bills WHERE number = $1", [number]).rows[0]
+            try await db.query(
+                """
+                INSERT INTO credit_notes (bill_id, account_id, number, amount, reason, issued_by, issued_at)
+                VALUES ($1, $2, 'CN-2026-000002', 100, 'Written around the action', $3, now())
+                """, [try bill.decode("id", as: Int64.self), try bill.decode("account_id", as: Int64.self), finance])
+            try await db.query("INSERT INTO bill_number_series (prefix, year, last) VALUES ('CN', 2026, 2)")
+            let problems = try await VerifyLedger(database: db).run().problems
+            #expect(problems.contains { $0.contains("Credit note CN-2026-000002 has 0 ledger entries") })
+            #expect(problems.contains { $0.contains("Numbers CN-2026") && $0.contains("gap") })
+        }
+    }
+}
