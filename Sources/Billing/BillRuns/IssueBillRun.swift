@@ -43,7 +43,20 @@ public struct IssueBillRun: Sendable {
             // Between batches only: a cancelled run stops with whole batches issued, as after a crash.
             try Task.checkCancellation()
         }
-        try await database.query("UPDATE bill_runs SET status = 'issued', issued_at = $2 WHERE id = $1 AND status = 'issuing'", [runID, clock.now])
+        let now = clock.now
+        try await database.transaction { connection in
+            try connection.execute("UPDATE bill_runs SET status = 'issued', issued_at = $2 WHERE id = $1 AND status = 'issuing'", [runID, now])
+            // Once per month, for every bill page of it: what similar premises used (BL-3).
+            try connection.execute(
+                """
+                INSERT INTO similar_use (period, category, area, premises, median_units)
+                SELECT $1::date, a.category, a.area, count(*), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY b.units))::bigint
+                FROM bills b JOIN accounts a ON a.id = b.account_id
+                WHERE b.period = $1::date AND b.number IS NOT NULL AND NOT b.estimated
+                GROUP BY a.category, a.area
+                ON CONFLICT (period, category, area) DO UPDATE SET premises = EXCLUDED.premises, median_units = EXCLUDED.median_units
+                """, [period.first.description])
+        }
         return try await BillRun.find(runID, in: database)
     }
 

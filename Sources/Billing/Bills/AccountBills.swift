@@ -102,12 +102,24 @@ public struct AccountBills: Sendable {
         public let lines: [BillLine]
         /// The tariff versions the lines were priced with, by part.
         public let versions: [(part: Int, name: String, effectiveFrom: String)]
+        /// The median use of premises of the same category and area that month; nil where fewer
+        /// than `similarMinimum` were read (a median of a handful would tell on the neighbours).
+        public let similar: Similar?
         public let previous: Summary?
         /// Same month a year before, for comparison.
         public let yearBefore: Summary?
 
         public static func == (lhs: Detail, rhs: Detail) -> Bool { lhs.summary == rhs.summary && lhs.lines == rhs.lines }
     }
+
+    public struct Similar: Sendable, Equatable {
+        public let category: String
+        public let area: String
+        public let premises: Int
+        public let medianUnits: Int64
+    }
+
+    static let similarMinimum = 5
 
     /// One bill by its number, if the grant covers it; NotFound otherwise (another consumer's bill
     /// is as absent as one that does not exist).
@@ -119,8 +131,11 @@ public struct AccountBills: Sendable {
                        b.account_id, a.account_number, a.supply_address, a.holder_name, b.opening_on::text AS opening_on, b.opening_value,
                        b.closing_on::text AS closing_on, b.closing_value, b.true_up_units, b.issued_at::date::text AS issued_on,
                        b.balance_before, b.written_off_units, b.billable_from::text AS billable_from,
-                       cn.number AS credit_note, cn.reason AS credit_reason, cn.issued_at::date::text AS credited_on
+                       cn.number AS credit_note, cn.reason AS credit_reason, cn.issued_at::date::text AS credited_on,
+                       a.category, a.area, s.premises AS similar_premises, s.median_units AS similar_median
                 FROM bills b JOIN accounts a ON a.id = b.account_id LEFT JOIN credit_notes cn ON cn.bill_id = b.id
+                LEFT JOIN similar_use s ON s.period = b.period AND s.category = a.category AND s.area = a.area
+                  AND s.premises >= \(Self.similarMinimum)
                 WHERE b.number = $1
                 """, [number]
             ).rows.first,
@@ -167,7 +182,12 @@ public struct AccountBills: Sendable {
             writtenOffUnits: try row.decode("written_off_units"), billableFrom: try row.decode("billable_from"),
             issuedOn: try row.decode("issued_on"), creditReason: try row.decode("credit_reason"), creditedOn: try row.decode("credited_on"),
             balanceBefore: grant.isOwner ? Money(minorUnits: try row.decode("balance_before")) : nil, lines: billLines,
-            versions: versions, previous: around.first { $0.period == summary.period.previous },
+            versions: versions,
+            similar: try row.decode("similar_median", as: Int64?.self).map {
+                Similar(
+                    category: try row.decode("category"), area: try row.decode("area"), premises: try row.decode("similar_premises"),
+                    medianUnits: $0)
+            }, previous: around.first { $0.period == summary.period.previous },
             yearBefore: around.first { $0.period.year == summary.period.year - 1 })
         return (detail, grant)
     }

@@ -132,6 +132,14 @@ struct BillShow: Page {
         if let yearBefore = bill.yearBefore {
             changes.append("In \(yearBefore.period.name) you used \(yearBefore.units) units and the bill was \(currency.format(yearBefore.total)).")
         }
+        if let similar = bill.similar {
+            let comparison =
+                summary.units == similar.medianUnits
+                ? "the same as" : summary.units > similar.medianUnits ? "more than" : "less than"
+            changes.append(
+                "Similar \(similar.category) premises in \(similar.area) used \(similar.medianUnits) units in \(summary.period.name) (the middle of \(similar.premises) read meters): you used \(comparison) them."
+            )
+        }
         if bill.versions.count > 1 {
             changes.append("The tariff changed during the month: each part of the month is charged at its own tariff, with the use shared by days.")
         }

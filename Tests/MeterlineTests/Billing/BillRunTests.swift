@@ -302,4 +302,43 @@ struct BillRunTests {
         #expect(CalendarDay("2026-10-31")!.ordinal - CalendarDay("2024-10-31")!.ordinal == 730)
         #expect(CalendarDay("1970-01-01")!.ordinal == 0 && CalendarDay("2000-03-01")!.ordinal == 11_017)
     }
+
+    @Test("a bill compares its use with the median of similar premises in its area, once five are read")
+    func similarPremisesMedian() async throws {
+        try await withBilling { db, drafter, approver in
+            let month = TestBilling.recentMonths[2]
+            // Five read residential premises in Portview, using 100 to 500 units; the demo's second
+            // Portview home has no meter, so its estimate does not count.
+            var numbers = [DemoAccounts.accounts[0].number]
+            for index in 1...4 {
+                let number = "90000000\(index)"
+                try await db.query(
+                    """
+                    INSERT INTO accounts (account_number, category, supply_address, mobile_on_file, holder_name, area)
+                    VALUES ($1, 'residential', $2, $3, 'Neighbour', 'Portview')
+                    """, [number, "\(index) Quay Row, Portview", "+44770090090\(index)"])
+                numbers.append(number)
+            }
+            for (index, number) in numbers.enumerated() {
+                try await installMeter(db, serial: "MTR-SIM-\(index)", account: number, daysAgo: 200, initial: 1_000)
+                try await TestBilling.reading(db, account: number, value: 2_000, on: month.previous.last)
+                try await TestBilling.reading(db, account: number, value: 2_000 + 100 * Int64(index + 1), on: month.last)
+            }
+            // An Eastholm home is read too, but alone in its area.
+            try await installMeter(db, serial: "MTR-SIM-E", account: DemoAccounts.accounts[2].number, daysAgo: 200, initial: 1_000)
+            try await TestBilling.reading(db, account: DemoAccounts.accounts[2].number, value: 1_500, on: month.last)
+            try await TestBilling.issue(month, db, drafter: drafter, approver: approver)
+
+            func bill(_ account: String) async throws -> AccountBills.Detail {
+                let number: String = try await db.query(
+                    "SELECT b.number FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = $1", [account]
+                ).rows[0].decode("number")
+                return try await AccountBills(database: db).detail(number: number)
+            }
+            let mine = try await bill(DemoAccounts.accounts[0].number)
+            #expect(mine.summary.units == 100)
+            #expect(mine.similar == AccountBills.Similar(category: "residential", area: "Portview", premises: 5, medianUnits: 300))
+            #expect(try await bill(DemoAccounts.accounts[2].number).similar == nil)
+        }
+    }
 }
