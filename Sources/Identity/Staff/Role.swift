@@ -24,7 +24,7 @@ public enum Role: String, CaseIterable, Sendable, Codable {
 
     public var permissions: Set<Permission> {
         switch self {
-        case .admin: [.enterStaffArea, .manageStaff, .viewAudit, .manageAccounts, .viewTariffs]
+        case .admin: [.enterStaffArea, .manageStaff, .viewAudit, .manageAccounts, .viewTariffs, .manageTariffs]
         case .finance: [.enterStaffArea, .viewAudit, .reviewReadings, .importReadings, .runBilling, .creditBills, .viewFinanceReports, .viewTariffs]
         case .meterReader: [.enterStaffArea, .readMeters]
         case .technician: [.enterStaffArea, .readMeters, .installMeters, .viewMeterHealth]
@@ -61,6 +61,8 @@ public enum Permission: Sendable, Hashable {
     case viewFinanceReports
     /// See the tariffs and every version of them (BL-1).
     case viewTariffs
+    /// Add a tariff version, after a preview of sample bills (BL-1).
+    case manageTariffs
 }
 
 extension Collection<Role> {

@@ -73,6 +73,7 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let adminAudit = Routes.forStaff("/admin/audit", .viewAudit)
     public let adminAuditCSV = Routes.forStaff("/admin/audit.csv", .viewAudit)
     public let adminTariffs = Routes.forStaff("/admin/tariffs", .viewTariffs)
+    public let adminTariffVersionNew = Routes.forStaff("/admin/tariffs/:category/new", .manageTariffs)
     public let billRuns = Routes.forStaff("/finance/bill-runs", .runBilling)
     public let billRun = Routes.forStaff("/finance/bill-runs/:run", .runBilling)
     public let billRunApprove = Routes.forStaff("/finance/bill-runs/:run/approve", .runBilling)

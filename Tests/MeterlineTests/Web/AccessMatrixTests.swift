@@ -87,7 +87,7 @@ import Testing
             let bill = try await db.query(
                 "SELECT b.number FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = $1", [DemoAccounts.accounts[0].number]
             ).rows[0].decode("number", as: String.self)
-            let values = ["number": DemoAccounts.accounts[0].number, "bill": bill, "run": String(run.id)]
+            let values = ["number": DemoAccounts.accounts[0].number, "bill": bill, "run": String(run.id), "category": "residential"]
             let services = try await TestApp.services(database: db)
             let (router, site) = try buildSite(services: services)
 

@@ -215,6 +215,57 @@ struct BillPagesTests {
         }
     }
 
+    @Test("an admin adds a tariff version: prefilled form, mistakes named by field and line, sample bills, then saved")
+    func adminAddsATariffVersion() async throws {
+        try await withStaff([.admin], username: "ada.admin") { browser, db, _ in
+            try await TestBilling.seedTariffs(db)
+            let form = Routes.site.adminTariffVersionNew.url("residential")
+            #expect(try await browser.get(Routes.site.adminTariffs.url()).text.contains(form))
+            let page = try await browser.get(form).text
+            #expect(page.contains("100 at 0.12\n300 at 0.18\nabove at 0.24"))
+            #expect(page.contains("Electricity duty: 5% of energy"))
+            #expect(page.contains("VAT: 5% of subtotal"))
+            let next = BillingPeriod.current(SystemClock()).next.first.description
+            var fields = [
+                ("tariffName", "Domestic"), ("effectiveFrom", next), ("note", "Tariff order 2026/14"), ("blockMode", "telescopic"),
+                ("dayBasis", "30"), ("blocks", "100 at 0.12\n300 at 0.20\nabove at 0.27"), ("fixedCharge", "8.00 a month"),
+                ("minimumCharge", ""), ("surcharges", "Electricity duty: 5% of energy"), ("taxes", "VAT: 5% of subtotal"), ("lateFee", "5.00"),
+            ]
+            func with(_ name: String, _ value: String) -> [(String, String)] { fields.map { $0.0 == name ? ($0.0, value) : $0 } }
+
+            let badBlock = try await browser.post(form, with("blocks", "100 at 0.12\n300 for 0.20\nabove at 0.27") + [("intent", "preview")])
+            #expect(badBlock.status == .unprocessableContent)
+            #expect(badBlock.text.contains("Line 2: write a block as"))
+            let badTax = try await browser.post(form, with("taxes", "VAT 5%") + [("intent", "save")])
+            #expect(badTax.status == .unprocessableContent)
+            #expect(badTax.text.contains("Line 1: write a tax as"))
+            let unordered = try await browser.post(form, with("blocks", "300 at 0.12\n100 at 0.20\nabove at 0.27") + [("intent", "preview")])
+            #expect(unordered.status == .unprocessableContent)
+            #expect(unordered.text.contains("block 2 must end above 300 units"))
+            let badDate = try await browser.post(form, with("effectiveFrom", "next month") + [("intent", "preview")])
+            #expect(badDate.text.contains("as YYYY-MM-DD"))
+
+            let preview = try await browser.post(form, fields + [("intent", "preview")])
+            #expect(preview.status == .ok)
+            #expect(preview.text.contains("Sample bills for a 30-day month"))
+            // 250 units cost more under the dearer second block: 150 × 0.02 more, plus duty and VAT.
+            #expect(preview.text.contains("Save this version"))
+            #expect(try await countRows("tariff_versions", db) == 3)
+
+            let saved = try await browser.post(form, fields + [("intent", "save")])
+            #expect(saved.headers[.location] == Routes.site.adminTariffs.url())
+            #expect(try await countRows("tariff_versions", db) == 4)
+            let index = try await browser.get(Routes.site.adminTariffs.url()).text
+            #expect(index.contains("The residential tariff has a new version from"))
+            #expect(index.contains("units 101–300 at £0.20"))
+            // The same day twice, or a month already billed, is refused at the date.
+            let again = try await browser.post(form, fields + [("intent", "save")])
+            #expect(again.status == .unprocessableContent)
+            #expect(again.text.contains("A version already starts on"))
+            #expect(try await browser.get(Routes.site.adminTariffVersionNew.url("spaceships")).status == .notFound)
+        }
+    }
+
     /// The run's work happens in the background: wait (at most ten seconds) for its status.
     static func waitFor(_ status: BillRun.Status, month: BillingPeriod, _ db: Database) async throws -> BillRun {
         for _ in 0..<200 {
