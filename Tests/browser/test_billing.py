@@ -55,6 +55,28 @@ def test_a_consumer_follows_a_bill_line_by_line(server, phone, desktop):
     screenshot(desktop, "bill-desktop")
     desktop.delete_all_cookies()
 
+    # Finance finds the bill by the number printed on it and cancels it with a credit note.
+    number = driver.find_element(By.CSS_SELECTOR, ".bill-facts dd").text
+    sign_in_new_staff(desktop, server, "carla.finance", "Carla Finance", "finance", "credit where it is due")
+    click_and_wait(desktop, desktop.find_element(By.PARTIAL_LINK_TEXT, "Find a bill"))
+    fill(desktop, {"number": number.lower()})
+    submit(desktop)
+    assert desktop.find_element(By.TAG_NAME, "h1").text.startswith("Bill for ")
+    submit(desktop, "form[action$='/credit'] button")
+    assert "Say why the bill is credited" in desktop.find_element(By.CSS_SELECTOR, ".field-error").text
+    fill(desktop, {"reason": "The reading was taken at the wrong premise"})
+    submit(desktop, "form[action$='/credit'] button")
+    assert "cancels bill " + number in desktop.find_element(By.CSS_SELECTOR, ".notice").text
+    screenshot(desktop, "bill-credited-finance-desktop")
+    sign_out(desktop)
+
+    # The consumer sees why, on the bill and in the list.
+    driver.get(bill_url)
+    assert "This bill is cancelled: credit note CN-" in driver.find_element(By.CSS_SELECTOR, ".notice-warning").text
+    screenshot(driver, "bill-credited-phone")
+    driver.get(server.url + f"/account/premises/{ACCOUNT}")
+    assert driver.find_elements(By.XPATH, "//table[contains(@class,'bills')]//span[text()='credited']")
+
 
 def test_finance_drafts_a_month_and_a_second_finance_user_approves_it(server, desktop):
     seed(server)
@@ -92,4 +114,35 @@ def test_finance_drafts_a_month_and_a_second_finance_user_approves_it(server, de
     driver.get(server.url + "/admin/tariffs")
     assert "Residential: Domestic" in driver.page_source
     screenshot(driver, "tariffs-desktop")
+    sign_out(driver)
+
+
+def test_an_admin_previews_sample_bills_before_saving_a_tariff_version(server, desktop, phone):
+    seed(server)
+    driver = desktop
+    sign_in_new_staff(driver, server, "tariq.admin", "Tariq Admin", "admin", "tariffs by the tideline")
+    driver.get(server.url + "/admin/tariffs")
+    click_and_wait(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "New version of the Domestic tariff"))
+    blocks = driver.find_element(By.NAME, "blocks")
+    assert "100 at 0.12" in blocks.get_attribute("value")
+    blocks.clear()
+    blocks.send_keys("100 at 0.12\n300 for 0.21\nabove at 0.28")
+    submit(driver, "button[value=preview]")
+    assert "Line 2: write a block as" in driver.find_element(By.ID, "blocks-error").text
+    blocks = driver.find_element(By.NAME, "blocks")
+    blocks.clear()
+    blocks.send_keys("100 at 0.12\n300 at 0.21\nabove at 0.28")
+    submit(driver, "button[value=preview]")
+    rows = driver.find_elements(By.CSS_SELECTOR, ".tariff-preview tbody tr")
+    assert [row.find_element(By.TAG_NAME, "td").text for row in rows][:4] == ["0", "50", "100", "101"]
+    screenshot(driver, "tariff-version-preview-desktop")
+    for cookie in driver.get_cookies():
+        phone.get(server.url + "/healthz")
+        phone.add_cookie({"name": cookie["name"], "value": cookie["value"], "path": "/"})
+    phone.get(driver.current_url)
+    screenshot(phone, "tariff-version-form-phone")
+    phone.delete_all_cookies()
+    submit(driver, "button[value=save]")
+    assert "has a new version from" in driver.find_element(By.CSS_SELECTOR, ".notice").text
+    assert "units 101–300 at £0.21" in driver.page_source
     sign_out(driver)

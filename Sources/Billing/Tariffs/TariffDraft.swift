@@ -240,9 +240,10 @@ public struct TariffDraft: Sendable, Equatable {
         return (String(line[..<colon]).trimmed, String(line[line.index(after: colon)...]).trimmed)
     }
 
-    /// Non-empty lines with their numbers as the admin sees them.
+    /// Non-empty lines with their numbers as the admin sees them. Browsers send a textarea's lines
+    /// with CRLF, which Swift reads as one Character: split on any newline Character.
     private func lines(_ text: String) -> [(number: Int, line: String)] {
-        text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, line in
+        text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated().compactMap { index, line in
             let trimmed = String(line).trimmed
             return trimmed.isEmpty ? nil : (index + 1, trimmed)
         }

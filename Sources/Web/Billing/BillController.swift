@@ -39,6 +39,8 @@ struct BillShow: Page {
     let title: String
     let number: String
     let month: String
+    /// "Your bill for October 2026"; finance reads "Bill for October 2026".
+    var heading: String
     let accountNumber: String
     let supplyAddress: String
     let holderName: String
@@ -88,6 +90,7 @@ struct BillShow: Page {
         title = "Bill \(summary.number)"
         number = summary.number
         month = summary.period.name
+        heading = "Your bill for \(summary.period.name)"
         accountNumber = bill.accountNumber
         supplyAddress = bill.supplyAddress
         holderName = bill.holderName
@@ -117,7 +120,8 @@ struct BillShow: Page {
         total = currency.format(summary.total)
         balanceBefore = bill.balanceBefore.map(currency.format)
         let due = bill.balanceBefore.map { $0 + summary.total }
-        amountDue = due.map(currency.format)
+        // What was due at issue means nothing once a credit note has cancelled the bill.
+        amountDue = summary.creditNote == nil ? due.map(currency.format) : nil
         inCredit = due?.isNegative ?? false
         var changes: [String] = []
         if let previous = bill.previous {

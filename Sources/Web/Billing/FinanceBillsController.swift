@@ -71,6 +71,7 @@ public struct FinanceBillsController: Sendable {
         let bill = try await bills.detail(number: number)
         var page = BillShow(bill: bill, currency: settings.currency, back: (routes.financeBills.url(), "Find another bill"), chrome: context.chrome)
         page.notice = notice
+        page.heading = "Bill for \(bill.summary.period.name)"
         if bill.summary.creditNote == nil {
             page.creditForm = .init(action: routes.financeBillCredit.url(number), reason: reason)
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Billing
@@ -16,6 +17,9 @@ struct TariffDraftTests {
             let parsed = try draft.parse(currency: currency).get()
             #expect(parsed.0 == CalendarDay("2027-01-01"))
             #expect(parsed.1 == rules)
+            var typed = draft
+            typed.blocks = draft.blocks.replacingOccurrences(of: "\n", with: "\r\n")
+            #expect(try typed.parse(currency: currency).get().1 == rules, "CRLF line ends, as browsers send them")
         }
         let industrial = TariffDraft(rules: DemoBilling.industrial, effectiveFrom: "2027-01-01", currency: currency)
         #expect(industrial.blocks == "total 0 to 5000:\n2000 at 0.16\nabove at 0.14\ntotal 5001 or more:\nabove at 0.13")
@@ -25,7 +29,8 @@ struct TariffDraftTests {
     @Test("each mistake is named by its field and line, all at once")
     func mistakesByField() throws {
         var draft = TariffDraft(rules: DemoBilling.residential, effectiveFrom: "2027-02-30", currency: currency)
-        draft.blocks = "100 at 0.12\n\n300 at twelve\nabove at 0.24"
+        // As a browser sends a textarea: CRLF line ends.
+        draft.blocks = "100 at 0.12\r\n\r\n300 at twelve\r\nabove at 0.24"
         draft.surcharges = "Duty: 5% of subtotal"
         draft.fixedCharge = "eight pounds"
         draft.lateFee = "2 percent"
