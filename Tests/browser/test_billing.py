@@ -65,9 +65,12 @@ def test_a_consumer_follows_a_bill_line_by_line(server, phone, desktop):
     submit(desktop, "form[action$='/credit'] button")
     assert "Say why the bill is credited" in desktop.find_element(By.CSS_SELECTOR, ".field-error").text
     fill(desktop, {"reason": "The reading was taken at the wrong premise"})
+    desktop.find_element(By.NAME, "rebill").click()
     submit(desktop, "form[action$='/credit'] button")
-    assert "cancels bill " + number in desktop.find_element(By.CSS_SELECTOR, ".notice").text
-    screenshot(desktop, "bill-credited-finance-desktop")
+    notice = desktop.find_element(By.CSS_SELECTOR, ".notice").text
+    assert "cancels bill " + number in notice and "This is the corrected bill" in notice
+    assert "This bill replaces bill " + number in desktop.page_source
+    screenshot(desktop, "bill-corrected-finance-desktop")
     sign_out(desktop)
 
     # The consumer sees why, on the bill and in the list.

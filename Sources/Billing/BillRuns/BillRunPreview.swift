@@ -58,7 +58,8 @@ public struct BillRunPreview: Sendable {
                    coalesce(sum(b.total), 0) AS amount, count(*) FILTER (WHERE b.estimated) AS estimated,
                    count(b.written_off_units) AS capped, coalesce(sum(b.written_off_units), 0)::bigint AS written_off
             FROM bills b JOIN accounts a ON a.id = b.account_id
-            WHERE b.bill_run_id = $1
+            -- A month's corrected bills, issued later, are not the run's.
+            WHERE b.bill_run_id = $1 AND b.replaces_bill_id IS NULL
             GROUP BY GROUPING SETS ((a.category), (a.area), ())
             ORDER BY name
             """, [runID]
@@ -88,7 +89,7 @@ public struct BillRunPreview: Sendable {
         let exceptions = try await database.query(
             """
             SELECT b.id, a.account_number, a.holder_name, b.exception, b.units, b.total FROM bills b JOIN accounts a ON a.id = b.account_id
-            WHERE b.bill_run_id = $1 AND b.exception IS NOT NULL ORDER BY b.exception, a.account_number LIMIT \(exceptionLimit)
+            WHERE b.bill_run_id = $1 AND b.replaces_bill_id IS NULL AND b.exception IS NOT NULL ORDER BY b.exception, a.account_number LIMIT \(exceptionLimit)
             """, [runID]
         ).rows.map { row in
             Exception(
@@ -96,7 +97,10 @@ public struct BillRunPreview: Sendable {
                 kind: try row.decode("exception"), units: try row.decode("units"), amount: Money(minorUnits: try row.decode("total")))
         }
         let counts = try await database.query(
-            "SELECT exception, count(*) AS n FROM bills WHERE bill_run_id = $1 AND exception IS NOT NULL GROUP BY exception ORDER BY exception",
+            """
+            SELECT exception, count(*) AS n FROM bills WHERE bill_run_id = $1 AND replaces_bill_id IS NULL AND exception IS NOT NULL
+            GROUP BY exception ORDER BY exception
+            """,
             [runID]
         ).rows.map { (kind: try $0.decode("exception", as: String.self), count: try $0.decode("n", as: Int.self)) }
         return BillRunPreview(

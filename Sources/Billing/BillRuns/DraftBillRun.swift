@@ -64,7 +64,7 @@ public struct DraftBillRun: Sendable {
         guard run.status == .drafting else { return run }
         let period = run.period
         let versions = try await TariffBook(database: database).versions(in: period)
-        let fuel = try await fuelAdjustments(period)
+        let fuel = try await Self.fuelAdjustments(period, in: database)
         progress(run.accountsDone, run.accountsTotal)
         var cursor: Int64 = 0
         while true {
@@ -130,7 +130,7 @@ public struct DraftBillRun: Sendable {
         }
     }
 
-    private func fuelAdjustments(_ period: BillingPeriod) async throws -> [String: FuelAdjustment] {
+    static func fuelAdjustments(_ period: BillingPeriod, in database: Database) async throws -> [String: FuelAdjustment] {
         var adjustments: [String: FuelAdjustment] = [:]
         for row in try await database.query(
             "SELECT category, kind, value FROM fuel_adjustments WHERE month = $1::date", [period.first.description]
@@ -176,53 +176,14 @@ public struct DraftBillRun: Sendable {
                 .decode("status", as: BillRun.Status.self)
             guard status == .drafting else { return (nil, 0, 0) }
             let usages = try connection.query(
-                """
-                WITH batch AS (
-                    SELECT a.id, a.category, a.sanctioned_load_tenths_kw AS load FROM accounts a
-                    WHERE a.status = 'active' AND a.billing_type = 'postpaid' AND a.id > $1
-                      AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.account_id = a.id AND b.period = $2::date)
-                    ORDER BY a.id LIMIT $3
-                )
-                SELECT b.id, b.category, b.load,
-                       coalesce(prev.closing_on, start.read_on)::text AS opening_on, coalesce(prev.closing_value, start.value) AS opening_value,
-                       close.read_on::text AS closing_on, close.value AS closing_value, close.flag AS closing_flag,
-                       coalesce(actual.units, 0) AS actual_units, coalesce(est.units, 0) AS estimated_units, usual.daily_milli,
-                       coalesce(anchor.closing_on, est.first_opening, start.read_on)::text AS since
-                FROM batch b
-                LEFT JOIN LATERAL (SELECT closing_on, closing_value FROM bills WHERE account_id = b.id AND period < $2::date
-                                   AND number IS NOT NULL ORDER BY period DESC LIMIT 1) prev ON true
-                LEFT JOIN LATERAL (SELECT closing_on FROM bills WHERE account_id = b.id AND period < $2::date AND number IS NOT NULL
-                                   AND NOT estimated ORDER BY period DESC LIMIT 1) anchor ON true
-                LEFT JOIN LATERAL (SELECT sum(units) AS units, min(opening_on) AS first_opening FROM bills
-                                   WHERE account_id = b.id AND period < $2::date AND number IS NOT NULL AND estimated
-                                   AND closing_on > coalesce(anchor.closing_on, '-infinity'::date)) est ON true
-                LEFT JOIN LATERAL (SELECT read_on, value FROM current_readings WHERE account_id = b.id AND read_on < $2::date
-                                   ORDER BY read_on DESC, id DESC LIMIT 1) start ON true
-                -- Only a meter read by someone (or the meter itself) closes a month as actual; metering's own
-                -- estimates do not.
-                LEFT JOIN LATERAL (SELECT read_on, value, flag FROM current_readings
-                                   WHERE account_id = b.id AND read_on BETWEEN $2::date AND $4::date AND kind IN ('actual', 'final', 'correction')
-                                   ORDER BY read_on DESC, id DESC LIMIT 1) close ON true
-                -- Use since the last actual bill; with none, since the opening of the first estimated one.
-                LEFT JOIN LATERAL (SELECT sum(consumption) AS units FROM current_readings
-                                   WHERE account_id = b.id AND kind <> 'initial' AND read_on <= close.read_on
-                                     AND read_on > coalesce(anchor.closing_on, est.first_opening, start.read_on, '-infinity'::date)) actual ON true
-                LEFT JOIN LATERAL (SELECT CASE WHEN max(read_on) > min(read_on) THEN
-                                       ((sum(consumption) - (array_agg(consumption ORDER BY read_on))[1]) * 1000 / (max(read_on) - min(read_on)))::bigint
-                                   END AS daily_milli
-                                   FROM current_readings WHERE account_id = b.id AND kind <> 'initial'
-                                     AND read_on >= $2::date - 365 AND read_on < $2::date) usual ON true
-                ORDER BY b.id
-                """, [cursor, first, batchSize, last]
-            ).rows.map { row in
-                Usage(
-                    accountID: try row.decode("id"), category: try row.decode("category"), load: try row.decode("load"),
-                    openingOn: try row.decode("opening_on"), openingValue: try row.decode("opening_value"),
-                    closingOn: try row.decode("closing_on"), closingValue: try row.decode("closing_value"),
-                    closingFlag: try row.decode("closing_flag"), actualUnits: try row.decode("actual_units"),
-                    estimatedUnits: try row.decode("estimated_units"), since: try row.decode("since"),
-                    usualDailyMilli: try row.decode("daily_milli"))
-            }
+                Self.usageQuery(
+                    batch: """
+                        SELECT a.id, a.category, a.sanctioned_load_tenths_kw AS load FROM accounts a
+                        WHERE a.status = 'active' AND a.billing_type = 'postpaid' AND a.id > $1
+                          AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.account_id = a.id AND b.period = $2::date)
+                        ORDER BY a.id LIMIT $3
+                        """), [cursor, first, batchSize, last]
+            ).rows.map(Self.usage)
             guard let lastAccount = usages.last?.accountID else {
                 let counts = try connection.query("SELECT accounts_done, accounts_total FROM bill_runs WHERE id = $1", [runID]).rows[0]
                 return (nil, try counts.decode("accounts_done"), try counts.decode("accounts_total"))
@@ -279,7 +240,7 @@ public struct DraftBillRun: Sendable {
                                        true_up_units, total, exception, written_off_units, billable_from)
                     SELECT $1, account_id, $2::date, opening_on, opening_value, closing_on, closing_value, units, estimated, true_up_units,
                            total, exception, written_off_units, billable_from
-                    FROM draft_bills ON CONFLICT (account_id, period) DO NOTHING
+                    FROM draft_bills ON CONFLICT (account_id, period) WHERE replaces_bill_id IS NULL DO NOTHING
                     RETURNING id, account_id
                 )
                 INSERT INTO bill_lines (bill_id, position, kind, label, amount, units, rate, percentage, base, monthly, days, period_days,
@@ -296,6 +257,59 @@ public struct DraftBillRun: Sendable {
             ).rows[0]
             return (lastAccount, try counts.decode("accounts_done"), try counts.decode("accounts_total"))
         }
+    }
+
+    /// What `batch` (a query of account id, category and load, using $1 and $3 as it needs)
+    /// accounts' month looks like: readings, earlier bills and usual use, one row each; $2 and $4
+    /// are the month's first and last day. Credited bills do not count: a replacement, if any,
+    /// stands for its month.
+    static func usageQuery(batch: SQL) -> SQL {
+        """
+        WITH batch AS (\(batch))
+        SELECT b.id, b.category, b.load,
+               coalesce(prev.closing_on, start.read_on)::text AS opening_on, coalesce(prev.closing_value, start.value) AS opening_value,
+               close.read_on::text AS closing_on, close.value AS closing_value, close.flag AS closing_flag,
+               coalesce(actual.units, 0) AS actual_units, coalesce(est.units, 0) AS estimated_units, usual.daily_milli,
+               coalesce(anchor.closing_on, est.first_opening, start.read_on)::text AS since
+        FROM batch b
+        LEFT JOIN LATERAL (SELECT closing_on, closing_value FROM bills p WHERE account_id = b.id AND period < $2::date
+                           AND number IS NOT NULL AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = p.id)
+                           ORDER BY period DESC LIMIT 1) prev ON true
+        LEFT JOIN LATERAL (SELECT closing_on FROM bills p WHERE account_id = b.id AND period < $2::date AND number IS NOT NULL
+                           AND NOT estimated AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = p.id)
+                           ORDER BY period DESC LIMIT 1) anchor ON true
+        LEFT JOIN LATERAL (SELECT sum(units) AS units, min(opening_on) AS first_opening FROM bills p
+                           WHERE account_id = b.id AND period < $2::date AND number IS NOT NULL AND estimated
+                           AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = p.id)
+                           AND closing_on > coalesce(anchor.closing_on, '-infinity'::date)) est ON true
+        LEFT JOIN LATERAL (SELECT read_on, value FROM current_readings WHERE account_id = b.id AND read_on < $2::date
+                           ORDER BY read_on DESC, id DESC LIMIT 1) start ON true
+        -- Only a meter read by someone (or the meter itself) closes a month as actual; metering's own
+        -- estimates do not.
+        LEFT JOIN LATERAL (SELECT read_on, value, flag FROM current_readings
+                           WHERE account_id = b.id AND read_on BETWEEN $2::date AND $4::date AND kind IN ('actual', 'final', 'correction')
+                           ORDER BY read_on DESC, id DESC LIMIT 1) close ON true
+        -- Use since the last actual bill; with none, since the opening of the first estimated one.
+        LEFT JOIN LATERAL (SELECT sum(consumption) AS units FROM current_readings
+                           WHERE account_id = b.id AND kind <> 'initial' AND read_on <= close.read_on
+                             AND read_on > coalesce(anchor.closing_on, est.first_opening, start.read_on, '-infinity'::date)) actual ON true
+        LEFT JOIN LATERAL (SELECT CASE WHEN max(read_on) > min(read_on) THEN
+                               ((sum(consumption) - (array_agg(consumption ORDER BY read_on))[1]) * 1000 / (max(read_on) - min(read_on)))::bigint
+                           END AS daily_milli
+                           FROM current_readings WHERE account_id = b.id AND kind <> 'initial'
+                             AND read_on >= $2::date - 365 AND read_on < $2::date) usual ON true
+        ORDER BY b.id
+        """
+    }
+
+    static func usage(_ row: Row) throws -> Usage {
+        Usage(
+            accountID: try row.decode("id"), category: try row.decode("category"), load: try row.decode("load"),
+            openingOn: try row.decode("opening_on"), openingValue: try row.decode("opening_value"),
+            closingOn: try row.decode("closing_on"), closingValue: try row.decode("closing_value"),
+            closingFlag: try row.decode("closing_flag"), actualUnits: try row.decode("actual_units"),
+            estimatedUnits: try row.decode("estimated_units"), since: try row.decode("since"),
+            usualDailyMilli: try row.decode("daily_milli"))
     }
 
     struct DraftedBill {

@@ -53,6 +53,7 @@ public struct IssueBillRun: Sendable {
                 SELECT $1::date, a.category, a.area, count(*), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY b.units))::bigint
                 FROM bills b JOIN accounts a ON a.id = b.account_id
                 WHERE b.period = $1::date AND b.number IS NOT NULL AND NOT b.estimated
+                  AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
                 GROUP BY a.category, a.area
                 ON CONFLICT (period, category, area) DO UPDATE SET premises = EXCLUDED.premises, median_units = EXCLUDED.median_units
                 """, [period.first.description])
@@ -122,9 +123,9 @@ public struct IssueBillRun: Sendable {
             }
             let counts = try connection.query(
                 """
-                UPDATE bill_runs SET accounts_done = (SELECT count(*) FROM bills WHERE bill_run_id = $1 AND number IS NOT NULL)
+                UPDATE bill_runs SET accounts_done = (SELECT count(*) FROM bills WHERE bill_run_id = $1 AND number IS NOT NULL AND replaces_bill_id IS NULL)
                 WHERE id = $1 RETURNING accounts_done,
-                    (SELECT count(*) FROM bills WHERE bill_run_id = $1 AND exception IS DISTINCT FROM 'cannot_price') AS total
+                    (SELECT count(*) FROM bills WHERE bill_run_id = $1 AND exception IS DISTINCT FROM 'cannot_price' AND replaces_bill_id IS NULL) AS total
                 """, [runID]
             ).rows[0]
             return (try counts.decode("accounts_done"), try counts.decode("total"))

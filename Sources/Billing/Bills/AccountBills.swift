@@ -94,6 +94,8 @@ public struct AccountBills: Sendable {
         public let writtenOffUnits: Int64?
         public let billableFrom: String?
         public let issuedOn: String
+        /// The bill this one corrects: its number, the credit note that cancelled it, and why.
+        public let replaces: (number: String, creditNote: String, reason: String)?
         /// Why and when the bill was credited, if it was (its number is the summary's).
         public let creditReason: String?
         public let creditedOn: String?
@@ -132,8 +134,10 @@ public struct AccountBills: Sendable {
                        b.closing_on::text AS closing_on, b.closing_value, b.true_up_units, b.issued_at::date::text AS issued_on,
                        b.balance_before, b.written_off_units, b.billable_from::text AS billable_from,
                        cn.number AS credit_note, cn.reason AS credit_reason, cn.issued_at::date::text AS credited_on,
-                       a.category, a.area, s.premises AS similar_premises, s.median_units AS similar_median
+                       a.category, a.area, s.premises AS similar_premises, s.median_units AS similar_median,
+                       r.number AS replaces_number, rn.number AS replaces_credit_note, rn.reason AS replaces_reason
                 FROM bills b JOIN accounts a ON a.id = b.account_id LEFT JOIN credit_notes cn ON cn.bill_id = b.id
+                LEFT JOIN bills r ON r.id = b.replaces_bill_id LEFT JOIN credit_notes rn ON rn.bill_id = r.id
                 LEFT JOIN similar_use s ON s.period = b.period AND s.category = a.category AND s.area = a.area
                   AND s.premises >= \(Self.similarMinimum)
                 WHERE b.number = $1
@@ -170,7 +174,8 @@ public struct AccountBills: Sendable {
             """
             SELECT b.id, b.number, to_char(b.period, 'YYYY-MM') AS period, b.units, b.total, b.due_on::text AS due_on, b.estimated,
                    cn.number AS credit_note
-            FROM bills b LEFT JOIN credit_notes cn ON cn.bill_id = b.id WHERE b.account_id = $1 AND b.number IS NOT NULL AND b.period IN ($2::date - interval '1 month', $2::date - interval '1 year')
+            FROM bills b LEFT JOIN credit_notes cn ON cn.bill_id = b.id WHERE b.account_id = $1 AND b.number IS NOT NULL AND cn.id IS NULL
+              AND b.period IN ($2::date - interval '1 month', $2::date - interval '1 year')
               AND ($3::date IS NULL OR (b.period + interval '1 month' - interval '1 day')::date >= $3::date)
               AND ($4::date IS NULL OR b.period <= $4::date)
             """, [grant.accountID, summary.period.first.description, grant.from, grant.to]
@@ -180,7 +185,11 @@ public struct AccountBills: Sendable {
             holderName: try row.decode("holder_name"), openingOn: try row.decode("opening_on"), openingValue: try row.decode("opening_value"),
             closingOn: try row.decode("closing_on"), closingValue: try row.decode("closing_value"), trueUpUnits: try row.decode("true_up_units"),
             writtenOffUnits: try row.decode("written_off_units"), billableFrom: try row.decode("billable_from"),
-            issuedOn: try row.decode("issued_on"), creditReason: try row.decode("credit_reason"), creditedOn: try row.decode("credited_on"),
+            issuedOn: try row.decode("issued_on"),
+            replaces: try row.decode("replaces_number", as: String?.self).map {
+                ($0, try row.decode("replaces_credit_note"), try row.decode("replaces_reason"))
+            },
+            creditReason: try row.decode("credit_reason"), creditedOn: try row.decode("credited_on"),
             balanceBefore: grant.isOwner ? Money(minorUnits: try row.decode("balance_before")) : nil, lines: billLines,
             versions: versions,
             similar: try row.decode("similar_median", as: Int64?.self).map {

@@ -3,10 +3,11 @@ import Identity
 import Notifications
 import Platform
 
-/// BL-2, BL-4: an issued bill is never edited; finance corrects one by crediting it in full. The
-/// credit note has its own gapless number, one ledger entry against the bill, and the account's
-/// balance moves with it in the same transaction. The owner is told by SMS. A corrected bill, where
-/// one is needed, is a new bill (disputes, BL-7, bring the re-bill).
+/// BL-2, BL-4: an issued bill is never edited; finance corrects one by crediting it in full and,
+/// where needed, issuing a new bill for the month, worked out again from the readings as they
+/// stand (correct the reading first). The credit note has its own gapless number, the new bill the
+/// next bill number; each has one ledger entry, and the balance moves with them, all in one
+/// transaction. The owner is told by SMS.
 public struct IssueCreditNote: Sendable {
     let database: Database
     let settings: BillingSettings
@@ -23,6 +24,8 @@ public struct IssueCreditNote: Sendable {
         case alreadyCredited(bill: String, by: String)
         case reasonMissing
         case reasonTooLong
+        case laterMonthBilled(BillingPeriod)
+        case cannotPrice
 
         public var description: String {
             switch self {
@@ -30,6 +33,10 @@ public struct IssueCreditNote: Sendable {
             case .alreadyCredited(let bill, let creditNote): "Bill \(bill) is already credited, by \(creditNote)."
             case .reasonMissing: "Say why the bill is credited, in a few words: the consumer sees it."
             case .reasonTooLong: "Keep the reason under 500 characters."
+            case .laterMonthBilled(let period):
+                "\(period.name) is billed or drafted already for this account, so an earlier month cannot be billed again. Credit the bill without a new one; the next bill picks up from the readings."
+            case .cannotPrice:
+                "The month cannot be priced again (no tariff for the category, or no sanctioned load for a per-kW tariff). Fix the account, or credit the bill without a new one."
             }
         }
     }
@@ -39,16 +46,37 @@ public struct IssueCreditNote: Sendable {
         public let billNumber: String
         public let amount: Money
         public let reason: String
+        /// The new bill for the month, when one was asked for.
+        public let replacement: Replacement?
     }
 
-    public func run(billNumber: String, reason: String, by userID: Int64, clientAddress: String? = nil) async throws -> CreditNote {
+    public struct Replacement: Sendable, Equatable {
+        public let number: String
+        public let total: Money
+    }
+
+    public func run(
+        billNumber: String, reason: String, rebill: Bool = false, by userID: Int64, clientAddress: String? = nil
+    ) async throws -> CreditNote {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard reason.count >= 5 else { throw Refused.reasonMissing }
         guard reason.count <= 500 else { throw Refused.reasonTooLong }
         let number = billNumber.trimmingCharacters(in: .whitespaces).uppercased()
         let now = clock.now
-        let year = CalendarDay.current(clock).year
+        let today = CalendarDay.current(clock)
+        let year = today.year
         let settings = self.settings
+        // A month's tariffs cannot change once it is billed, so they are read before the transaction.
+        var pricing: (period: BillingPeriod, versions: [String: [TariffBook.Version]], fuel: [String: FuelAdjustment])?
+        if rebill,
+            let row = try await database.query("SELECT to_char(period, 'YYYY-MM') AS period FROM bills WHERE number = $1", [number]).rows.first,
+            let period = BillingPeriod(try row.decode("period", as: String.self))
+        {
+            pricing = (
+                period, try await TariffBook(database: database).versions(in: period), try await DraftBillRun.fuelAdjustments(period, in: database)
+            )
+        }
+        let repricing = pricing
         return try await database.transaction { connection in
             // The bill's row is held: two finance users crediting it at once, the second finds the first's note.
             guard
@@ -89,20 +117,107 @@ public struct IssueCreditNote: Sendable {
                 RETURNING balance
                 """, [accountID, -total.minorUnits, now]
             ).rows[0].decode("balance", as: Int64.self)
+            var replacement: Replacement?
+            var balanceNow = balance
+            var dueOn: String?
+            if let repricing {
+                (replacement, dueOn) = try Self.rebill(
+                    billID: billID, accountID: accountID, pricing: repricing, settings: settings, now: now, today: today, on: connection)
+                balanceNow += replacement!.total.minorUnits
+            }
+            let told =
+                replacement.map { "The corrected bill \($0.number) is \(settings.currency.format($0.total)), due \(dueOn ?? "")." } ?? ""
             for row in try connection.query(
                 "SELECT mobile FROM users WHERE account_id = $1 AND status = 'active' AND mobile IS NOT NULL", [accountID]
             ).rows {
                 try Outbox.enqueue(
                     on: connection, channel: .sms, to: try row.decode("mobile"),
                     body:
-                        "Meterline: bill \(number) is cancelled by credit note \(creditNumber) for \(settings.currency.format(total)). Reason: \(reason). Your balance is now \(settings.currency.balance(Money(minorUnits: balance)))."
+                        "Meterline: bill \(number) is cancelled by credit note \(creditNumber) for \(settings.currency.format(total)). \(told) Reason: \(reason). Your balance is now \(settings.currency.balance(Money(minorUnits: balanceNow)))."
                         .prefix(600).description,
                     purpose: "credit_note")
             }
             try AuditLog.record(
                 on: connection, .billCredited, userID: userID, clientAddress: clientAddress,
-                details: ["bill": number, "credit_note": creditNumber, "amount": String(total.minorUnits)])
-            return CreditNote(number: creditNumber, billNumber: number, amount: total, reason: reason)
+                details: [
+                    "bill": number, "credit_note": creditNumber, "amount": String(total.minorUnits), "new_bill": replacement?.number ?? "",
+                ])
+            return CreditNote(number: creditNumber, billNumber: number, amount: total, reason: reason, replacement: replacement)
         }
+    }
+
+    /// The month's bill again, from the readings as they stand, numbered and entered at once.
+    private static func rebill(
+        billID: Int64, accountID: Int64, pricing: (period: BillingPeriod, versions: [String: [TariffBook.Version]], fuel: [String: FuelAdjustment]),
+        settings: BillingSettings, now: Date, today: CalendarDay, on connection: PostgresConnection
+    ) throws -> (Replacement, String) {
+        let period = pricing.period
+        if let later = try connection.query(
+            "SELECT to_char(min(period), 'YYYY-MM') AS period FROM bills WHERE account_id = $1 AND period > $2::date",
+            [accountID, period.first.description]
+        ).rows.first, let name: String = try later.decode("period") {
+            throw Refused.laterMonthBilled(BillingPeriod(name)!)
+        }
+        let usage = try DraftBillRun.usage(
+            try connection.query(
+                DraftBillRun.usageQuery(
+                    batch: "SELECT a.id, a.category, a.sanctioned_load_tenths_kw AS load FROM accounts a WHERE a.id = $1 LIMIT $3"),
+                [accountID, period.first.description, 1, period.last.description]
+            ).rows[0])
+        let drafted: DraftBillRun.DraftedBill
+        do {
+            drafted = try DraftBillRun.bill(
+                for: usage, period: period, versions: pricing.versions[usage.category] ?? [], fuel: pricing.fuel[usage.category],
+                backBillingMonths: settings.backBillingMonths)
+        } catch is TariffCalculator.Refused {
+            throw Refused.cannotPrice
+        }
+        let prefix = settings.billNumberPrefix
+        let serial = try connection.query(
+            """
+            INSERT INTO bill_number_series (prefix, year, last) VALUES ($1, $2, 1)
+            ON CONFLICT (prefix, year) DO UPDATE SET last = bill_number_series.last + 1 RETURNING last
+            """, [prefix, today.year]
+        ).rows[0].decode("last", as: Int.self)
+        let digits = String(serial)
+        let number = "\(prefix)-\(today.year)-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits)"
+        let total = drafted.lines.map(\.line.amount).sum()
+        let inserted = try connection.query(
+            """
+            INSERT INTO bills (bill_run_id, account_id, period, opening_on, opening_value, closing_on, closing_value, units, estimated,
+                               true_up_units, total, exception, written_off_units, billable_from, number, issued_at, due_on, balance_before,
+                               replaces_bill_id)
+            SELECT o.bill_run_id, o.account_id, o.period, $2::date, $3, $4::date, $5, $6, $7, $8, $9, $10, $11, $12::date, $13, $14,
+                   $15::date + $16::int, coalesce((SELECT balance FROM account_balances WHERE account_id = o.account_id), 0), o.id
+            FROM bills o WHERE o.id = $1
+            RETURNING id, due_on::text AS due_on
+            """,
+            [
+                billID, drafted.openingOn, drafted.openingValue, drafted.closingOn, drafted.closingValue, drafted.units, drafted.estimated,
+                drafted.trueUpUnits, total.minorUnits, drafted.exception, drafted.writtenOffUnits, drafted.billableFrom, number, now,
+                today.description, settings.dueDays,
+            ]
+        ).rows[0]
+        let newID: Int64 = try inserted.decode("id")
+        try connection.copyIn(
+            """
+            COPY bill_lines (bill_id, position, kind, label, amount, units, rate, percentage, base, monthly, days, period_days, part,
+                             tariff_version_id) FROM STDIN
+            """,
+            rows: drafted.lines.enumerated().map { position, priced in
+                let line = priced.line
+                return [
+                    String(newID), String(position + 1), line.kind.rawValue, line.label, String(line.amount.minorUnits), line.units.map(String.init),
+                    line.rate.map { String($0.tenThousandthsOfMinorUnit) }, line.percentage.map { String($0.partsPerMillion) },
+                    line.base.map { String($0.minorUnits) }, line.monthly.map { String($0.minorUnits) }, line.days.map(String.init),
+                    line.periodDays.map(String.init), String(line.part), String(priced.versionID),
+                ]
+            })
+        try connection.execute(
+            "INSERT INTO ledger_entries (account_id, kind, amount, bill_id, booked_at) VALUES ($1, 'bill', $2, $3, $4)",
+            [accountID, total.minorUnits, newID, now])
+        try connection.execute(
+            "UPDATE account_balances SET balance = balance + $2, updated_at = $3 WHERE account_id = $1", [accountID, total.minorUnits, now])
+        return (Replacement(number: number, total: total), try inserted.decode("due_on"))
     }
 }

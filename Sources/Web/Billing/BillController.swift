@@ -56,7 +56,12 @@ struct BillShow: Page {
     struct CreditForm: Encodable, Sendable {
         let action: String
         let reason: FormField
+        let rebill: Bool
+        let rebillError: String?
     }
+
+    /// Set on a corrected bill: the bill it replaces, and why.
+    let replaces: String?
     let opening: String?
     let closing: String
     let estimated: Bool
@@ -103,6 +108,9 @@ struct BillShow: Page {
         units = summary.units
         trueUp = bill.trueUpUnits.map {
             "Earlier bills estimated \($0) units. Your meter has now been read, so this bill charges what you actually used since the last reading, less those \($0) units."
+        }
+        replaces = bill.replaces.map { replaced in
+            "This bill replaces bill \(replaced.number), which credit note \(replaced.creditNote) cancelled. Reason: \(replaced.reason)"
         }
         credited = summary.creditNote.map { note in
             "This bill is cancelled: credit note \(note), issued on \(Self.day(bill.creditedOn ?? "")), took its \(currency.format(summary.total)) off your balance. Reason: \(bill.creditReason ?? "")"

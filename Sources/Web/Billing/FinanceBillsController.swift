@@ -42,38 +42,53 @@ public struct FinanceBillsController: Sendable {
         try await page(context, notice: try await context.sessionHandle.takeFlash())
     }
 
-    struct CreditInput: Decodable { var reason: String? }
+    struct CreditInput: Decodable {
+        var reason: String?
+        /// The checkbox: present when a new bill for the month is wanted.
+        var rebill: String?
+    }
 
     @Sendable func credit(_ request: Request, context: StaffContext) async throws -> Response {
         let input = try await request.decode(as: CreditInput.self, context: context)
         let number = Self.normalised(context.parameters.get("bill") ?? "")
         do {
             let note = try await IssueCreditNote(database: database, settings: settings).run(
-                billNumber: number, reason: input.reason ?? "", by: context.member.id, clientAddress: context.clientAddress)
-            try await context.sessionHandle.flash(
-                "Credit note \(note.number) cancels bill \(note.billNumber): \(settings.currency.format(note.amount)) is off the balance, and the consumer is told."
-            )
+                billNumber: number, reason: input.reason ?? "", rebill: input.rebill != nil, by: context.member.id,
+                clientAddress: context.clientAddress)
+            let cancelled = "Credit note \(note.number) cancels bill \(note.billNumber): \(settings.currency.format(note.amount)) is off the balance"
+            if let replacement = note.replacement {
+                try await context.sessionHandle.flash(
+                    "\(cancelled). This is the corrected bill, \(replacement.number), for \(settings.currency.format(replacement.total)). The consumer is told."
+                )
+                return .redirect(to: routes.financeBill.url(replacement.number), type: .normal)
+            }
+            try await context.sessionHandle.flash("\(cancelled), and the consumer is told.")
             return .redirect(to: routes.financeBill.url(number), type: .normal)
         } catch let refused as IssueCreditNote.Refused {
             switch refused {
             case .noSuchBill: throw NotFound("bill")
             case .reasonMissing, .reasonTooLong:
-                return try await page(context, reason: FormField(input.reason, error: refused.description), status: .unprocessableContent)
+                return try await page(
+                    context, reason: FormField(input.reason, error: refused.description), rebill: input.rebill != nil, status: .unprocessableContent)
+            case .laterMonthBilled, .cannotPrice:
+                return try await page(
+                    context, reason: FormField(input.reason), rebill: true, rebillError: refused.description, status: .unprocessableContent)
             case .alreadyCredited: return try await page(context, notice: refused.description, status: .conflict)
             }
         }
     }
 
-    private func page(_ context: StaffContext, notice: String? = nil, reason: FormField = FormField(), status: HTTPResponse.Status = .ok)
-        async throws -> Response
-    {
+    private func page(
+        _ context: StaffContext, notice: String? = nil, reason: FormField = FormField(), rebill: Bool = false, rebillError: String? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let number = Self.normalised(context.parameters.get("bill") ?? "")
         let bill = try await bills.detail(number: number)
         var page = BillShow(bill: bill, currency: settings.currency, back: (routes.financeBills.url(), "Find another bill"), chrome: context.chrome)
         page.notice = notice
         page.heading = "Bill for \(bill.summary.period.name)"
         if bill.summary.creditNote == nil {
-            page.creditForm = .init(action: routes.financeBillCredit.url(number), reason: reason)
+            page.creditForm = .init(action: routes.financeBillCredit.url(number), reason: reason, rebill: rebill, rebillError: rebillError)
         }
         return try renderer.response(page, status: status)
     }

@@ -127,4 +127,77 @@ struct CreditNoteTests {
             #expect(problems.contains { $0.contains("Numbers CN-2026") && $0.contains("gap") })
         }
     }
+
+    @Test("a wrong reading is corrected, then the bill is credited and the month billed again from the corrected reading")
+    func creditAndRebill() async throws {
+        try await withTestDatabase { db in
+            try await DemoAccounts.seed(db)
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            let months = TestBilling.recentMonths
+            let account = DemoAccounts.accounts[0].number
+            try await installMeter(db, account: account, daysAgo: 200, initial: 1_000)
+            try await TestBilling.reading(db, account: account, value: 1_300, on: months[1].last)
+            // Typed 1,500 where the meter showed 1,400.
+            try await TestBilling.reading(db, account: account, value: 1_500, on: months[2].last)
+            try await TestBilling.issue(months[2], db, drafter: drafter, approver: approver)
+            let original = try await db.query(
+                "SELECT b.number, b.units, b.total FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = $1", [account]
+            ).rows[0]
+            let number: String = try original.decode("number")
+            #expect(try original.decode("units", as: Int64.self) == 200)
+            let before = try await Self.balance(db)
+
+            let reading: Int64 = try await db.query(
+                "SELECT r.id FROM current_readings r JOIN accounts a ON a.id = r.account_id WHERE a.account_number = $1 AND r.read_on = $2::date",
+                [account, months[2].last.description]
+            ).rows[0].decode("id")
+            _ = try await CorrectReading(database: db).correct(
+                readingID: reading, value: 1_400, reason: "Digits swapped when typed", by: drafter, clientAddress: nil)
+            let note = try await IssueCreditNote(database: db, settings: TestBilling.settings).run(
+                billNumber: number, reason: "Reading corrected from 1500 to 1400", rebill: true, by: drafter)
+            let replacement = try #require(note.replacement)
+            let corrected = try await AccountBills(database: db).detail(number: replacement.number)
+            #expect(corrected.summary.units == 100)
+            #expect(corrected.closingValue == 1_400)
+            #expect(corrected.replaces?.number == number)
+            #expect(corrected.replaces?.creditNote == note.number)
+            #expect(replacement.total < note.amount)
+            #expect(try await Self.balance(db) == before - note.amount.minorUnits + replacement.total.minorUnits)
+            let report = try await VerifyLedger(database: db).run()
+            #expect(report.isSound, "\(report.problems)")
+            // The premise lists both: the cancelled bill and the one that stands.
+            let grant = PremiseAccess.Grant(
+                accountID: try await db.query("SELECT id FROM accounts WHERE account_number = $1", [account]).rows[0].decode("id"),
+                accountNumber: account, supplyAddress: "", isOwner: true, from: nil, to: nil)
+            let listed = try await AccountBills(database: db).overview(grant).bills
+            #expect(listed.map(\.number).sorted() == [number, replacement.number].sorted())
+            #expect(listed.first { $0.number == number }?.creditNote == note.number)
+        }
+    }
+
+    @Test("a month is not billed again once a later month has a bill; the credit note is not written either")
+    func noRebillBehindALaterMonth() async throws {
+        try await withTestDatabase { db in
+            try await DemoAccounts.seed(db)
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            let months = TestBilling.recentMonths
+            try await TestBilling.issue(months[1], db, drafter: drafter, approver: approver)
+            try await TestBilling.issue(months[2], db, drafter: drafter, approver: approver)
+            let older: String = try await db.query(
+                "SELECT b.number FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = $1 AND b.period = $2::date",
+                [DemoAccounts.accounts[0].number, months[1].first.description]
+            ).rows[0].decode("number")
+            await #expect(throws: IssueCreditNote.Refused.laterMonthBilled(months[2])) {
+                try await IssueCreditNote(database: db, settings: TestBilling.settings).run(
+                    billNumber: older, reason: "Wrong reading", rebill: true, by: drafter)
+            }
+            let notes = try await countRows("credit_notes", db)
+            #expect(notes == 0)
+            // Without a new bill, the credit note is fine.
+            _ = try await IssueCreditNote(database: db, settings: TestBilling.settings).run(billNumber: older, reason: "Wrong reading", by: drafter)
+            #expect(try await VerifyLedger(database: db).run().isSound)
+        }
+    }
 }

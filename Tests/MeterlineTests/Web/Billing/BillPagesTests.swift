@@ -134,6 +134,17 @@ struct BillPagesTests {
             #expect(twice.text.contains("is already credited"))
             #expect(try await countRows("credit_notes", db) == 1)
             #expect(try await browser.post(Routes.site.financeBillCredit.url("MTL-1999-000001"), [("reason", "No such bill")]).status == .notFound)
+            // Credited and billed again: the corrected bill's page says what it replaces.
+            let second: String = try await db.query("SELECT number FROM bills WHERE number <> $1 ORDER BY number LIMIT 1", [number]).rows[0]
+                .decode("number")
+            try await browser.get(Routes.site.financeBill.url(second))
+            let rebilled = try await browser.post(
+                Routes.site.financeBillCredit.url(second), [("reason", "Estimate made on the wrong meter"), ("rebill", "yes")])
+            let corrected = try #require(rebilled.headers[.location])
+            #expect(corrected != Routes.site.financeBill.url(second))
+            let correctedPage = try await browser.get(corrected).text
+            #expect(correctedPage.contains("This bill replaces bill \(second)"))
+            #expect(correctedPage.contains("This is the corrected bill"))
             #expect(try await VerifyLedger(database: db).run().isSound)
         }
     }
