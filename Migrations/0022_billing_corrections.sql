@@ -13,7 +13,8 @@ CREATE TABLE credit_notes (
     bill_id   bigint      NOT NULL UNIQUE REFERENCES bills (id),
     account_id bigint     NOT NULL REFERENCES accounts (id),
     number    text        NOT NULL UNIQUE CHECK (number ~ '^[A-Z]{2,6}-[0-9]{4}-[0-9]{6,9}$'),
-    amount    bigint      NOT NULL CHECK (amount >= 0),
+    -- The credited bill's total (a bill can total below zero, for instance with a negative fuel adjustment).
+    amount    bigint      NOT NULL,
     reason    text        NOT NULL CHECK (length(reason) BETWEEN 5 AND 500),
     issued_by bigint      NOT NULL REFERENCES users (id),
     issued_at timestamptz NOT NULL

@@ -93,9 +93,12 @@ public struct DemoBilling: Sendable {
         for period in periods where issueBills {
             if let run = try await BillRun.live(for: period, in: database), run.status == .issued { continue }
             step("bills for \(period.name)")
-            // Each month is billed on the first morning of the next, as it would have been.
-            let morning = PostgresTimestamp.parse("\(period.next.first) 08:00:00+00")!
-            let clock = MovableClock(morning)
+            // Each month is billed on the first morning of the next, as it would have been: 08:00 in
+            // the utility's time zone.
+            let zone = database.clock.timeZone
+            let utcMorning = PostgresTimestamp.parse("\(period.next.first) 08:00:00+00")!
+            let morning = utcMorning.addingTimeInterval(-Double(zone.secondsFromGMT(for: utcMorning)))
+            let clock = MovableClock(morning, timeZone: zone)
             var run = try await BillRun.live(for: period, in: database)
             if run == nil || run?.status == .drafting {
                 run = try await DraftBillRun(database: database, settings: settings, clock: clock).run(period: period, by: drafter)

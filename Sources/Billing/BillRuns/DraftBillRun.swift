@@ -382,6 +382,8 @@ public struct DraftBillRun: Sendable {
         guard stretchDays > billableDays, billableDays > 0 else { return }
         // Whole units, half up; `units` is far below where the product could overflow.
         let billable = (bill.units * billableDays + stretchDays / 2) / stretchDays
+        // Rounding can leave nothing to write off: then the bill is as it was.
+        guard billable < bill.units else { return }
         bill.writtenOffUnits = bill.units - billable
         bill.billableFrom = first.first.description
         bill.units = billable

@@ -52,7 +52,9 @@ public struct IssueBillRun: Sendable {
                 INSERT INTO similar_use (period, category, area, premises, median_units)
                 SELECT $1::date, a.category, a.area, count(*), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY b.units))::bigint
                 FROM bills b JOIN accounts a ON a.id = b.account_id
+                -- A month's own use only: not bills that catch up on earlier estimates or a capped back-bill.
                 WHERE b.period = $1::date AND b.number IS NOT NULL AND NOT b.estimated
+                  AND b.true_up_units IS NULL AND b.written_off_units IS NULL
                   AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
                 GROUP BY a.category, a.area
                 ON CONFLICT (period, category, area) DO UPDATE SET premises = EXCLUDED.premises, median_units = EXCLUDED.median_units

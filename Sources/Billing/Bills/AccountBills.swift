@@ -41,10 +41,10 @@ public struct AccountBills: Sendable {
                 WHERE account_id = $1 AND number IS NOT NULL
                   AND ($2::date IS NULL OR (period + interval '1 month' - interval '1 day')::date >= $2::date)
                   AND ($3::date IS NULL OR period <= $3::date)
-                ORDER BY period DESC LIMIT 24
+                ORDER BY period DESC, id DESC LIMIT 24
             ) b ON true
             LEFT JOIN credit_notes cn ON cn.bill_id = b.id
-            ORDER BY b.period DESC
+            ORDER BY b.period DESC, b.id DESC
             """, [grant.accountID, grant.from, grant.to]
         ).rows
         let bills = try rows.filter { try $0.decode("id", as: Int64?.self) != nil }.map(Self.summary)

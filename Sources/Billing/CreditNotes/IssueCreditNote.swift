@@ -34,7 +34,7 @@ public struct IssueCreditNote: Sendable {
             case .reasonMissing: "Say why the bill is credited, in a few words: the consumer sees it."
             case .reasonTooLong: "Keep the reason under 500 characters."
             case .laterMonthBilled(let period):
-                "\(period.name) is billed or drafted already for this account, so an earlier month cannot be billed again. Credit the bill without a new one; the next bill picks up from the readings."
+                "This account has a bill for \(period.name), drafted or issued, which follows on from this one. Credit the latest bill first (or discard the draft), then this one."
             case .cannotPrice:
                 "The month cannot be priced again (no tariff for the category, or no sanctioned load for a per-kW tariff). Fix the account, or credit the bill without a new one."
             }
@@ -59,8 +59,9 @@ public struct IssueCreditNote: Sendable {
         billNumber: String, reason: String, rebill: Bool = false, by userID: Int64, clientAddress: String? = nil
     ) async throws -> CreditNote {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard reason.count >= 5 else { throw Refused.reasonMissing }
-        guard reason.count <= 500 else { throw Refused.reasonTooLong }
+        // Counted as PostgreSQL counts: code points.
+        guard reason.unicodeScalars.count >= 5 else { throw Refused.reasonMissing }
+        guard reason.unicodeScalars.count <= 500 else { throw Refused.reasonTooLong }
         let number = billNumber.trimmingCharacters(in: .whitespaces).uppercased()
         let now = clock.now
         let today = CalendarDay.current(clock)
@@ -81,14 +82,28 @@ public struct IssueCreditNote: Sendable {
             // The bill's row is held: two finance users crediting it at once, the second finds the first's note.
             guard
                 let bill = try connection.query(
-                    "SELECT id, account_id, total FROM bills WHERE number = $1 FOR UPDATE", [number]
+                    "SELECT id, account_id, total, period::text AS period FROM bills WHERE number = $1 FOR UPDATE", [number]
                 ).rows.first
             else { throw Refused.noSuchBill(number) }
             let billID: Int64 = try bill.decode("id")
             let accountID: Int64 = try bill.decode("account_id")
             let total = Money(minorUnits: try bill.decode("total"))
+            let period: String = try bill.decode("period")
             if let existing = try connection.query("SELECT number FROM credit_notes WHERE bill_id = $1", [billID]).rows.first {
                 throw Refused.alreadyCredited(bill: number, by: try existing.decode("number"))
+            }
+            // A later month's bill opened from this one's reading and deducted its estimates: crediting
+            // this one under it would bill that use twice or never. Later runs are held first, so a
+            // batch drafting one now finishes before the look (and one starting later sees the note).
+            try connection.execute(
+                "SELECT id FROM bill_runs WHERE period > $1::date AND status <> 'discarded' ORDER BY id FOR SHARE", [period])
+            if let later = try connection.query(
+                """
+                SELECT to_char(min(b.period), 'YYYY-MM') AS period FROM bills b
+                WHERE b.account_id = $1 AND b.period > $2::date AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
+                """, [accountID, period]
+            ).rows.first, let name: String = try later.decode("period") {
+                throw Refused.laterMonthBilled(BillingPeriod(name)!)
             }
             let prefix = settings.creditNotePrefix
             // The series' counter moves in this transaction: a failure rolls the number back with the note.
@@ -117,8 +132,25 @@ public struct IssueCreditNote: Sendable {
                 RETURNING balance
                 """, [accountID, -total.minorUnits, now]
             ).rows[0].decode("balance", as: Int64.self)
+            // A late fee charged on the bill goes with it. (A late-fee pass holds the bill's row while
+            // it charges, so a fee is either seen here or not charged at all.)
+            var reversedFee: Int64 = 0
+            if let fee = try connection.query(
+                """
+                SELECT sum(amount)::bigint AS fee FROM ledger_entries WHERE bill_id = $1 AND kind IN ('late_fee', 'reversal')
+                """, [billID]
+            ).rows.first?.decode("fee", as: Int64?.self), fee != 0 {
+                try connection.execute(
+                    """
+                    INSERT INTO ledger_entries (account_id, kind, amount, bill_id, booked_at, note)
+                    VALUES ($1, 'reversal', $2, $3, $4, $5)
+                    """, [accountID, -fee, billID, now, "Late fee on bill \(number) reversed with credit note \(creditNumber)"])
+                try connection.execute(
+                    "UPDATE account_balances SET balance = balance - $2, updated_at = $3 WHERE account_id = $1", [accountID, fee, now])
+                reversedFee = fee
+            }
             var replacement: Replacement?
-            var balanceNow = balance
+            var balanceNow = balance - reversedFee
             var dueOn: String?
             if let repricing {
                 (replacement, dueOn) = try Self.rebill(
@@ -151,13 +183,8 @@ public struct IssueCreditNote: Sendable {
         billID: Int64, accountID: Int64, pricing: (period: BillingPeriod, versions: [String: [TariffBook.Version]], fuel: [String: FuelAdjustment]),
         settings: BillingSettings, now: Date, today: CalendarDay, on connection: PostgresConnection
     ) throws -> (Replacement, String) {
+        // The caller has made sure no later bill stands on this one.
         let period = pricing.period
-        if let later = try connection.query(
-            "SELECT to_char(min(period), 'YYYY-MM') AS period FROM bills WHERE account_id = $1 AND period > $2::date",
-            [accountID, period.first.description]
-        ).rows.first, let name: String = try later.decode("period") {
-            throw Refused.laterMonthBilled(BillingPeriod(name)!)
-        }
         let usage = try DraftBillRun.usage(
             try connection.query(
                 DraftBillRun.usageQuery(

@@ -59,9 +59,17 @@ public struct ApplyLateFees: Sendable {
                 """, [cursor, grace, today, limit]
             ).rows
             guard let last = due.last else { return nil }
+            // The bills are held while their fees are charged: a credit note being written on one
+            // finishes first and is seen here (a new statement), or waits and reverses the fee.
+            let ids = try due.map { try $0.decode("id", as: Int64.self) }
+            try connection.execute("SELECT id FROM bills WHERE id = ANY ($1::bigint[]) ORDER BY id FOR SHARE", [ids])
+            let credited = Set(
+                try connection.query("SELECT bill_id FROM credit_notes WHERE bill_id = ANY ($1::bigint[])", [ids]).rows.map {
+                    try $0.decode("bill_id", as: Int64.self)
+                })
             var fees: [[String?]] = []
             var rulesByText: [String: TariffRules] = [:]
-            for row in due {
+            for row in due where !credited.contains(try row.decode("id", as: Int64.self)) {
                 let text: String = try row.decode("rules")
                 let rules = try rulesByText[text] ?? JSONDecoder().decode(TariffRules.self, from: Data(text.utf8))
                 rulesByText[text] = rules

@@ -17,7 +17,8 @@ public struct FinanceReports: Sendable {
         public let bills: Int
         /// Issued bills of the month (their ledger entries).
         public let billed: Money
-        /// Credit notes booked in the month, as a positive amount.
+        /// Credit notes against the month's bills, as a positive amount (billed less credited is
+        /// what stands); `bills` counts the bills that stand.
         public let credited: Money
         /// Late fees booked in the month.
         public let lateFees: Money
@@ -33,19 +34,23 @@ public struct FinanceReports: Sendable {
         return try await database.query(
             """
             WITH months AS (SELECT generate_series($1::date, $2::date, interval '1 month')::date AS month),
+            -- A month's bills: every one issued (a corrected month has the cancelled bill and its
+            -- replacement), the credit notes against them, and how many stand.
             billed AS (
-                SELECT b.period AS month, count(*) AS bills, sum(e.amount) AS amount FROM bills b
+                SELECT b.period AS month, count(*) FILTER (WHERE c.id IS NULL) AS bills, sum(e.amount) AS amount,
+                       coalesce(-sum(c.amount), 0) AS credited
+                FROM bills b
                 JOIN ledger_entries e ON e.bill_id = b.id AND e.kind = 'bill'
+                LEFT JOIN ledger_entries c ON c.bill_id = b.id AND c.kind = 'credit_note'
                 WHERE b.period BETWEEN $1::date AND $2::date GROUP BY b.period
             ), booked AS (
                 SELECT date_trunc('month', booked_at)::date AS month,
                        sum(amount) FILTER (WHERE kind = 'late_fee') AS late_fees,
-                       -sum(amount) FILTER (WHERE kind = 'credit_note') AS credited,
                        -sum(amount) FILTER (WHERE kind = 'payment') AS collected
-                FROM ledger_entries WHERE booked_at >= $1::date AND kind IN ('late_fee', 'payment', 'credit_note') GROUP BY 1
+                FROM ledger_entries WHERE booked_at >= $1::date AND kind IN ('late_fee', 'payment') GROUP BY 1
             )
             SELECT to_char(m.month, 'YYYY-MM') AS period, coalesce(b.bills, 0) AS bills, coalesce(b.amount, 0) AS billed,
-                   coalesce(k.credited, 0) AS credited, coalesce(k.late_fees, 0) AS late_fees, coalesce(k.collected, 0) AS collected
+                   coalesce(b.credited, 0) AS credited, coalesce(k.late_fees, 0) AS late_fees, coalesce(k.collected, 0) AS collected
             FROM months m LEFT JOIN billed b ON b.month = m.month LEFT JOIN booked k ON k.month = m.month
             ORDER BY m.month DESC
             """, [first.first.description, current.first.description]

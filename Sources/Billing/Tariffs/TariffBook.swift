@@ -64,8 +64,9 @@ public struct TariffBook: Sendable {
         public var description: String { problems.joined(separator: " ") }
     }
 
-    /// Adds a version of a category's tariff from `effectiveFrom`, creating the tariff if it is
-    /// the category's first. Months already billed keep the versions they were billed with.
+    /// Adds a version of a category's tariff from `effectiveFrom`, creating the tariff (named
+    /// `tariffName`) if it is the category's first; an existing tariff keeps its name, which issued
+    /// bills show. Months already billed keep the versions they were billed with.
     @discardableResult
     public func addVersion(
         category: String, tariffName: String, effectiveFrom: CalendarDay, rules: TariffRules, note: String? = nil, by userID: Int64?
@@ -85,7 +86,7 @@ public struct TariffBook: Sendable {
             let tariff = try connection.query(
                 """
                 INSERT INTO tariffs (category, name) VALUES ($1, $2)
-                ON CONFLICT (category) DO UPDATE SET name = EXCLUDED.name RETURNING id
+                ON CONFLICT (category) DO UPDATE SET name = tariffs.name RETURNING id
                 """, [category, tariffName]
             ).rows[0].decode("id", as: Int64.self)
             let existing = try connection.query(

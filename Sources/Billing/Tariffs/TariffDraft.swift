@@ -89,6 +89,13 @@ public struct TariffDraft: Sendable, Equatable {
             lateFee: late)
     }
 
+    /// Names this exact text: a save must carry the fingerprint of the draft that was previewed,
+    /// so what is saved is what the admin saw sample bills for.
+    public var fingerprint: String {
+        let fields = [effectiveFrom, note, blockMode, dayBasis, blocks, fixedCharge, minimumCharge, surcharges, taxes, lateFee]
+        return Base64URL.encode(Digest.sha256(fields.map { $0.replacingOccurrences(of: "\r\n", with: "\n") }.joined(separator: "\u{1F}")))
+    }
+
     static let baseWords: [TariffRules.Base: String] = [.energy: "energy", .energyAndFixed: "energy and fixed", .subtotal: "subtotal"]
 
     /// The day the version starts and its rules, or every problem at once.

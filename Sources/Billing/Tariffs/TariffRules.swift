@@ -125,9 +125,28 @@ public struct TariffRules: Codable, Sendable, Equatable {
         self.lateFee = lateFee
     }
 
+    /// Bounds that keep every bill's arithmetic far from Int64's limits: a billion units, a rate of
+    /// a million currency units per unit (in ten-thousandths of a minor unit), amounts of a
+    /// thousand million minor units, a million kW.
+    static let maximumUnits: Int64 = 1_000_000_000
+    static let maximumRate: Int64 = 1_000_000_000_000
+    static let maximumAmount: Int64 = 100_000_000_000
+    static let maximumTenthsKW: Int64 = 10_000_000
+
     /// What is wrong with these rules, in words an admin can act on; empty when they can be saved.
     public func problems() -> [String] {
         var problems: [String] = []
+        func rateProblem(_ rate: Rate, _ what: String) {
+            if !(0...Self.maximumRate).contains(rate.tenThousandthsOfMinorUnit) {
+                problems.append("\(what) must be 0 or more, and not absurdly large.")
+            }
+        }
+        func amountProblem(_ amount: Money, _ what: String) {
+            if !(0...Self.maximumAmount).contains(amount.minorUnits) { problems.append("\(what) must be 0 or more, and not absurdly large.") }
+        }
+        func percentageProblem(_ percentage: Percentage, _ what: String) {
+            if !(0...1_000_000).contains(percentage.partsPerMillion) { problems.append("\(what) must be 0% to 100%.") }
+        }
         if blockTables.isEmpty { problems.append("Give at least one table of blocks.") }
         var expectedFrom: Int64? = 0
         for (number, table) in blockTables.sorted(by: { $0.fromTotal < $1.fromTotal }).enumerated() {
@@ -136,12 +155,16 @@ public struct TariffRules: Codable, Sendable, Equatable {
                 problems.append("\(name) must start at \(from) units of total use, so every total has a table.")
             }
             if let to = table.toTotal, to < table.fromTotal { problems.append("\(name) ends before it starts.") }
-            expectedFrom = table.toTotal.map { $0 + 1 }
+            if table.fromTotal > Self.maximumUnits || (table.toTotal ?? 0) > Self.maximumUnits {
+                problems.append("\(name): totals are up to \(Self.maximumUnits) units.")
+            }
+            expectedFrom = table.toTotal.map { min($0, Self.maximumUnits) + 1 }
             if table.blocks.isEmpty { problems.append("\(name) has no blocks.") }
             var lower: Int64 = 0
             for (index, block) in table.blocks.enumerated() {
-                if block.rate.tenThousandthsOfMinorUnit < 0 { problems.append("\(name): a rate cannot be negative.") }
+                rateProblem(block.rate, "\(name): a rate")
                 if let upTo = block.upTo {
+                    if upTo > Self.maximumUnits { problems.append("\(name): blocks end at \(Self.maximumUnits) units at most.") }
                     if upTo <= lower { problems.append("\(name): block \(index + 1) must end above \(lower) units.") }
                     lower = upTo
                     if index == table.blocks.count - 1 { problems.append("\(name): the last block must have no upper limit.") }
@@ -156,18 +179,24 @@ public struct TariffRules: Codable, Sendable, Equatable {
             var lower: Int64 = 0
             if bands.isEmpty { problems.append("Give at least one band of sanctioned load.") }
             for (index, band) in bands.enumerated() {
-                if band.ratePerKW.tenThousandthsOfMinorUnit < 0 { problems.append("A rate per kW cannot be negative.") }
+                rateProblem(band.ratePerKW, "A rate per kW")
                 if let upTo = band.upToTenthsKW {
+                    if upTo > Self.maximumTenthsKW { problems.append("Load bands end at 1,000,000 kW at most.") }
                     if upTo <= lower { problems.append("Load band \(index + 1) must end above the one before.") }
                     lower = upTo
                     if index == bands.count - 1 { problems.append("The last load band must have no upper limit.") }
                 }
             }
         }
-        if case .flat(let monthly)? = fixedCharge, monthly.isNegative { problems.append("The fixed charge cannot be negative.") }
-        if let minimum = minimumCharge, minimum.isNegative { problems.append("The minimum charge cannot be negative.") }
+        if case .flat(let monthly)? = fixedCharge { amountProblem(monthly, "The fixed charge") }
+        if let minimum = minimumCharge { amountProblem(minimum, "The minimum charge") }
         for surcharge in surcharges {
-            if surcharge.name.trimmingCharacters(in: .whitespaces).isEmpty || surcharge.name.count > 60 {
+            switch surcharge.amount {
+            case .percent(let percentage, _): percentageProblem(percentage, surcharge.name)
+            case .fixed(let monthly): amountProblem(monthly, surcharge.name)
+            }
+            // Counted as PostgreSQL counts: code points, not what Swift calls characters.
+            if surcharge.name.trimmingCharacters(in: .whitespaces).isEmpty || surcharge.name.unicodeScalars.count > 60 {
                 problems.append("Each surcharge needs a name of up to 60 characters.")
             }
             if case .percent(_, let base) = surcharge.amount, base == .subtotal {
@@ -175,10 +204,15 @@ public struct TariffRules: Codable, Sendable, Equatable {
             }
         }
         for tax in taxes {
-            if tax.name.trimmingCharacters(in: .whitespaces).isEmpty || tax.name.count > 60 {
+            if tax.name.trimmingCharacters(in: .whitespaces).isEmpty || tax.name.unicodeScalars.count > 60 {
                 problems.append("Each tax needs a name of up to 60 characters.")
             }
             if !(0...1_000_000).contains(tax.percentage.partsPerMillion) { problems.append("\(tax.name): a tax is 0% to 100%.") }
+        }
+        switch lateFee {
+        case .percentOfBill(let percentage)?: percentageProblem(percentage, "The late fee")
+        case .fixed(let amount)?: amountProblem(amount, "The late fee")
+        case nil: break
         }
         return problems
     }

@@ -14,7 +14,7 @@ public struct AuditSearch: Sendable {
     public struct Filter: Sendable {
         public var action: String?
         public var username: String?
-        /// Inclusive dates, YYYY-MM-DD, in the utility's time zone.
+        /// Inclusive dates, YYYY-MM-DD, in the utility's time zone (times show their UTC offset).
         public var from: String?
         public var to: String?
 
@@ -72,7 +72,7 @@ public struct AuditSearch: Sendable {
         let action = Normalise.text(filter.action).flatMap { AuditLog.Action(rawValue: $0)?.rawValue }
         return try await database.query(
             """
-            SELECT to_char(a.at, 'YYYY-MM-DD HH24:MI:SS') AS at, coalesce(u.username, '—') AS username, a.action,
+            SELECT to_char(a.at, 'YYYY-MM-DD HH24:MI:SS OF') AS at, coalesce(u.username, '—') AS username, a.action,
                    coalesce(a.client_address, '') AS address, a.details::text AS details
             FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
             WHERE ($1::text IS NULL OR a.action = $1)
@@ -91,7 +91,7 @@ public struct AuditSearch: Sendable {
     /// RFC 4180 CSV of the entries, for spreadsheets.
     public static func csv(_ entries: [Entry]) -> String {
         CSVWriter.document(
-            header: ["time_utc", "user", "action", "client_address", "details"],
+            header: ["time", "user", "action", "client_address", "details"],
             rows: entries.map { [$0.at, $0.username, $0.action, $0.address, $0.details] })
     }
 }

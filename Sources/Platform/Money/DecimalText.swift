@@ -3,9 +3,21 @@
 /// touches an amount, a rate or a percentage.
 public enum DecimalText {
     /// "1,234.56", "-0.5", "12"; thousands separators are ignored, a fraction longer than
-    /// `fractionDigits` is refused (never rounded away silently).
+    /// `fractionDigits` is refused (never rounded away silently). A comma counts only between
+    /// groups of three digits before the point: "0,12" (a decimal comma) is refused, never read
+    /// as 12.
     public static func parse(_ text: String, fractionDigits: Int) -> Int64? {
-        var bytes = Array(text.utf8.filter { $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: " ") })
+        let comma = UInt8(ascii: ",")
+        let spaced = Array(text.utf8.filter { $0 != UInt8(ascii: " ") })
+        if spaced.contains(comma) {
+            let unsigned = spaced.first == UInt8(ascii: "-") || spaced.first == UInt8(ascii: "+") ? spaced.dropFirst() : spaced[...]
+            let point = unsigned.firstIndex(of: UInt8(ascii: ".")) ?? unsigned.endIndex
+            let groups = unsigned[..<point].split(separator: comma, omittingEmptySubsequences: false)
+            guard !unsigned[point...].contains(comma), let first = groups.first, (1...3).contains(first.count),
+                groups.dropFirst().allSatisfy({ $0.count == 3 })
+            else { return nil }
+        }
+        var bytes = spaced.filter { $0 != comma }
         var negative = false
         if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") {
             negative = bytes.first == UInt8(ascii: "-")

@@ -71,6 +71,8 @@ public struct TariffsController: Sendable {
         var taxes: String?
         var lateFee: String?
         var intent: String?
+        /// The fingerprint of the draft last previewed.
+        var previewed: String?
     }
 
     @Sendable func submitVersion(_ request: Request, context: StaffContext) async throws -> Response {
@@ -81,22 +83,38 @@ public struct TariffsController: Sendable {
             blocks: input.blocks ?? "", fixedCharge: input.fixedCharge ?? "", minimumCharge: input.minimumCharge ?? "",
             surcharges: input.surcharges ?? "", taxes: input.taxes ?? "", lateFee: input.lateFee ?? "")
         let current = try await latest(category)
-        let name = (input.tariffName ?? "").trimmingCharacters(in: .whitespaces)
-        func form(_ problems: TariffDraft.Problems, preview: TariffVersionForm.Preview? = nil, nameError: String? = nil) -> TariffVersionForm {
+        // An existing tariff keeps its name (issued bills show it); only a category's first is named here.
+        let name = current?.tariffName ?? (input.tariffName ?? "").trimmingCharacters(in: .whitespaces)
+        func form(
+            _ problems: TariffDraft.Problems, preview: TariffVersionForm.Preview? = nil, nameError: String? = nil, notice: String? = nil
+        ) -> TariffVersionForm {
             TariffVersionForm(
                 chrome: context.chrome, category: category, action: routes.adminTariffVersionNew.url(category),
-                tariffName: FormField(input.tariffName, error: nameError), draft: draft, problems: problems, current: current,
-                currency: currency, preview: preview)
+                tariffName: FormField(name, error: nameError), draft: draft, problems: problems, current: current, currency: currency,
+                preview: preview, notice: notice)
         }
-        let nameError = (1...60).contains(name.count) ? nil : "Give the tariff a name of up to 60 characters, such as Domestic."
+        // Counted as PostgreSQL counts: code points.
+        let nameError = (1...60).contains(name.unicodeScalars.count) ? nil : "Give the tariff a name of up to 60 characters, such as Domestic."
         switch draft.parse(currency: currency) {
         case .failure(let problems):
             return try renderer.response(form(problems, nameError: nameError), status: .unprocessableContent)
         case .success(let (day, rules)):
             if let nameError { return try renderer.response(form(.init(), nameError: nameError), status: .unprocessableContent) }
-            guard input.intent == "save" else {
-                let samples = try TariffPreview.samples(current: current?.rules, proposed: rules)
-                return try renderer.response(form(.init(), preview: .init(samples: samples, rules: rules, currency: currency)))
+            let previewedThis = input.previewed == draft.fingerprint
+            guard input.intent == "save", previewedThis else {
+                let samples: [TariffPreview.Sample]
+                do {
+                    samples = try TariffPreview.samples(current: current?.rules, proposed: rules)
+                } catch {
+                    var problems = TariffDraft.Problems()
+                    problems.general = ["The sample bills cannot be worked out: some amounts are too large."]
+                    return try renderer.response(form(problems), status: .unprocessableContent)
+                }
+                let changed =
+                    input.intent == "save" ? "The form changed after its preview: here are its sample bills. Save it if they are right." : nil
+                return try renderer.response(
+                    form(.init(), preview: .init(samples: samples, rules: rules, currency: currency, fingerprint: draft.fingerprint), notice: changed)
+                )
             }
             do {
                 try await book.addVersion(
@@ -119,7 +137,7 @@ public struct TariffsController: Sendable {
         return category
     }
 
-    /// The category's latest version, which a new one starts from.
+    /// The category's latest version (perhaps one not yet in force), which a new one starts from.
     private func latest(_ category: String) async throws -> TariffBook.Version? {
         try await book.all().first { $0.category == category }
     }
@@ -168,7 +186,10 @@ struct TariffVersionForm: Page {
     let problems: [String]
     let hasProblems: Bool
     let currentFrom: String?
+    /// An existing tariff's name is shown, not edited.
+    let nameLocked: Bool
     let preview: Preview?
+    let notice: String?
 
     struct Mode: Encodable, Sendable {
         let value: String
@@ -180,6 +201,7 @@ struct TariffVersionForm: Page {
         let rules: [String]
         let samples: [Sample]
         let load: String
+        let fingerprint: String
 
         struct Sample: Encodable, Sendable {
             let units: Int64
@@ -188,7 +210,8 @@ struct TariffVersionForm: Page {
             let change: String
         }
 
-        init(samples: [TariffPreview.Sample], rules: TariffRules, currency: Currency) {
+        init(samples: [TariffPreview.Sample], rules: TariffRules, currency: Currency, fingerprint: String) {
+            self.fingerprint = fingerprint
             self.rules = rules.sentences(in: currency)
             self.samples = samples.map { sample in
                 Sample(
@@ -204,7 +227,7 @@ struct TariffVersionForm: Page {
 
     init(
         chrome: Chrome, category: String, action: String, tariffName: FormField, draft: TariffDraft, problems: TariffDraft.Problems,
-        current: TariffBook.Version?, currency: Currency, preview: Preview? = nil
+        current: TariffBook.Version?, currency: Currency, preview: Preview? = nil, notice: String? = nil
     ) {
         self.chrome = chrome
         title = "New \(category) tariff version"
@@ -231,6 +254,8 @@ struct TariffVersionForm: Page {
         self.problems = problems.general
         hasProblems = !problems.isEmpty || tariffName.error != nil
         currentFrom = current.map { BillShow.day($0.effectiveFrom.description) }
+        nameLocked = current != nil
         self.preview = preview
+        self.notice = notice
     }
 }

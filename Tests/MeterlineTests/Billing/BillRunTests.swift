@@ -287,6 +287,10 @@ struct BillRunTests {
         DraftBillRun.capBackBilling(&short, since: "2024-10-31", period: october, months: 3)
         #expect(short.billableFrom == "2026-08-01")
         #expect(short.units == 92)
+        // Rounding can leave nothing to write off: 5 units over 400 days, 366 of them billable.
+        var tiny = Self.actualBill(units: 5, closingOn: "2026-10-31")
+        DraftBillRun.capBackBilling(&tiny, since: "2025-09-26", period: october, months: 12)
+        #expect(tiny.units == 5 && tiny.writtenOffUnits == nil && tiny.billableFrom == nil)
     }
 
     @Test("use within the cap, and over-estimates, are billed or credited in full")

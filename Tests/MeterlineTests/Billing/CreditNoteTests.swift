@@ -176,7 +176,7 @@ struct CreditNoteTests {
         }
     }
 
-    @Test("a month is not billed again once a later month has a bill; the credit note is not written either")
+    @Test("a bill under a later month's bill is neither credited nor billed again until the later one is credited")
     func noRebillBehindALaterMonth() async throws {
         try await withTestDatabase { db in
             try await DemoAccounts.seed(db)
@@ -189,14 +189,39 @@ struct CreditNoteTests {
                 "SELECT b.number FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = $1 AND b.period = $2::date",
                 [DemoAccounts.accounts[0].number, months[1].first.description]
             ).rows[0].decode("number")
-            await #expect(throws: IssueCreditNote.Refused.laterMonthBilled(months[2])) {
-                try await IssueCreditNote(database: db, settings: TestBilling.settings).run(
-                    billNumber: older, reason: "Wrong reading", rebill: true, by: drafter)
+            let credit = IssueCreditNote(database: db, settings: TestBilling.settings)
+            for rebill in [true, false] {
+                await #expect(throws: IssueCreditNote.Refused.laterMonthBilled(months[2])) {
+                    try await credit.run(billNumber: older, reason: "Wrong reading", rebill: rebill, by: drafter)
+                }
             }
             let notes = try await countRows("credit_notes", db)
             #expect(notes == 0)
-            // Without a new bill, the credit note is fine.
-            _ = try await IssueCreditNote(database: db, settings: TestBilling.settings).run(billNumber: older, reason: "Wrong reading", by: drafter)
+            // The latest first, then the one under it, billed again.
+            let newer: String = try await db.query(
+                "SELECT b.number FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = $1 AND b.period = $2::date",
+                [DemoAccounts.accounts[0].number, months[2].first.description]
+            ).rows[0].decode("number")
+            _ = try await credit.run(billNumber: newer, reason: "Wrong reading", by: drafter)
+            let note = try await credit.run(billNumber: older, reason: "Wrong reading", rebill: true, by: drafter)
+            #expect(note.replacement != nil)
+            #expect(try await VerifyLedger(database: db).run().isSound)
+        }
+    }
+
+    @Test("crediting a bill reverses the late fee charged on it")
+    func creditReversesTheLateFee() async throws {
+        let late = MovableClock(Date().addingTimeInterval(Double(TestBilling.settings.dueDays + 10) * Self.day))
+        try await withIssuedMonth { db, finance, number in
+            #expect(try await ApplyLateFees(database: db, graceDays: 7, clock: late).run() > 0)
+            let fee: Int64 = try await db.query(
+                "SELECT e.amount FROM ledger_entries e JOIN bills b ON b.id = e.bill_id WHERE e.kind = 'late_fee' AND b.number = $1", [number]
+            ).rows[0].decode("amount")
+            let before = try await Self.balance(db)
+            let note = try await IssueCreditNote(database: db, settings: TestBilling.settings, clock: late).run(
+                billNumber: number, reason: "Billed to the wrong account", by: finance)
+            #expect(try await Self.balance(db) == before - note.amount.minorUnits - fee)
+            #expect(try await countRows("ledger_entries WHERE kind = 'reversal' AND amount = $1", db, [-fee]) == 1)
             #expect(try await VerifyLedger(database: db).run().isSound)
         }
     }

@@ -69,4 +69,24 @@ struct TariffDraftTests {
         #expect(samples[0].proposed == Money(minorUnits: 840))
         #expect(try TariffPreview.samples(current: nil, proposed: dearer).allSatisfy { $0.current == nil })
     }
+
+    @Test("absurd amounts, negative surcharges and decimal commas are refused, not priced or misread")
+    func boundsAndCommas() throws {
+        func problems(_ change: (inout TariffDraft) -> Void) -> TariffDraft.Problems? {
+            var draft = TariffDraft(rules: DemoBilling.residential, effectiveFrom: "2027-01-01", currency: currency)
+            change(&draft)
+            if case .failure(let problems) = draft.parse(currency: currency) { return problems }
+            return nil
+        }
+        #expect(problems { $0.blocks = "9223372036854775807 at 0.10\nabove at 0.20" }?.general.isEmpty == false)
+        #expect(problems { $0.blocks = "total 0 to 9223372036854775807:\nabove at 0.10\ntotal 9223372036854775808 or more:\nabove at 0.2" } != nil)
+        #expect(problems { $0.fixedCharge = "92233720368547758.07 a month" } != nil)
+        #expect(problems { $0.surcharges = "Duty: -5% of energy" }?.general.isEmpty == false)
+        #expect(problems { $0.surcharges = "Duty: 5000% of energy" }?.general.isEmpty == false)
+        #expect(problems { $0.surcharges = "Meter rent: -3.00 a month" }?.general.isEmpty == false)
+        #expect(problems { $0.lateFee = "500%" }?.general.isEmpty == false)
+        #expect(problems { $0.blocks = "100 at 0,12\nabove at 0.24" }?.byField[.blocks] != nil)
+        #expect(problems { $0.fixedCharge = "8,00 a month" }?.byField[.fixedCharge] != nil)
+        #expect(problems { $0.fixedCharge = "1,008.00 a month" } == nil)
+    }
 }

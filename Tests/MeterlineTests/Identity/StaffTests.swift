@@ -223,7 +223,7 @@ struct AuditPageTests {
                 details: "{\"a\": \"b\"}")
         ])
         #expect(
-            csv == "time_utc,user,action,client_address,details\r\n"
+            csv == "time,user,action,client_address,details\r\n"
                 + #""2026-11-23 10:00:00","'=HYPERLINK(""http://x"")","login.failed","'-1+1","{""a"": ""b""}""# + "\r\n")
     }
 
@@ -255,7 +255,7 @@ struct AuditPageTests {
                 let csv = try await browser.get("/admin/audit.csv?action=login.failed")
                 #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
                 let lines = csv.text.split(separator: "\r\n")
-                #expect(lines.first == "time_utc,user,action,client_address,details")
+                #expect(lines.first == "time,user,action,client_address,details")
                 #expect(lines.count == 2)
                 #expect(lines.last?.contains(#""rita.reader","login.failed","198.51.100.4""#) == true)
                 // A meter reader may not see it.

@@ -51,6 +51,12 @@ struct MoneyTests {
     func parsing() {
         let pound = Currency.poundSterling
         #expect(pound.parse("1,234.5") == Money(minorUnits: 123_450))
+        #expect(pound.parse("-12,345,678.90") == Money(minorUnits: -1_234_567_890))
+        // A decimal comma is refused, never read as a thousands separator: "8,00" is not 800.
+        #expect(pound.parse("8,00") == nil)
+        #expect(pound.parse("0,12") == nil)
+        #expect(pound.parse("1,2345") == nil)
+        #expect(pound.parse("1.234,50") == nil)
         #expect(pound.parse("-3") == Money(minorUnits: -300))
         #expect(pound.parse(".75") == Money(minorUnits: 75))
         #expect(pound.parse("1.005") == nil)

@@ -259,9 +259,14 @@ struct BillPagesTests {
             let preview = try await browser.post(form, fields + [("intent", "preview")])
             #expect(preview.status == .ok)
             #expect(preview.text.contains("Sample bills for a 30-day month"))
-            // 250 units cost more under the dearer second block: 150 × 0.02 more, plus duty and VAT.
             #expect(preview.text.contains("Save this version"))
+            let fingerprint = try #require(preview.text.firstMatch(of: /name="previewed" value="([^"]+)"/)).1
+            // Saving a form changed after its preview shows the new sample bills instead.
+            let changed = try await browser.post(form, with("lateFee", "6.00") + [("intent", "save"), ("previewed", String(fingerprint))])
+            #expect(changed.status == .ok)
+            #expect(changed.text.contains("The form changed after its preview"))
             #expect(try await countRows("tariff_versions", db) == 3)
+            fields.append(("previewed", String(fingerprint)))
 
             let saved = try await browser.post(form, fields + [("intent", "save")])
             #expect(saved.headers[.location] == Routes.site.adminTariffs.url())
