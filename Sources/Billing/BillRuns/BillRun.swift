@@ -72,6 +72,9 @@ public struct BillingSettings: Sendable {
     public var dueDays: Int
     /// Accounts worked out, or bills issued, per transaction.
     public var batchSize: Int
+    /// Batches drafted at once, each by its own connection over its share of the accounts: the
+    /// database does most of the work, and it has a core each.
+    public var draftWorkers: Int
     /// Use that estimates under-billed is charged for this many months back at most (the bill's
     /// own month included); the older part is written off.
     public var backBillingMonths: Int
@@ -80,8 +83,9 @@ public struct BillingSettings: Sendable {
 
     public init(
         currency: Currency = .poundSterling, billNumberPrefix: String = "MTL", dueDays: Int = 21, batchSize: Int = 2_000,
-        backBillingMonths: Int = 12, creditNotePrefix: String = "CN"
+        backBillingMonths: Int = 12, creditNotePrefix: String = "CN", draftWorkers: Int = 2
     ) {
+        self.draftWorkers = max(1, draftWorkers)
         self.currency = currency
         self.billNumberPrefix = billNumberPrefix
         self.dueDays = dueDays

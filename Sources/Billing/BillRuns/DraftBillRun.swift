@@ -44,7 +44,7 @@ public struct DraftBillRun: Sendable {
     /// Starts the month's run, or resumes one that was interrupted; `progress` hears (done, total)
     /// after each batch. Returns the run, drafted.
     public func run(
-        period: BillingPeriod, by userID: Int64, progress: @Sendable (Int, Int) -> Void = { _, _ in }
+        period: BillingPeriod, by userID: Int64, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) async throws -> BillRun {
         let run = try await start(period: period, by: userID)
         return try await resume(run, progress: progress)
@@ -60,22 +60,49 @@ public struct DraftBillRun: Sendable {
     }
 
     /// Works out the bills of a drafting run's accounts that have none yet, batch by batch.
-    public func resume(_ run: BillRun, progress: @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> BillRun {
+    public func resume(_ run: BillRun, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) async throws -> BillRun {
         guard run.status == .drafting else { return run }
         let period = run.period
         let versions = try await TariffBook(database: database).versions(in: period)
         let fuel = try await Self.fuelAdjustments(period, in: database)
-        progress(run.accountsDone, run.accountsTotal)
-        var cursor: Int64 = 0
-        while true {
-            // Between batches only: a cancelled run stops with whole batches stored, as after a crash.
-            try Task.checkCancellation()
-            let batch = try await draftBatch(runID: run.id, period: period, after: cursor, versions: versions, fuel: fuel)
-            guard let last = batch.lastAccount else { break }
-            cursor = last
-            progress(batch.done, batch.total)
+        let database = self.database
+        // Progress is counted apart from the batches (a crash can leave it short); it is made exact
+        // when the run starts and ends.
+        let counted = try await database.query(
+            """
+            UPDATE bill_runs SET accounts_done = (SELECT count(*) FROM bills WHERE bill_run_id = $1 AND replaces_bill_id IS NULL)
+            WHERE id = $1 RETURNING accounts_done, accounts_total
+            """, [run.id]
+        ).rows[0]
+        progress(try counted.decode("accounts_done"), try counted.decode("accounts_total"))
+        let workers = settings.draftWorkers
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<workers {
+                group.addTask {
+                    var cursor: Int64 = 0
+                    while true {
+                        // Between batches only: a cancelled run stops with whole batches stored, as after a crash.
+                        try Task.checkCancellation()
+                        let batch = try await draftBatch(
+                            runID: run.id, period: period, after: cursor, worker: worker, of: workers, versions: versions, fuel: fuel)
+                        guard let last = batch.lastAccount else { break }
+                        cursor = last
+                        let counts = try await database.query(
+                            "UPDATE bill_runs SET accounts_done = accounts_done + $2 WHERE id = $1 RETURNING accounts_done, accounts_total",
+                            [run.id, batch.drafted]
+                        ).rows[0]
+                        progress(try counts.decode("accounts_done"), try counts.decode("accounts_total"))
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
-        try await database.query("UPDATE bill_runs SET status = 'draft' WHERE id = $1 AND status = 'drafting'", [run.id])
+        try await database.query(
+            """
+            UPDATE bill_runs SET status = 'draft',
+                   accounts_done = (SELECT count(*) FROM bills WHERE bill_run_id = $1 AND replaces_bill_id IS NULL)
+            WHERE id = $1 AND status = 'drafting'
+            """, [run.id])
         return try await BillRun.find(run.id, in: database)
     }
 
@@ -165,29 +192,28 @@ public struct DraftBillRun: Sendable {
     }
 
     private func draftBatch(
-        runID: Int64, period: BillingPeriod, after cursor: Int64, versions: [String: [TariffBook.Version]], fuel: [String: FuelAdjustment]
-    ) async throws -> (lastAccount: Int64?, done: Int, total: Int) {
+        runID: Int64, period: BillingPeriod, after cursor: Int64, worker: Int, of workers: Int, versions: [String: [TariffBook.Version]],
+        fuel: [String: FuelAdjustment]
+    ) async throws -> (lastAccount: Int64?, drafted: Int) {
         let first = period.first.description
         let last = period.last.description
         let batchSize = settings.batchSize
         return try await database.transaction { connection in
-            // The run's row is held for the batch: a discard waits, and a discarded run stops here.
-            let status = try connection.query("SELECT status FROM bill_runs WHERE id = $1 FOR UPDATE", [runID]).rows.first?
+            // The run's row is held for the batch, in the weakest mode: batches and the progress count
+            // share it, a discard (or a credit note under this month) waits, and a discarded run stops here.
+            let status = try connection.query("SELECT status FROM bill_runs WHERE id = $1 FOR KEY SHARE", [runID]).rows.first?
                 .decode("status", as: BillRun.Status.self)
-            guard status == .drafting else { return (nil, 0, 0) }
+            guard status == .drafting else { return (nil, 0) }
             let usages = try connection.query(
                 Self.usageQuery(
                     batch: """
                         SELECT a.id, a.category, a.sanctioned_load_tenths_kw AS load FROM accounts a
-                        WHERE a.status = 'active' AND a.billing_type = 'postpaid' AND a.id > $1
+                        WHERE a.status = 'active' AND a.billing_type = 'postpaid' AND a.id > $1 AND a.id % $5 = $6
                           AND NOT EXISTS (SELECT 1 FROM bills b WHERE b.account_id = a.id AND b.period = $2::date)
                         ORDER BY a.id LIMIT $3
-                        """), [cursor, first, batchSize, last]
+                        """), [cursor, first, batchSize, last, workers, worker]
             ).rows.map(Self.usage)
-            guard let lastAccount = usages.last?.accountID else {
-                let counts = try connection.query("SELECT accounts_done, accounts_total FROM bill_runs WHERE id = $1", [runID]).rows[0]
-                return (nil, try counts.decode("accounts_done"), try counts.decode("accounts_total"))
-            }
+            guard let lastAccount = usages.last?.accountID else { return (nil, 0) }
             var bills: [[String?]] = []
             var lines: [[String?]] = []
             for usage in usages {
@@ -233,7 +259,7 @@ public struct DraftBillRun: Sendable {
                 """)
             try connection.copyIn("COPY draft_bills FROM STDIN", rows: bills)
             try connection.copyIn("COPY draft_lines FROM STDIN", rows: lines)
-            try connection.execute(
+            let stored = try connection.query(
                 """
                 WITH inserted AS (
                     INSERT INTO bills (bill_run_id, account_id, period, opening_on, opening_value, closing_on, closing_value, units, estimated,
@@ -242,20 +268,18 @@ public struct DraftBillRun: Sendable {
                            total, exception, written_off_units, billable_from
                     FROM draft_bills ON CONFLICT (account_id, period) WHERE replaces_bill_id IS NULL DO NOTHING
                     RETURNING id, account_id
+                ), lined AS (
+                    INSERT INTO bill_lines (bill_id, position, kind, label, amount, units, rate, percentage, base, monthly, days, period_days,
+                                            part, tariff_version_id)
+                    SELECT i.id, l.position, l.kind, l.label, l.amount, l.units, l.rate, l.percentage, l.base, l.monthly, l.days,
+                           l.period_days, l.part, l.tariff_version_id
+                    FROM draft_lines l JOIN inserted i ON i.account_id = l.account_id
+                    RETURNING 1
                 )
-                INSERT INTO bill_lines (bill_id, position, kind, label, amount, units, rate, percentage, base, monthly, days, period_days,
-                                        part, tariff_version_id)
-                SELECT i.id, l.position, l.kind, l.label, l.amount, l.units, l.rate, l.percentage, l.base, l.monthly, l.days, l.period_days,
-                       l.part, l.tariff_version_id
-                FROM draft_lines l JOIN inserted i ON i.account_id = l.account_id
-                """, [runID, first])
-            let counts = try connection.query(
-                """
-                UPDATE bill_runs SET accounts_done = (SELECT count(*) FROM bills WHERE bill_run_id = $1)
-                WHERE id = $1 RETURNING accounts_done, accounts_total
-                """, [runID]
-            ).rows[0]
-            return (lastAccount, try counts.decode("accounts_done"), try counts.decode("accounts_total"))
+                SELECT count(*) AS bills FROM inserted
+                """, [runID, first]
+            ).rows[0].decode("bills", as: Int.self)
+            return (lastAccount, stored)
         }
     }
 

@@ -38,7 +38,16 @@ public struct IssueBillRun: Sendable {
             try connection.execute("UPDATE bill_runs SET status = 'issuing' WHERE id = $1", [runID])
             return BillingPeriod(try row.decode("period", as: String.self))!
         }
-        while let (done, total) = try await issueBatch(runID: runID, period: period) {
+        // What there is to issue, and what is issued already (after a crash), counted once.
+        let counts = try await database.query(
+            """
+            UPDATE bill_runs SET accounts_done = (SELECT count(*) FROM bills WHERE bill_run_id = $1 AND number IS NOT NULL AND replaces_bill_id IS NULL)
+            WHERE id = $1 RETURNING accounts_done,
+                (SELECT count(*) FROM bills WHERE bill_run_id = $1 AND exception IS DISTINCT FROM 'cannot_price' AND replaces_bill_id IS NULL) AS total
+            """, [runID]
+        ).rows[0]
+        let total: Int = try counts.decode("total")
+        while let (done, total) = try await issueBatch(runID: runID, period: period, total: total) {
             progress(done, total)
             // Between batches only: a cancelled run stops with whole batches issued, as after a crash.
             try Task.checkCancellation()
@@ -64,7 +73,7 @@ public struct IssueBillRun: Sendable {
     }
 
     /// Issues the next batch; nil when none is left.
-    private func issueBatch(runID: Int64, period: BillingPeriod) async throws -> (Int, Int)? {
+    private func issueBatch(runID: Int64, period: BillingPeriod, total: Int) async throws -> (Int, Int)? {
         let settings = self.settings
         let now = clock.now
         let today = CalendarDay.current(clock)
@@ -123,14 +132,11 @@ public struct IssueBillRun: Sendable {
                         "Meterline: your \(period.name) bill \(try row.decode("number", as: String.self)) is \(amount), due \(try row.decode("due_on", as: String.self)). Sign in to see how it is worked out.",
                     purpose: "bill_issued")
             }
-            let counts = try connection.query(
-                """
-                UPDATE bill_runs SET accounts_done = (SELECT count(*) FROM bills WHERE bill_run_id = $1 AND number IS NOT NULL AND replaces_bill_id IS NULL)
-                WHERE id = $1 RETURNING accounts_done,
-                    (SELECT count(*) FROM bills WHERE bill_run_id = $1 AND exception IS DISTINCT FROM 'cannot_price' AND replaces_bill_id IS NULL) AS total
-                """, [runID]
-            ).rows[0]
-            return (try counts.decode("accounts_done"), try counts.decode("total"))
+            // Counted up, not recounted: a count of the run's bills per batch grows with the run.
+            let done = try connection.query(
+                "UPDATE bill_runs SET accounts_done = accounts_done + $2 WHERE id = $1 RETURNING accounts_done", [runID, issued.count]
+            ).rows[0].decode("accounts_done", as: Int.self)
+            return (done, total)
         }
     }
 }

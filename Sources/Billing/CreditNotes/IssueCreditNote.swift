@@ -93,10 +93,11 @@ public struct IssueCreditNote: Sendable {
                 throw Refused.alreadyCredited(bill: number, by: try existing.decode("number"))
             }
             // A later month's bill opened from this one's reading and deducted its estimates: crediting
-            // this one under it would bill that use twice or never. Later runs are held first, so a
-            // batch drafting one now finishes before the look (and one starting later sees the note).
+            // this one under it would bill that use twice or never. Later runs are held first (FOR
+            // UPDATE waits for a drafting batch's key-share lock), so a batch drafting one now finishes
+            // before the look, and one starting later sees the note.
             try connection.execute(
-                "SELECT id FROM bill_runs WHERE period > $1::date AND status <> 'discarded' ORDER BY id FOR SHARE", [period])
+                "SELECT id FROM bill_runs WHERE period > $1::date AND status <> 'discarded' ORDER BY id FOR UPDATE", [period])
             if let later = try connection.query(
                 """
                 SELECT to_char(min(b.period), 'YYYY-MM') AS period FROM bills b
