@@ -74,6 +74,7 @@ public struct AppConfig: Sendable {
         public static let timeZone = "time.zone"
         public static let backBillingMonths = "bill.backbilling.months"
         public static let creditNotePrefix = "credit.note.prefix"
+        public static let draftWorkers = "bill.draft.workers"
         public static let templatesDirectory = "templates.dir"
         public static let publicDirectory = "public.dir"
         public static let migrationsDirectory = "migrations.dir"
@@ -216,7 +217,8 @@ public struct AppConfig: Sendable {
                 code: currencyCode, minorDigits: minorDigits,
                 symbol: reader.string(forKey: ConfigKey(Key.currencySymbol)) ?? (currencyCode == "GBP" ? "£" : nil)),
             billNumberPrefix: prefix, dueDays: integer(Key.billDueDays, 21, in: 1...120),
-            backBillingMonths: integer(Key.backBillingMonths, 12, in: 1...120), creditNotePrefix: creditPrefix)
+            backBillingMonths: integer(Key.backBillingMonths, 12, in: 1...120), creditNotePrefix: creditPrefix,
+            draftWorkers: integer(Key.draftWorkers, 2, in: 1...16))
         config.graceDays = integer(Key.billGraceDays, 7, in: 0...120)
         let zoneName = text(Key.timeZone, "UTC")
         // Only names (Asia/Kolkata), not abbreviations: "IST" means three different zones.

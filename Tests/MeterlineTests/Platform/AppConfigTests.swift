@@ -65,12 +65,17 @@ struct AppConfigTests {
         #expect(kolkata.timeZone.identifier == "Asia/Kolkata")
         #expect(kolkata.billing.creditNotePrefix == "CRN")
         #expect(kolkata.billing.backBillingMonths == 12)
+        #expect(kolkata.billing.draftWorkers == 2)
         #expect(try AppConfig.load(from: reader(folders)).timeZone.secondsFromGMT() == 0)
         let error = #expect(throws: AppConfig.Invalid.self) {
             try AppConfig.load(
-                from: reader(folders.merging(["time.zone": "IST", "credit.note.prefix": "MTL", "bill.backbilling.months": "0"]) { $1 }))
+                from: reader(
+                    folders.merging(["time.zone": "IST", "credit.note.prefix": "MTL", "bill.backbilling.months": "0", "bill.draft.workers": "0"]) {
+                        $1
+                    }))
         }
-        #expect(error?.problems.count == 3)
+        #expect(error?.problems.count == 4)
+        #expect(error?.description.contains("BILL_DRAFT_WORKERS") == true)
         #expect(error?.description.contains("TIME_ZONE") == true)
         #expect(error?.description.contains("CREDIT_NOTE_PREFIX") == true)
         #expect(error?.description.contains("BILL_BACKBILLING_MONTHS") == true)
