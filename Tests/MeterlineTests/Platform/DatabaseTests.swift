@@ -46,6 +46,24 @@ struct DatabaseTests {
         #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: 1_795_000_000.9999997)) == "2026-11-18 11:06:41.000000+00")
     }
 
+    @Test("in the utility's time zone, times come back with its offset and read as the same instant, days as its days")
+    func localTimeZoneSessions() async throws {
+        let instant = Date(timeIntervalSince1970: 1_795_000_000.25)  // 2026-11-18 11:06:40.25 UTC
+        for (zone, offset, day) in [
+            ("Asia/Kolkata", "+05:30", "2026-11-18"), ("America/St_Johns", "-03:30", "2026-11-18"), ("Pacific/Kiritimati", "+14", "2026-11-19"),
+        ] {
+            let clock = MovableClock(instant, timeZone: try #require(TimeZone(identifier: zone)))
+            try await withTestDatabase(clock: clock) { db in
+                let row = try await db.query("SELECT $1::timestamptz::text AS shown, $1::timestamptz::date::text AS day", [instant]).rows[0]
+                let shown: String = try row.decode("shown")
+                #expect(shown.hasSuffix(offset), "\(zone): \(shown)")
+                #expect(PostgresTimestamp.parse(shown) == instant)
+                #expect(try row.decode("day", as: String.self) == day)
+                #expect(CalendarDay.today(clock) == day)
+            }
+        }
+    }
+
     @Test("a NULL read as a non-optional type is a decoding error naming the column")
     func nullIntoNonOptional() async throws {
         try await withTestDatabase { db in
