@@ -59,6 +59,9 @@ public struct TariffBook: Sendable {
         return parts
     }
 
+    /// The categories a tariff is for: one tariff each.
+    public static let categories = ["residential", "commercial", "industrial"]
+
     public struct Refused: Error, Equatable, CustomStringConvertible {
         public let problems: [String]
         public var description: String { problems.joined(separator: " ") }
@@ -72,7 +75,7 @@ public struct TariffBook: Sendable {
         category: String, tariffName: String, effectiveFrom: CalendarDay, rules: TariffRules, note: String? = nil, by userID: Int64?
     ) async throws -> Int64 {
         var problems = rules.problems()
-        if !["residential", "commercial", "industrial"].contains(category) { problems.append("Choose a category.") }
+        if !Self.categories.contains(category) { problems.append("Choose a category.") }
         guard problems.isEmpty else { throw Refused(problems: problems) }
         let json = String(decoding: try JSONEncoder().encode(rules), as: UTF8.self)
         return try await database.transaction { connection in

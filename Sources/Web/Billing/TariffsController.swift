@@ -10,7 +10,6 @@ public struct TariffsController: Sendable {
     let renderer: PageRenderer
     let currency: Currency
     let routes = Routes.site
-    static let categories = ["residential", "commercial", "industrial"]
 
     public init(services: AppServices) {
         book = TariffBook(database: services.database)
@@ -133,7 +132,7 @@ public struct TariffsController: Sendable {
 
     private func category(_ context: StaffContext) throws -> String {
         let category = context.parameters.get("category") ?? ""
-        guard Self.categories.contains(category) else { throw PageError.notFound }
+        guard TariffBook.categories.contains(category) else { throw PageError.notFound }
         return category
     }
 

@@ -12,15 +12,6 @@ import Testing
 /// ledger that adds up.
 @Suite("Bill runs (BL-2) and the ledger (BL-4)")
 struct BillRunTests {
-    /// The demo accounts with tariffs and two finance users; the body gets (db, drafter, approver).
-    func withBilling(_ body: (Database, Int64, Int64) async throws -> Void) async throws {
-        try await withTestDatabase { db in
-            try await DemoAccounts.seed(db)
-            try await TestBilling.seedTariffs(db)
-            let (drafter, approver) = try await TestBilling.financeStaff(db)
-            try await body(db, drafter, approver)
-        }
-    }
 
     static func billCount(_ db: Database, period: BillingPeriod) async throws -> Int {
         try await countRows("bills WHERE period = $1::date", db, [period.first.description])
@@ -28,7 +19,7 @@ struct BillRunTests {
 
     @Test("drafting a month twice makes no second bill")
     func draftIsIdempotent() async throws {
-        try await withBilling { db, drafter, _ in
+        try await TestBilling.withBilling { db, drafter, _ in
             let month = TestBilling.recentMonths[2]
             let draft = DraftBillRun(database: db, settings: TestBilling.settings)
             let run = try await draft.run(period: month, by: drafter)
@@ -41,7 +32,7 @@ struct BillRunTests {
 
     @Test("a draft stopped between batches resumes to exactly one bill per account")
     func draftResumesAfterInterruption() async throws {
-        try await withBilling { db, drafter, _ in
+        try await TestBilling.withBilling { db, drafter, _ in
             let month = TestBilling.recentMonths[2]
             // One worker, so that "after the first batch" is one batch.
             let draft = DraftBillRun(database: db, settings: BillingSettings(batchSize: 2, draftWorkers: 1))
@@ -66,7 +57,7 @@ struct BillRunTests {
 
     @Test("whoever drafted a run cannot approve it, and nothing is issued before approval")
     func fourEyes() async throws {
-        try await withBilling { db, drafter, approver in
+        try await TestBilling.withBilling { db, drafter, approver in
             let run = try await DraftBillRun(database: db, settings: TestBilling.settings).run(period: TestBilling.recentMonths[2], by: drafter)
             let issue = IssueBillRun(database: db, settings: TestBilling.settings)
             await #expect(throws: IssueBillRun.Refused.notApproved(.draft)) { try await issue.run(run.id) }
@@ -92,7 +83,7 @@ struct BillRunTests {
 
     @Test("issuing stopped between batches resumes with no gap and no number twice")
     func issueResumesWithoutGaps() async throws {
-        try await withBilling { db, drafter, approver in
+        try await TestBilling.withBilling { db, drafter, approver in
             let months = TestBilling.recentMonths
             try await TestBilling.issue(months[1], db, drafter: drafter, approver: approver)
             let run = try await DraftBillRun(database: db, settings: TestBilling.settings).run(period: months[2], by: drafter)
@@ -116,7 +107,7 @@ struct BillRunTests {
 
     @Test("a series past 999,999 bills in a year grows a seventh digit instead of wrapping")
     func numbersGrowADigit() async throws {
-        try await withBilling { db, drafter, approver in
+        try await TestBilling.withBilling { db, drafter, approver in
             let year = CalendarDay.current(SystemClock()).year
             try await db.query("INSERT INTO bill_number_series (prefix, year, last) VALUES ('MTL', $1, 999998)", [year])
             try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
@@ -127,7 +118,7 @@ struct BillRunTests {
 
     @Test("a draft can be discarded before approval, then the month drafted again; not after")
     func discard() async throws {
-        try await withBilling { db, drafter, approver in
+        try await TestBilling.withBilling { db, drafter, approver in
             let month = TestBilling.recentMonths[2]
             let draft = DraftBillRun(database: db, settings: TestBilling.settings)
             let first = try await draft.run(period: month, by: drafter)
@@ -144,7 +135,7 @@ struct BillRunTests {
 
     @Test("an issued bill and the ledger cannot be changed or deleted")
     func issuedIsFinal() async throws {
-        try await withBilling { db, drafter, approver in
+        try await TestBilling.withBilling { db, drafter, approver in
             try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
             for statement: SQL in [
                 "UPDATE bills SET total = 0", "DELETE FROM bills", "UPDATE bill_lines SET amount = 0", "DELETE FROM bill_lines",
@@ -159,7 +150,7 @@ struct BillRunTests {
 
     @Test("verify-ledger finds a balance that does not match its entries")
     func verifyFindsTampering() async throws {
-        try await withBilling { db, drafter, approver in
+        try await TestBilling.withBilling { db, drafter, approver in
             try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
             #expect(try await VerifyLedger(database: db).run().isSound)
             try await db.query("UPDATE account_balances SET balance = balance + 1 WHERE account_id = (SELECT min(account_id) FROM account_balances)")
@@ -171,7 +162,7 @@ struct BillRunTests {
 
     @Test("a month without a reading is estimated from the usual use, and the next reading trues it up")
     func estimateThenTrueUp() async throws {
-        try await withBilling { db, drafter, approver in
+        try await TestBilling.withBilling { db, drafter, approver in
             let months = TestBilling.recentMonths
             let account = DemoAccounts.accounts[0].number
             try await installMeter(db, account: account, daysAgo: 200, initial: 1_000)
@@ -212,7 +203,7 @@ struct BillRunTests {
 
     @Test("months are billed in order: not before the previous month's run is issued, never after a later month")
     func monthsInOrder() async throws {
-        try await withBilling { db, drafter, approver in
+        try await TestBilling.withBilling { db, drafter, approver in
             let months = TestBilling.recentMonths
             let draft = DraftBillRun(database: db, settings: TestBilling.settings)
             let open = try await draft.run(period: months[1], by: drafter)
@@ -246,10 +237,7 @@ struct BillRunTests {
         // Half past midnight on the 1st in Kolkata: in UTC it is still the month's last evening.
         let instant = try #require(PostgresTimestamp.parse("\(month.next.first) 00:30:00+05:30"))
         let kolkata = try #require(TimeZone(identifier: "Asia/Kolkata"))
-        try await withTestDatabase(clock: MovableClock(instant, timeZone: kolkata)) { db in
-            try await DemoAccounts.seed(db)
-            try await TestBilling.seedTariffs(db)
-            let (drafter, approver) = try await TestBilling.financeStaff(db)
+        try await TestBilling.withBilling(clock: MovableClock(instant, timeZone: kolkata)) { db, drafter, approver in
             #expect(CalendarDay.current(db.clock) == month.next.first)
             let inUTC = DraftBillRun(database: db, settings: TestBilling.settings, clock: MovableClock(instant))
             await #expect(throws: DraftBillRun.Refused.monthNotOver(month)) { try await inUTC.start(period: month, by: drafter) }
@@ -310,7 +298,7 @@ struct BillRunTests {
 
     @Test("a bill compares its use with the median of similar premises in its area, once five are read")
     func similarPremisesMedian() async throws {
-        try await withBilling { db, drafter, approver in
+        try await TestBilling.withBilling { db, drafter, approver in
             let month = TestBilling.recentMonths[2]
             // Five read residential premises in Portview, using 100 to 500 units; the demo's second
             // Portview home has no meter, so its estimate does not count.

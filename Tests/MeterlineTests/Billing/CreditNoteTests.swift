@@ -15,10 +15,7 @@ struct CreditNoteTests {
 
     /// The demo town with one issued month; the body gets (db, a finance user, the first account's bill number).
     func withIssuedMonth(clock: any WallClock = SystemClock(), _ body: (Database, Int64, String) async throws -> Void) async throws {
-        try await withTestDatabase(clock: clock) { db in
-            try await DemoAccounts.seed(db)
-            try await TestBilling.seedTariffs(db)
-            let (drafter, approver) = try await TestBilling.financeStaff(db)
+        try await TestBilling.withBilling(clock: clock) { db, drafter, approver in
             try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
             let number: String = try await db.query(
                 "SELECT b.number FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = $1",
@@ -130,10 +127,7 @@ struct CreditNoteTests {
 
     @Test("a wrong reading is corrected, then the bill is credited and the month billed again from the corrected reading")
     func creditAndRebill() async throws {
-        try await withTestDatabase { db in
-            try await DemoAccounts.seed(db)
-            try await TestBilling.seedTariffs(db)
-            let (drafter, approver) = try await TestBilling.financeStaff(db)
+        try await TestBilling.withBilling { db, drafter, approver in
             let months = TestBilling.recentMonths
             let account = DemoAccounts.accounts[0].number
             try await installMeter(db, account: account, daysAgo: 200, initial: 1_000)
@@ -178,10 +172,7 @@ struct CreditNoteTests {
 
     @Test("a bill under a later month's bill is neither credited nor billed again until the later one is credited")
     func noRebillBehindALaterMonth() async throws {
-        try await withTestDatabase { db in
-            try await DemoAccounts.seed(db)
-            try await TestBilling.seedTariffs(db)
-            let (drafter, approver) = try await TestBilling.financeStaff(db)
+        try await TestBilling.withBilling { db, drafter, approver in
             let months = TestBilling.recentMonths
             try await TestBilling.issue(months[1], db, drafter: drafter, approver: approver)
             try await TestBilling.issue(months[2], db, drafter: drafter, approver: approver)

@@ -51,6 +51,17 @@ enum TestBilling {
                 clientAddress: "test"))
     }
 
+    /// A test database with the demo accounts, their tariffs and two finance users; the body gets
+    /// (db, drafter, approver).
+    static func withBilling(clock: any WallClock = SystemClock(), _ body: (Database, Int64, Int64) async throws -> Void) async throws {
+        try await withTestDatabase(clock: clock) { db in
+            try await DemoAccounts.seed(db)
+            try await seedTariffs(db)
+            let (drafter, approver) = try await financeStaff(db)
+            try await body(db, drafter, approver)
+        }
+    }
+
     /// Drafts, approves and issues a month.
     @discardableResult
     static func issue(_ period: BillingPeriod, _ db: Database, drafter: Int64, approver: Int64) async throws -> BillRun {
