@@ -47,7 +47,11 @@ public struct IssueBillRun: Sendable {
             """, [runID]
         ).rows[0]
         let total: Int = try counts.decode("total")
-        while let (done, total) = try await issueBatch(runID: runID, period: period, total: total) {
+        // Batches go up the run's bill ids: each starts after the last one numbered, so it does not
+        // step over the bills numbered before it (scanning from the start each time is quadratic).
+        var after: Int64 = 0
+        while let (done, total, last) = try await issueBatch(runID: runID, period: period, total: total, after: after) {
+            after = last
             progress(done, total)
             // Between batches only: a cancelled run stops with whole batches issued, as after a crash.
             try Task.checkCancellation()
@@ -72,8 +76,9 @@ public struct IssueBillRun: Sendable {
         return try await BillRun.find(runID, in: database)
     }
 
-    /// Issues the next batch; nil when none is left.
-    private func issueBatch(runID: Int64, period: BillingPeriod, total: Int) async throws -> (Int, Int)? {
+    /// Issues the next batch of bills with ids above `after`: bills done, bills in all, and the
+    /// batch's highest id. Nil when none is left.
+    private func issueBatch(runID: Int64, period: BillingPeriod, total: Int, after: Int64) async throws -> (Int, Int, Int64)? {
         let settings = self.settings
         let now = clock.now
         let today = CalendarDay.current(clock)
@@ -88,7 +93,7 @@ public struct IssueBillRun: Sendable {
             let issued = try connection.query(
                 """
                 WITH picked AS (
-                    SELECT id FROM bills WHERE bill_run_id = $1 AND number IS NULL AND exception IS DISTINCT FROM 'cannot_price'
+                    SELECT id FROM bills WHERE bill_run_id = $1 AND id > $9 AND number IS NULL AND exception IS DISTINCT FROM 'cannot_price'
                     ORDER BY id LIMIT $2 FOR UPDATE
                 ), next AS (
                     SELECT id, row_number() OVER (ORDER BY id) AS n FROM picked
@@ -99,7 +104,7 @@ public struct IssueBillRun: Sendable {
                        balance_before = coalesce((SELECT balance FROM account_balances WHERE account_id = b.account_id), 0)
                 FROM next WHERE b.id = next.id
                 RETURNING b.id
-                """, [runID, settings.batchSize, prefix, String(today.year), last, today.description, settings.dueDays, now]
+                """, [runID, settings.batchSize, prefix, String(today.year), last, today.description, settings.dueDays, now, after]
             ).rows
             guard !issued.isEmpty else { return nil }
             let ids = try issued.map { try $0.decode("id", as: Int64.self) }
@@ -136,7 +141,7 @@ public struct IssueBillRun: Sendable {
             let done = try connection.query(
                 "UPDATE bill_runs SET accounts_done = accounts_done + $2 WHERE id = $1 RETURNING accounts_done", [runID, issued.count]
             ).rows[0].decode("accounts_done", as: Int.self)
-            return (done, total)
+            return (done, total, ids.max()!)
         }
     }
 }
