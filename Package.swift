@@ -52,9 +52,16 @@ let package = Package(
         .target(name: "Metering", dependencies: ["Platform", "Notifications", "Identity", "Accounts"]),
         .target(name: "Billing", dependencies: ["Platform", "Notifications", "Identity", "Accounts", "Metering"]),
         .target(
+            name: "Payments",
+            dependencies: [
+                "Platform", "Notifications", "Identity", "Accounts", "Billing",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
             name: "Web",
             dependencies: [
-                "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing",
+                "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -68,14 +75,14 @@ let package = Package(
         .executableTarget(
             name: "meterline",
             dependencies: [
-                "Web", "Platform", "Identity", "Accounts", "Metering", "Billing",
+                "Web", "Platform", "Identity", "Accounts", "Metering", "Billing", "Payments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "MeterlineTests",
             dependencies: [
-                "Web", "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing",
+                "Web", "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -39,6 +39,9 @@ public enum AuditLog {
         case billRunApproved = "bill_run.approved"
         case billRunDiscarded = "bill_run.discarded"
         case billCredited = "bill.credited"
+        case paymentRecorded = "payment.recorded"
+        case paymentVerified = "payment.verified"
+        case paymentRejected = "payment.rejected"
     }
 
     public static func record(

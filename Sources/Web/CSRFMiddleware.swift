@@ -12,7 +12,12 @@ public struct CSRFMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
     public static let formField = "_csrf"
 
-    public init() {}
+    /// Gateway callbacks carry a signature instead of a session's form token.
+    let exempt: Set<String>
+
+    public init(exempt: Set<String> = Routes.site.signedCallbackPaths) {
+        self.exempt = exempt
+    }
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -21,7 +26,7 @@ public struct CSRFMiddleware: RouterMiddleware {
         case .get, .head, .options:
             return try await next(request, context)
         default:
-            break
+            if exempt.contains(request.uri.path) { return try await next(request, context) }
         }
         var request = request
         let sent: String?

@@ -106,7 +106,7 @@ public struct IssueCreditNote: Sendable {
             ).rows.first, let name: String = try later.decode("period") {
                 throw Refused.laterMonthBilled(BillingPeriod(name)!)
             }
-            let creditNumber = try Self.nextNumber(in: settings.creditNotePrefix, year: year, on: connection)
+            let creditNumber = try NumberSeries.next(in: settings.creditNotePrefix, year: year, on: connection)
             try connection.execute(
                 """
                 INSERT INTO credit_notes (bill_id, account_id, number, amount, reason, issued_by, issued_at)
@@ -191,7 +191,7 @@ public struct IssueCreditNote: Sendable {
         } catch is TariffCalculator.Refused {
             throw Refused.cannotPrice
         }
-        let number = try nextNumber(in: settings.billNumberPrefix, year: today.year, on: connection)
+        let number = try NumberSeries.next(in: settings.billNumberPrefix, year: today.year, on: connection)
         let total = drafted.lines.map(\.line.amount).sum()
         let inserted = try connection.query(
             """
@@ -230,19 +230,5 @@ public struct IssueCreditNote: Sendable {
         try connection.execute(
             "UPDATE account_balances SET balance = balance + $2, updated_at = $3 WHERE account_id = $1", [accountID, total.minorUnits, now])
         return (Replacement(number: number, total: total), try inserted.decode("due_on"))
-    }
-
-    /// The next number of a series and year (`CN-2026-000001`). The counter moves in the caller's
-    /// transaction, so a failure rolls the number back with what it numbered: no gap.
-    static func nextNumber(in prefix: String, year: Int, on connection: PostgresConnection) throws -> String {
-        let serial = try connection.query(
-            """
-            INSERT INTO bill_number_series (prefix, year, last) VALUES ($1, $2, 1)
-            ON CONFLICT (prefix, year) DO UPDATE SET last = bill_number_series.last + 1 RETURNING last
-            """, [prefix, year]
-        ).rows[0].decode("last", as: Int.self)
-        // Six digits at least, as bill runs number them; a seventh when a year passes 999,999.
-        let digits = String(serial)
-        return "\(prefix)-\(year)-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits)"
     }
 }

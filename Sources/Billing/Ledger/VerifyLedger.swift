@@ -66,12 +66,36 @@ public struct VerifyLedger: Sendable {
             ).rows {
                 problems.append("A bill not issued has a ledger entry: \(try row.decode("number", as: String?.self) ?? "unnumbered").")
             }
-            // Bill and credit note numbers run 1…last in each series and year, with no gap and none beyond the counter.
+            // A payment counts once when credited, and is taken back once when reversed (BL-5).
+            for row in try connection.query(
+                """
+                SELECT p.receipt_number, p.status FROM payments p
+                WHERE p.status IN ('succeeded', 'reversed') AND (
+                    (SELECT coalesce(sum(e.amount), 0) FROM ledger_entries e WHERE e.payment_id = p.id AND e.kind = 'payment') <> -p.amount
+                    OR (SELECT count(*) FROM ledger_entries e WHERE e.payment_id = p.id AND e.kind = 'reversal')
+                       <> CASE WHEN p.status = 'reversed' THEN 1 ELSE 0 END)
+                ORDER BY p.id LIMIT 50
+                """
+            ).rows {
+                problems.append(
+                    "Payment \(try row.decode("receipt_number", as: String.self)) (\(try row.decode("status", as: String.self))) does not have its ledger entries."
+                )
+            }
+            for row in try connection.query(
+                """
+                SELECT e.id FROM ledger_entries e LEFT JOIN payments p ON p.id = e.payment_id
+                WHERE e.kind = 'payment' AND (p.status IS NULL OR p.status NOT IN ('succeeded', 'reversed')) LIMIT 50
+                """
+            ).rows {
+                problems.append("Ledger entry \(try row.decode("id", as: Int64.self)) is a payment that never counted.")
+            }
+            // Bill, credit note and receipt numbers run 1…last in each series and year, with no gap and none beyond the counter.
             for row in try connection.query(
                 """
                 SELECT s.prefix, s.year, s.last, count(b.id) AS issued, coalesce(max(substring(b.number from '[0-9]+$')::int), 0) AS highest
                 FROM bill_number_series s
-                LEFT JOIN (SELECT id, number FROM bills WHERE number IS NOT NULL UNION ALL SELECT id, number FROM credit_notes) b
+                LEFT JOIN (SELECT id, number FROM bills WHERE number IS NOT NULL UNION ALL SELECT id, number FROM credit_notes
+                           UNION ALL SELECT id, receipt_number FROM payments WHERE receipt_number IS NOT NULL) b
                        ON b.number LIKE s.prefix || '-' || s.year || '-%'
                 GROUP BY s.prefix, s.year, s.last
                 HAVING count(b.id) <> s.last OR coalesce(max(substring(b.number from '[0-9]+$')::int), 0) <> s.last

@@ -25,7 +25,11 @@ public enum Role: String, CaseIterable, Sendable, Codable {
     public var permissions: Set<Permission> {
         switch self {
         case .admin: [.enterStaffArea, .manageStaff, .viewAudit, .manageAccounts, .viewTariffs, .manageTariffs]
-        case .finance: [.enterStaffArea, .viewAudit, .reviewReadings, .importReadings, .runBilling, .creditBills, .viewFinanceReports, .viewTariffs]
+        case .finance:
+            [
+                .enterStaffArea, .viewAudit, .reviewReadings, .importReadings, .runBilling, .creditBills, .viewFinanceReports, .viewTariffs,
+                .recordPayments,
+            ]
         case .meterReader: [.enterStaffArea, .readMeters]
         case .technician: [.enterStaffArea, .readMeters, .installMeters, .viewMeterHealth]
         case .engineer: [.enterStaffArea, .readMeters, .registerMeters, .reviewReadings, .importReadings, .viewMeterHealth]
@@ -59,6 +63,8 @@ public enum Permission: Sendable, Hashable {
     case creditBills
     /// See defaulters and finance reports, and export them (BL-6, BL-9).
     case viewFinanceReports
+    /// Record office and bank payments, and verify or reject those another user recorded (BL-5).
+    case recordPayments
     /// See the tariffs and every version of them (BL-1).
     case viewTariffs
     /// Add a tariff version, after a preview of sample bills (BL-1).

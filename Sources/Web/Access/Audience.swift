@@ -17,6 +17,9 @@ public enum Audience: Sendable, Hashable, CustomStringConvertible {
     /// A staff member with the first sign-in done and the authenticator passed in this session,
     /// holding the permission.
     case staff(Permission)
+    /// A payment gateway posting a callback: no session; the handler checks the signature of the
+    /// body before anything else, and refuses everyone else with 401.
+    case gateway
 
     public var description: String {
         switch self {
@@ -24,6 +27,7 @@ public enum Audience: Sendable, Hashable, CustomStringConvertible {
         case .consumer: "consumer"
         case .staffSigningIn: "staff signing in"
         case .staff(let permission): "staff with \(permission)"
+        case .gateway: "payment gateway"
         }
     }
 }

@@ -34,6 +34,12 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let recoverUsername = Routes.forEveryone("/recover/username")
     public let reactivate = Routes.forEveryone("/reactivate")
     public let reactivateSend = Routes.forEveryone("/reactivate/send")
+    /// The sandbox payment gateway's hosted page (development and tests): a gateway's page, not ours.
+    public let sandboxCheckout = Routes.forEveryone("/sandbox-gateway/:checkout")
+    public let sandboxChargeback = Routes.forEveryone("/sandbox-gateway/:checkout/chargeback")
+
+    // The payment gateway, proven by the signature on what it posts
+    public let paymentWebhook = Endpoint<AppRequestContext>("/payments/webhook", .gateway)
 
     // Consumers
     public let account = Routes.forConsumers("/account")
@@ -45,6 +51,8 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let premiseTenants = Routes.forConsumers("/account/premises/:number/tenants")
     public let endTenancy = Routes.forConsumers("/account/tenancies/end")
     public let bill = Routes.forConsumers("/account/bills/:bill")
+    public let pay = Routes.forConsumers("/account/premises/:number/pay")
+    public let payment = Routes.forConsumers("/account/payments/:payment")
 
     // Staff, first sign-in
     public let staffPassword = Routes.forStaffSigningIn("/staff/password")
@@ -82,6 +90,10 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let financeBills = Routes.forStaff("/finance/bills", .creditBills)
     public let financeBill = Routes.forStaff("/finance/bills/:bill", .creditBills)
     public let financeBillCredit = Routes.forStaff("/finance/bills/:bill/credit", .creditBills)
+    public let financePayments = Routes.forStaff("/finance/payments", .recordPayments)
+    public let financePayment = Routes.forStaff("/finance/payments/:payment", .recordPayments)
+    public let financePaymentVerify = Routes.forStaff("/finance/payments/:payment/verify", .recordPayments)
+    public let financePaymentReject = Routes.forStaff("/finance/payments/:payment/reject", .recordPayments)
     public let defaulters = Routes.forStaff("/finance/defaulters", .viewFinanceReports)
     public let defaultersCSV = Routes.forStaff("/finance/defaulters.csv", .viewFinanceReports)
     public let financeReports = Routes.forStaff("/finance/reports", .viewFinanceReports)
@@ -89,6 +101,9 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
 
     /// The table as templates read it, encoded once.
     nonisolated(unsafe) static let templateValue: Any = (try? TemplateEncoder.encode(Routes.site)) ?? [String: Any]()
+
+    /// Paths a gateway posts to: no session, so no form token; the signature proves the sender.
+    public var signedCallbackPaths: Set<String> { Set(all.filter { $0.audience == .gateway }.map(\.pattern)) }
 
     /// Every endpoint of the table, for the access-matrix test.
     public var all: [any AnyEndpoint] { Mirror(reflecting: self).children.compactMap { $0.value as? any AnyEndpoint } }

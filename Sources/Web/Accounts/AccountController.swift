@@ -84,6 +84,15 @@ public struct AccountController: Sendable {
     }
 
     @Sendable func home(_ request: Request, context: ConsumerContext) async throws -> Response {
+        try await homePage(context, notice: try await context.sessionHandle.takeFlash())
+    }
+
+    /// The home page; with a payment amount that was refused, the message is shown by that
+    /// premise's amount field, with what was typed.
+    func homePage(
+        _ context: ConsumerContext, notice: String? = nil, payError: (accountNumber: String, typed: String, message: String)? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let consumer = context.consumer
         let grants = try await premises.premises(of: consumer.id)
         let own = grants.first(where: \.isOwner)
@@ -91,18 +100,28 @@ public struct AccountController: Sendable {
         let latest = try await bills.latest(ownedAccountIDs: grants.filter(\.isOwner).map(\.accountID))
         let premises = grants.map { grant in
             let money = latest[grant.accountID]
+            let owes = grant.isOwner && (money?.balance ?? .zero) > .zero
+            let error = payError?.accountNumber == grant.accountNumber ? payError : nil
             return AccountHome.Premise(
                 accountNumber: grant.accountNumber, supplyAddress: grant.supplyAddress, isOwner: grant.isOwner,
                 link: routes.premise.url(grant.accountNumber),
                 balance: money.map {
                     ($0.balance.isNegative ? "in credit " : "") + currency.format($0.balance).replacingOccurrences(of: "−", with: "")
                 },
-                lastBill: money?.lastBill.map(currency.format), dueOn: money?.dueOn.map(BillShow.day))
+                lastBill: money?.lastBill.map(currency.format), dueOn: money?.dueOn.map(BillShow.day),
+                pay: grant.isOwner
+                    ? AccountHome.PayForm(
+                        action: routes.pay.url(grant.accountNumber),
+                        balance: owes ? money.map { currency.plain($0.balance) } : nil,
+                        balanceLabel: owes ? money.map { currency.format($0.balance) } : nil,
+                        amount: FormField(error?.typed, error: error?.message),
+                        fieldID: "amount-\(grant.accountNumber)") : nil)
         }
         return try renderer.response(
             AccountHome(
                 chrome: context.chrome, fullName: consumer.fullName, username: consumer.username,
-                accountNumber: own?.accountNumber, supplyAddress: own?.supplyAddress, premises: premises))
+                accountNumber: own?.accountNumber, supplyAddress: own?.supplyAddress, notice: notice, premises: premises),
+            status: status)
     }
 }
 
@@ -115,7 +134,18 @@ struct AccountHome: Page {
     let username: String
     let accountNumber: String?
     let supplyAddress: String?
+    let notice: String?
     let premises: [Premise]
+
+    /// BL-5: pay the balance in one press, or another amount.
+    struct PayForm: Encodable, Sendable {
+        let action: String
+        /// What the "Pay … now" button sends, as typed money ("1234.50"); nil when nothing is owed.
+        let balance: String?
+        let balanceLabel: String?
+        let amount: FormField
+        let fieldID: String
+    }
 
     struct Premise: Encodable, Sendable {
         let accountNumber: String
@@ -125,6 +155,7 @@ struct AccountHome: Page {
         let balance: String?
         let lastBill: String?
         let dueOn: String?
+        let pay: PayForm?
     }
 }
 

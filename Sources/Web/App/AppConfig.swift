@@ -6,6 +6,7 @@ import Identity
 import Logging
 import Metering
 import Notifications
+import Payments
 import Platform
 
 /// Every setting Meterline reads, read once at start from a `ConfigReader` (command line, then
@@ -46,6 +47,11 @@ public struct AppConfig: Sendable {
     public var billing = BillingSettings()
     /// Days after a bill's due date before its late fee is charged (BL-6).
     public var graceDays = 7
+    /// Receipts and the largest payment taken (BL-5).
+    public var payments = PaymentSettings()
+    /// The secret the payment gateway signs its callbacks with. In development, when unset, it is
+    /// derived from the secret key (the sandbox gateway is in the same process).
+    public var paymentWebhookSecret: String?
     /// The utility's time zone: "today", bill dates and shown times are its local ones.
     public var timeZone = TimeZone.utc
 
@@ -75,6 +81,8 @@ public struct AppConfig: Sendable {
         public static let backBillingMonths = "bill.backbilling.months"
         public static let creditNotePrefix = "credit.note.prefix"
         public static let draftWorkers = "bill.draft.workers"
+        public static let receiptPrefix = "payment.receipt.prefix"
+        public static let paymentWebhookSecret = "payment.webhook.secret"
         public static let templatesDirectory = "templates.dir"
         public static let publicDirectory = "public.dir"
         public static let migrationsDirectory = "migrations.dir"
@@ -220,6 +228,18 @@ public struct AppConfig: Sendable {
             backBillingMonths: integer(Key.backBillingMonths, 12, in: 1...120), creditNotePrefix: creditPrefix,
             draftWorkers: integer(Key.draftWorkers, 2, in: 1...16))
         config.graceDays = integer(Key.billGraceDays, 7, in: 0...120)
+        let receiptPrefix = text(Key.receiptPrefix, "RC")
+        if receiptPrefix.count < 2 || receiptPrefix.count > 6 || !receiptPrefix.allSatisfy({ $0.isASCII && $0.isUppercase })
+            || [prefix, creditPrefix].contains(receiptPrefix)
+        {
+            problems.append(
+                "payment.receipt.prefix (PAYMENT_RECEIPT_PREFIX) must be 2 to 6 capital letters, other than the bill and credit note prefixes")
+        }
+        config.payments = PaymentSettings(currency: config.billing.currency, receiptPrefix: receiptPrefix)
+        config.paymentWebhookSecret = reader.string(forKey: ConfigKey(Key.paymentWebhookSecret)).flatMap { $0.isEmpty ? nil : $0 }
+        if let secret = config.paymentWebhookSecret, secret.utf8.count < 32 {
+            problems.append("payment.webhook.secret (PAYMENT_WEBHOOK_SECRET) must be at least 32 characters")
+        }
         let zoneName = text(Key.timeZone, "UTC")
         // Only names (Asia/Kolkata), not abbreviations: "IST" means three different zones.
         if zoneName.contains("/") || zoneName == "UTC", let zone = TimeZone(identifier: zoneName) {

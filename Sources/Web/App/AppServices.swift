@@ -5,6 +5,7 @@ import Logging
 import Metering
 import NIOCore
 import Notifications
+import Payments
 import Platform
 import Prometheus
 
@@ -26,6 +27,10 @@ public struct AppServices: Sendable {
     public let rateLimiter: RateLimiter
     public let metrics: PrometheusCollectorRegistry
     public let logger: Logger
+    /// Where consumers pay online (BL-5); the sandbox in development and tests.
+    public let paymentGateway: any PaymentGateway
+    /// The sandbox gateway's webhook sender; nil with a real gateway.
+    public let sandboxWebhooks: SandboxWebhooks?
 
     /// Loads the templates and the password list, and builds the services around an open database.
     public static func make(
@@ -39,6 +44,9 @@ public struct AppServices: Sendable {
         let staticFiles = try StaticFiles(directory: config.publicDirectory)
         let assets = ["stylesheet": staticFiles.url(of: "/css/site.css"), "logo": staticFiles.url(of: "/img/logo.svg")]
         let secretKey = try config.secretKey.map { Array($0.utf8) } ?? DevelopmentSecret.loadOrCreate(in: config.dataDirectory)
+        let webhookSecret =
+            config.paymentWebhookSecret.map { Array($0.utf8) }
+            ?? Digest.hmacSHA256(key: secretKey, message: Array("meterline payment webhook".utf8))
         return AppServices(
             config: config, database: database,
             renderer: try await PageRenderer(directory: config.templatesDirectory, assets: assets), staticFiles: staticFiles,
@@ -53,7 +61,10 @@ public struct AppServices: Sendable {
                 paths: [.login: Routes.site.loginLink.url(), .verifyEmail: Routes.site.emailVerify.url()]),
             totpSecrets: SecretBox(secretKey: secretKey, purpose: "totp"),
             rateLimiter: RateLimiter(database: database), metrics: PrometheusCollectorRegistry(),
-            logger: logger)
+            logger: logger,
+            paymentGateway: SandboxGateway(
+                database: database, secret: webhookSecret, pageURL: { Routes.site.sandboxCheckout.url($0) }),
+            sandboxWebhooks: SandboxWebhooks(database: database, secret: webhookSecret, client: httpClient))
     }
 
     /// Stops what the services started (the password-hashing threads); the database is the caller's.

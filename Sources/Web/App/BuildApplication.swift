@@ -5,7 +5,9 @@ import Identity
 import Logging
 import Metering
 import Notifications
+import Payments
 import Platform
+import ServiceLifecycle
 
 /// The middleware every request passes through, outermost first. Kept apart from the routes so
 /// tests can mount their own routes behind exactly the same stack.
@@ -45,6 +47,12 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
     DefaultersController(services: services).addRoutes(to: site)
     FinanceReportsController(services: services).addRoutes(to: site)
     TariffsController(services: services).addRoutes(to: site)
+    PaymentsController(services: services).addRoutes(to: site)
+    GatewayCallbackController(services: services).addRoutes(to: site)
+    FinancePaymentsController(services: services).addRoutes(to: site)
+    if let webhooks = services.sandboxWebhooks {
+        SandboxGatewayController(services: services, webhooks: webhooks).addRoutes(to: site)
+    }
     MonitoringController(database: services.database, registry: services.metrics).addRoutes(to: site)
     if services.config.developmentMode {
         DevInboxController(database: services.database, renderer: services.renderer).addRoutes(to: site)
@@ -53,13 +61,15 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
 }
 
 public func buildApplication(services: AppServices) throws -> some ApplicationProtocol {
-    Application(
+    var background: [any Service] = [
+        DeliveryWorker(database: services.database, provider: services.notifier, logger: services.logger),
+        SessionPurger(sessions: services.sessions, logger: services.logger),
+        LateFeeService(lateFees: ApplyLateFees(database: services.database, graceDays: services.config.graceDays), logger: services.logger),
+    ]
+    if let webhooks = services.sandboxWebhooks { background.append(SandboxWebhookService(webhooks: webhooks, logger: services.logger)) }
+    return Application(
         router: try buildRouter(services: services),
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "Meterline"),
-        services: [
-            DeliveryWorker(database: services.database, provider: services.notifier, logger: services.logger),
-            SessionPurger(sessions: services.sessions, logger: services.logger),
-            LateFeeService(lateFees: ApplyLateFees(database: services.database, graceDays: services.config.graceDays), logger: services.logger),
-        ],
+        services: background,
         logger: services.logger)
 }

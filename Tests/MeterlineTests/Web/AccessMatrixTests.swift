@@ -7,6 +7,7 @@ import Testing
 @testable import Identity
 @testable import Metering
 @testable import Notifications
+@testable import Payments
 @testable import Platform
 @testable import Web
 
@@ -58,6 +59,8 @@ import Testing
         case (.staff, .halfEnrolledStaff): .redirect("/staff/password")
         case (.staff(let permission), .staff(let role)): [role].grants(permission) ? .allowed : .status(403)
         case (.staffSigningIn, _), (.staff, _): .status(404)
+        // Only a signed callback gets through; nobody's session counts.
+        case (.gateway, _): .status(401)
         }
     }
 
@@ -68,7 +71,7 @@ import Testing
         {
             return .redirect(location)
         }
-        if [403, 404].contains(code) || code >= 500 { return .status(code) }
+        if [401, 403, 404].contains(code) || code >= 500 { return .status(code) }
         return .allowed
     }
 
@@ -87,7 +90,18 @@ import Testing
             let bill = try await db.query(
                 "SELECT b.number FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = $1", [DemoAccounts.accounts[0].number]
             ).rows[0].decode("number", as: String.self)
-            let values = ["number": DemoAccounts.accounts[0].number, "bill": bill, "run": String(run.id), "category": "residential"]
+            // A payment waiting for verification on the first account, and a sandbox checkout.
+            let payment = try await OfficePayments(database: db, settings: PaymentSettings()).record(
+                accountNumber: DemoAccounts.accounts[0].number, amount: "12.00", method: "office", reference: "Slip 1", by: drafter,
+                clientAddress: nil)
+            let checkout = try await SandboxGateway(database: db, secret: [1, 2, 3], pageURL: { $0 }).createCheckout(
+                CheckoutRequest(
+                    amount: Money(minorUnits: 1200), currency: .poundSterling, description: "Account 1", returnURL: "/account",
+                    webhookURL: "http://127.0.0.1:9/payments/webhook"))
+            let values = [
+                "number": DemoAccounts.accounts[0].number, "bill": bill, "run": String(run.id), "category": "residential",
+                "payment": String(payment.id), "checkout": checkout.id,
+            ]
             let services = try await TestApp.services(database: db)
             let (router, site) = try buildSite(services: services)
 

@@ -1,0 +1,132 @@
+import Foundation
+import Identity
+import Platform
+
+/// BL-5: payments made at the office or by bank transfer. Finance records one; it counts only
+/// when a second finance user verifies it (or is rejected, with a reason). Every step is audited.
+public struct OfficePayments: Sendable {
+    let database: Database
+    let settings: PaymentSettings
+
+    public init(database: Database, settings: PaymentSettings) {
+        self.database = database
+        self.settings = settings
+    }
+
+    public enum Refused: Error, Equatable, CustomStringConvertible {
+        case noSuchAccount(String)
+        case amount(AmountRefused)
+        case methodMissing
+        case referenceMissing
+        case referenceTooLong
+        case reasonMissing
+        case notAwaiting(Payment.Status)
+        case ownPayment
+
+        public var description: String {
+            switch self {
+            case .noSuchAccount(let number): number.isEmpty ? "Enter the account number." : "No account has the number \(number)."
+            case .amount(let refusal): refusal.description
+            case .methodMissing: "Choose how the consumer paid: at the office or by bank transfer."
+            case .referenceMissing: "Enter the receipt book number or the bank's reference, so the payment can be traced."
+            case .referenceTooLong: "Keep the reference under 100 characters."
+            case .reasonMissing: "Say why the payment is rejected, in a few words."
+            case .notAwaiting(let status):
+                "This payment is not waiting for verification any more (it is \(status.rawValue.replacingOccurrences(of: "_", with: " ")))."
+            case .ownPayment: "You recorded this payment: a second finance user verifies it."
+            }
+        }
+    }
+
+    /// Records a payment; it waits for a second finance user.
+    public func record(
+        accountNumber: String, amount text: String, method: String, reference: String, by userID: Int64, clientAddress: String?
+    ) async throws -> Payment {
+        let accountNumber = accountNumber.trimmingCharacters(in: .whitespaces)
+        let reference = reference.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let method = Payment.Method(rawValue: method), method != .online else { throw Refused.methodMissing }
+        let amount: Money
+        do { amount = try settings.amount(text) } catch { throw Refused.amount(error) }
+        guard !reference.isEmpty else { throw Refused.referenceMissing }
+        guard reference.unicodeScalars.count <= 100 else { throw Refused.referenceTooLong }
+        let now = database.clock.now
+        return try await database.transaction { connection in
+            guard
+                let account = try connection.query("SELECT id FROM accounts WHERE account_number = \(accountNumber)").rows.first?.decode(
+                    "id", as: Int64.self)
+            else { throw Refused.noSuchAccount(accountNumber) }
+            let id = try connection.query(
+                """
+                INSERT INTO payments (account_id, amount, method, status, reference, created_by, created_at)
+                VALUES (\(account), \(amount.minorUnits), \(method.rawValue), 'awaiting_verification', \(reference), \(userID), \(now))
+                RETURNING id
+                """
+            ).rows[0].decode("id", as: Int64.self)
+            try AuditLog.record(
+                on: connection, .paymentRecorded, userID: userID, clientAddress: clientAddress,
+                details: ["payment": String(id), "account": accountNumber, "amount": settings.currency.plain(amount), "reference": reference])
+            return try Self.find(id, on: connection)
+        }
+    }
+
+    /// A second finance user confirms the money arrived: the payment is credited, with a receipt.
+    public func verify(_ paymentID: Int64, by userID: Int64, clientAddress: String?) async throws -> Payment {
+        let now = database.clock.now
+        let today = CalendarDay.current(database.clock)
+        let settings = self.settings
+        return try await database.transaction { connection in
+            let payment = try Self.lockAwaiting(paymentID, by: userID, on: connection)
+            try connection.execute("UPDATE payments SET verified_by = \(userID) WHERE id = \(paymentID)")
+            let receipt = try PaymentLedger.credit(payment, amount: payment.amount, settings: settings, on: connection, now: now, today: today)
+            try AuditLog.record(
+                on: connection, .paymentVerified, userID: userID, clientAddress: clientAddress,
+                details: ["payment": String(paymentID), "receipt": receipt])
+            return try Self.find(paymentID, on: connection)
+        }
+    }
+
+    /// The money never arrived, or the record is wrong: the payment never counts.
+    public func reject(_ paymentID: Int64, reason: String, by userID: Int64, clientAddress: String?) async throws -> Payment {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw Refused.reasonMissing }
+        return try await database.transaction { connection in
+            _ = try Self.lockAwaiting(paymentID, by: userID, on: connection)
+            try connection.execute(
+                "UPDATE payments SET status = 'rejected', verified_by = \(userID), failure = \(String(reason.prefix(500))) WHERE id = \(paymentID)")
+            try AuditLog.record(
+                on: connection, .paymentRejected, userID: userID, clientAddress: clientAddress,
+                details: ["payment": String(paymentID), "reason": String(reason.prefix(500))])
+            return try Self.find(paymentID, on: connection)
+        }
+    }
+
+    /// Recorded payments waiting for a second finance user, oldest first.
+    public func awaiting() async throws -> [Payment] {
+        try await database.query(
+            """
+            SELECT \(Payment.columns) FROM payments p JOIN accounts a ON a.id = p.account_id
+            WHERE p.status = 'awaiting_verification' ORDER BY p.created_at, p.id LIMIT 200
+            """
+        ).rows.map(Payment.init(row:))
+    }
+
+    private static func lockAwaiting(_ paymentID: Int64, by userID: Int64, on connection: PostgresConnection) throws -> Payment {
+        guard
+            let row = try connection.query(
+                """
+                SELECT \(Payment.columns) FROM payments p JOIN accounts a ON a.id = p.account_id
+                WHERE p.id = \(paymentID) AND p.method <> 'online' FOR UPDATE OF p
+                """
+            ).rows.first
+        else { throw NotFound("payment") }
+        let payment = try Payment(row: row)
+        guard payment.status == .awaitingVerification else { throw Refused.notAwaiting(payment.status) }
+        guard payment.createdBy != userID else { throw Refused.ownPayment }
+        return payment
+    }
+
+    static func find(_ id: Int64, on connection: PostgresConnection) throws -> Payment {
+        try Payment(
+            row: connection.query("SELECT \(Payment.columns) FROM payments p JOIN accounts a ON a.id = p.account_id WHERE p.id = \(id)").rows[0])
+    }
+}

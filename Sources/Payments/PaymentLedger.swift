@@ -1,0 +1,83 @@
+import Billing
+import Foundation
+import Notifications
+import Platform
+
+/// What crediting or reversing a payment writes, in the caller's transaction: the ledger entry,
+/// the balance, the receipt number and its lines, and the message to the account's owner. Online
+/// and office payments end here alike.
+enum PaymentLedger {
+    /// Credits a payment whose row the caller holds locked: receipt number, ledger entry, balance,
+    /// and what it settled, oldest bills first. An amount above what is owed stays as credit.
+    static func credit(
+        _ payment: Payment, amount: Money, settings: PaymentSettings, on connection: PostgresConnection, now: Date, today: CalendarDay
+    ) throws -> String {
+        let receipt = try NumberSeries.next(in: settings.receiptPrefix, year: today.year, on: connection)
+        try connection.execute(
+            """
+            UPDATE payments SET status = 'succeeded', amount = $2, receipt_number = $3, credited_at = $4, failure = NULL WHERE id = $1
+            """, [payment.id, amount.minorUnits, receipt, now])
+        try connection.execute(
+            """
+            INSERT INTO ledger_entries (account_id, kind, amount, payment_id, booked_at, note)
+            VALUES ($1, 'payment', $2, $3, $4, $5)
+            """, [payment.accountID, -amount.minorUnits, payment.id, now, "Payment \(receipt) (\(payment.method.title.lowercased()))"])
+        let before =
+            try connection.query(
+                "SELECT balance FROM account_balances WHERE account_id = $1 FOR UPDATE", [payment.accountID]
+            ).rows.first?.decode("balance", as: Int64.self) ?? 0
+        let after = before - amount.minorUnits
+        try connection.execute(
+            """
+            INSERT INTO account_balances (account_id, balance, updated_at) VALUES ($1, $2, $3)
+            ON CONFLICT (account_id) DO UPDATE SET balance = EXCLUDED.balance, updated_at = EXCLUDED.updated_at
+            """, [payment.accountID, after, now])
+        // The bills the payment settled: those open at the old balance and not at the new one.
+        try connection.execute(
+            """
+            INSERT INTO payment_allocations (payment_id, bill_id, amount)
+            SELECT \(payment.id), id, open_before - open_after
+            FROM (\(OpenBills.query(account: payment.accountID, balance: before, other: after))) o
+            WHERE open_before > open_after
+            """)
+        try notifyOwner(
+            of: payment.accountID,
+            "Meterline: we received your payment of \(settings.currency.format(amount)) for account \(payment.accountNumber). Receipt \(receipt). Your balance is now \(settings.currency.balance(Money(minorUnits: after))).",
+            purpose: "payment_receipt", on: connection)
+        return receipt
+    }
+
+    /// A chargeback: the payment no longer counts. One ledger entry puts the amount back on the
+    /// balance, and with it the bills the payment had settled are open again.
+    static func reverse(_ payment: Payment, reason: String?, settings: PaymentSettings, on connection: PostgresConnection, now: Date) throws {
+        try connection.execute("UPDATE payments SET status = 'reversed', reversed_at = $2 WHERE id = $1", [payment.id, now])
+        try connection.execute(
+            """
+            INSERT INTO ledger_entries (account_id, kind, amount, payment_id, booked_at, note)
+            VALUES ($1, 'reversal', $2, $3, $4, $5)
+            """,
+            [
+                payment.accountID, payment.amount.minorUnits, payment.id, now,
+                "Payment \(payment.receiptNumber ?? "") reversed by the gateway" + (reason.map { ": \($0.prefix(200))" } ?? ""),
+            ])
+        let after = try connection.query(
+            """
+            INSERT INTO account_balances (account_id, balance, updated_at) VALUES ($1, $2, $3)
+            ON CONFLICT (account_id) DO UPDATE SET balance = account_balances.balance + EXCLUDED.balance, updated_at = EXCLUDED.updated_at
+            RETURNING balance
+            """, [payment.accountID, payment.amount.minorUnits, now]
+        ).rows[0].decode("balance", as: Int64.self)
+        try notifyOwner(
+            of: payment.accountID,
+            "Meterline: your payment \(payment.receiptNumber ?? "") of \(settings.currency.format(payment.amount)) for account \(payment.accountNumber) was reversed by your bank. Your balance is now \(settings.currency.balance(Money(minorUnits: after))).",
+            purpose: "payment_reversed", on: connection)
+    }
+
+    static func notifyOwner(of accountID: Int64, _ body: String, purpose: String, on connection: PostgresConnection) throws {
+        for row in try connection.query(
+            "SELECT mobile FROM users WHERE account_id = $1 AND status = 'active' AND mobile IS NOT NULL", [accountID]
+        ).rows {
+            try Outbox.enqueue(on: connection, channel: .sms, to: try row.decode("mobile"), body: body, purpose: purpose)
+        }
+    }
+}

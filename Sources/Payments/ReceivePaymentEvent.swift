@@ -1,0 +1,77 @@
+import Foundation
+import Platform
+
+/// BL-5: a gateway's callback. Its signature is checked first; each event is stored once by its
+/// id (the same event twice, even at the same moment, makes one ledger entry); then the payment
+/// moves: pending → succeeded (credited, receipt) or failed; succeeded → reversed (chargeback).
+/// Events that do not fit the payment's state (a success after a reversal, say) are stored and
+/// change nothing.
+public struct ReceivePaymentEvent: Sendable {
+    let database: Database
+    let gateway: any PaymentGateway
+    let settings: PaymentSettings
+
+    public init(database: Database, gateway: any PaymentGateway, settings: PaymentSettings) {
+        self.database = database
+        self.gateway = gateway
+        self.settings = settings
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        case credited(receipt: String)
+        case failed
+        case reversed
+        /// Delivered before: nothing more happened.
+        case duplicate
+        /// Stored, but the payment was past the state the event moves it from.
+        case noChange
+    }
+
+    public func run(body: [UInt8], signature: String?) async throws -> Outcome {
+        let now = database.clock.now
+        let event = try gateway.verifyCallback(body: body, signature: signature, at: now)
+        guard event.currency == settings.currency.code else { throw CallbackRefused.wrongCurrency(event.currency) }
+        let today = CalendarDay.current(database.clock)
+        let settings = self.settings
+        let gatewayName = gateway.name
+        return try await database.transaction { connection in
+            guard
+                let row = try connection.query(
+                    """
+                    SELECT \(Payment.columns) FROM payments p JOIN accounts a ON a.id = p.account_id
+                    WHERE p.gateway = \(gatewayName) AND p.checkout_id = \(event.checkout) FOR UPDATE OF p
+                    """
+                ).rows.first
+            else { throw CallbackRefused.unknownCheckout(event.checkout) }
+            let payment = try Payment(row: row)
+            // The payment's row is locked first, so two deliveries of one event queue here and the
+            // second finds the event stored.
+            let stored = try connection.query(
+                """
+                INSERT INTO payment_events (gateway, event_id, type, payment_id, received_at, body)
+                VALUES (\(gatewayName), \(event.id), \(event.type.rawValue), \(payment.id), \(now), \(String(decoding: body, as: UTF8.self)))
+                ON CONFLICT DO NOTHING RETURNING event_id
+                """
+            ).rows
+            guard !stored.isEmpty else { return .duplicate }
+            switch (event.type, payment.status) {
+            case (.succeeded, .pending), (.succeeded, .failed):
+                guard event.amount > 0 else { throw CallbackRefused.unreadable }
+                // What the gateway took counts, not what the consumer asked for.
+                let receipt = try PaymentLedger.credit(
+                    payment, amount: Money(minorUnits: event.amount), settings: settings, on: connection, now: now, today: today)
+                return .credited(receipt: receipt)
+            case (.failed, .pending):
+                try connection.execute(
+                    "UPDATE payments SET status = 'failed', failure = \(String((event.reason ?? "Declined by the card issuer.").prefix(500))) WHERE id = \(payment.id)"
+                )
+                return .failed
+            case (.reversed, .succeeded):
+                try PaymentLedger.reverse(payment, reason: event.reason, settings: settings, on: connection, now: now)
+                return .reversed
+            default:
+                return .noChange
+            }
+        }
+    }
+}

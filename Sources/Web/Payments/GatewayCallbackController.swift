@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import Payments
+import Platform
+
+/// POST /payments/webhook (BL-5): the gateway's signed callback. A bad or missing signature, or a
+/// timestamp older than five minutes, is 401 and stores nothing; an event that cannot be used is
+/// 400 (the gateway retries, and support sees it in the log); a stored event, new or repeated, 200.
+public struct GatewayCallbackController: Sendable {
+    let receive: ReceivePaymentEvent
+    let routes = Routes.site
+
+    public init(services: AppServices) {
+        receive = ReceivePaymentEvent(database: services.database, gateway: services.paymentGateway, settings: services.config.payments)
+    }
+
+    public func addRoutes(to site: SiteRouter) {
+        site.post(routes.paymentWebhook, use: callback)
+    }
+
+    @Sendable func callback(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: 64 * 1024)
+        do {
+            let outcome = try await receive.run(
+                body: Array(body.readableBytesView), signature: request.headers[.init(WebhookSignature.header)!])
+            context.logger.info("payment callback", metadata: ["outcome": "\(outcome)"])
+            return Self.json(.ok, #"{"received":true}"#)
+        } catch let refused as CallbackRefused {
+            context.logger.notice("payment callback refused", metadata: ["reason": "\(refused)"])
+            let status: HTTPResponse.Status =
+                switch refused {
+                case .noSignature, .badSignature, .stale: .unauthorized
+                case .unreadable, .unknownCheckout, .wrongCurrency: .badRequest
+                }
+            return Self.json(status, Self.problem(status, refused.description), type: "application/problem+json")
+        }
+    }
+
+    static func problem(_ status: HTTPResponse.Status, _ detail: String) -> String {
+        let object = ["title": status.reasonPhrase, "status": String(status.code), "detail": detail]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\"status\":\"\(status.code)\"", with: "\"status\":\(status.code)")
+    }
+
+    static func json(_ status: HTTPResponse.Status, _ text: String, type: String = "application/json") -> Response {
+        Response(status: status, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
