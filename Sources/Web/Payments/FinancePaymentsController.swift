@@ -122,7 +122,7 @@ public struct FinancePaymentsController: Sendable {
                 recordedAt: payment.createdText, byYou: payment.createdBy == context.member.id)
         }
         return try renderer.response(
-            FinancePaymentsPage(chrome: context.chrome, notice: notice, form: form, awaiting: awaiting), status: status)
+            FinancePaymentsPage(chrome: context.chrome, notice: notice, form: form, awaiting: awaiting, hasAwaiting: !awaiting.isEmpty), status: status)
     }
 }
 
@@ -134,6 +134,7 @@ struct FinancePaymentsPage: Page {
     let notice: String?
     let form: RecordForm
     let awaiting: [Row]
+    let hasAwaiting: Bool
 
     struct RecordForm: Encodable, Sendable {
         var account = FormField()

@@ -84,6 +84,7 @@ struct PaymentShow: Page {
     let startedAt: String
     let creditedAt: String?
     let allocations: [Line]
+    let hasAllocations: Bool
     let credit: String?
     let backLink: String
     let backLabel: String
@@ -119,6 +120,7 @@ struct PaymentShow: Page {
         self.allocations = allocations.map {
             Line(bill: $0.billNumber, month: BillingPeriod($0.period)?.name ?? $0.period, amount: currency.format($0.amount))
         }
+        hasAllocations = !allocations.isEmpty
         let settled = allocations.map(\.amount).sum()
         credit =
             payment.status == .succeeded && payment.amount > settled
