@@ -13,6 +13,16 @@ public struct OfficePayments: Sendable {
         self.settings = settings
     }
 
+    /// What is wrong with a recorded payment's form, by field: every problem at once.
+    public struct Invalid: Error, Equatable, CustomStringConvertible {
+        public var account: Refused?
+        public var amount: Refused?
+        public var method: Refused?
+        public var reference: Refused?
+        public var isEmpty: Bool { [account, amount, method, reference].allSatisfy { $0 == nil } }
+        public var description: String { [account, amount, method, reference].compactMap { $0?.description }.joined(separator: " ") }
+    }
+
     public enum Refused: Error, Equatable, CustomStringConvertible {
         case noSuchAccount(String)
         case amount(AmountRefused)
@@ -44,27 +54,33 @@ public struct OfficePayments: Sendable {
     ) async throws -> Payment {
         let accountNumber = accountNumber.trimmingCharacters(in: .whitespaces)
         let reference = reference.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let method = Payment.Method(rawValue: method), method != .online else { throw Refused.methodMissing }
-        let amount: Money
-        do { amount = try settings.amount(text) } catch { throw Refused.amount(error) }
-        guard !reference.isEmpty else { throw Refused.referenceMissing }
-        guard reference.unicodeScalars.count <= 100 else { throw Refused.referenceTooLong }
+        var invalid = Invalid()
+        let method = Payment.Method(rawValue: method).flatMap { $0 == .online ? nil : $0 }
+        if method == nil { invalid.method = .methodMissing }
+        var amount = Money.zero
+        do { amount = try settings.amount(text) } catch { invalid.amount = .amount(error) }
+        if reference.isEmpty { invalid.reference = .referenceMissing }
+        if reference.unicodeScalars.count > 100 { invalid.reference = .referenceTooLong }
+        let account =
+            accountNumber.isEmpty || accountNumber.unicodeScalars.count > 40
+            ? nil
+            : try await database.query("SELECT id FROM accounts WHERE account_number = \(accountNumber)").rows.first?.decode(
+                "id", as: Int64.self)
+        if account == nil { invalid.account = .noSuchAccount(accountNumber) }
+        guard invalid.isEmpty, let account, let method else { throw invalid }
+        let paid = amount
         let now = database.clock.now
         return try await database.transaction { connection in
-            guard
-                let account = try connection.query("SELECT id FROM accounts WHERE account_number = \(accountNumber)").rows.first?.decode(
-                    "id", as: Int64.self)
-            else { throw Refused.noSuchAccount(accountNumber) }
             let id = try connection.query(
                 """
                 INSERT INTO payments (account_id, amount, method, status, reference, created_by, created_at)
-                VALUES (\(account), \(amount.minorUnits), \(method.rawValue), 'awaiting_verification', \(reference), \(userID), \(now))
+                VALUES (\(account), \(paid.minorUnits), \(method.rawValue), 'awaiting_verification', \(reference), \(userID), \(now))
                 RETURNING id
                 """
             ).rows[0].decode("id", as: Int64.self)
             try AuditLog.record(
                 on: connection, .paymentRecorded, userID: userID, clientAddress: clientAddress,
-                details: ["payment": String(id), "account": accountNumber, "amount": settings.currency.plain(amount), "reference": reference])
+                details: ["payment": String(id), "account": accountNumber, "amount": settings.currency.plain(paid), "reference": reference])
             return try Self.find(id, on: connection)
         }
     }

@@ -50,13 +50,11 @@ public struct FinancePaymentsController: Sendable {
             try await context.sessionHandle.flash(
                 "Recorded \(currency.format(payment.amount)) for account \(payment.accountNumber). It counts once a second finance user verifies it.")
             return .redirect(to: routes.financePayments.url(), type: .normal)
-        } catch let refused as OfficePayments.Refused {
-            switch refused {
-            case .noSuchAccount: form.account.error = refused.description
-            case .amount: form.amount.error = refused.description
-            case .methodMissing: form.methodError = refused.description
-            default: form.reference.error = refused.description
-            }
+        } catch let invalid as OfficePayments.Invalid {
+            form.account.error = invalid.account?.description
+            form.amount.error = invalid.amount?.description
+            form.methodError = invalid.method?.description
+            form.reference.error = invalid.reference?.description
             return try await indexPage(context, form: form, status: .unprocessableContent)
         }
     }
@@ -122,7 +120,8 @@ public struct FinancePaymentsController: Sendable {
                 recordedAt: payment.createdText, byYou: payment.createdBy == context.member.id)
         }
         return try renderer.response(
-            FinancePaymentsPage(chrome: context.chrome, notice: notice, form: form, awaiting: awaiting, hasAwaiting: !awaiting.isEmpty), status: status)
+            FinancePaymentsPage(chrome: context.chrome, notice: notice, form: form, awaiting: awaiting, hasAwaiting: !awaiting.isEmpty),
+            status: status)
     }
 }
 

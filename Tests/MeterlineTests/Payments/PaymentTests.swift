@@ -255,17 +255,15 @@ struct PaymentTests {
                     == .rejected)
             #expect(try await Self.balance(db, fixture) == owed - Money(minorUnits: 4000))
 
-            // Bad input names the field's problem.
-            await #expect(throws: OfficePayments.Refused.noSuchAccount("999")) {
-                try await office.record(accountNumber: "999", amount: "1", method: "office", reference: "x", by: fixture.drafter, clientAddress: nil)
+            // Bad input: every field's problem at once.
+            await #expect(
+                throws: OfficePayments.Invalid(
+                    account: .noSuchAccount("999"), amount: .amount(.notPositive), method: .methodMissing, reference: .referenceMissing)
+            ) {
+                try await office.record(accountNumber: "999", amount: "0", method: "online", reference: " ", by: fixture.drafter, clientAddress: nil)
             }
-            await #expect(throws: OfficePayments.Refused.methodMissing) {
-                try await office.record(
-                    accountNumber: fixture.accountNumber, amount: "1", method: "online", reference: "x", by: fixture.drafter, clientAddress: nil)
-            }
-            await #expect(throws: OfficePayments.Refused.referenceMissing) {
-                try await office.record(
-                    accountNumber: fixture.accountNumber, amount: "1", method: "office", reference: "", by: fixture.drafter, clientAddress: nil)
+            await #expect(throws: OfficePayments.Invalid(account: .noSuchAccount(""))) {
+                try await office.record(accountNumber: "", amount: "1", method: "office", reference: "x", by: fixture.drafter, clientAddress: nil)
             }
             try await Self.ledgerIsSound(db)
         }

@@ -87,7 +87,9 @@ struct PaymentPagesTests {
             #expect(home.contains("Pay \(owedText) now"))
 
             // A wrong amount is named next to the field, with what was typed.
-            for (typed, message) in [("twelve", "Enter the amount as a number"), ("0", "Enter an amount above zero"), ("", "Enter the amount to pay")] {
+            for (typed, message) in [
+                ("twelve", "Enter the amount as a number"), ("0", "Enter an amount above zero"), ("", "Enter the amount to pay"),
+            ] {
                 let refused = try await browser.post(Routes.site.pay.url(account), [("amount", typed)])
                 #expect(refused.status == .unprocessableContent)
                 #expect(refused.text.contains(message))
@@ -97,7 +99,8 @@ struct PaymentPagesTests {
             #expect(try await browser.post(Routes.site.pay.url(DemoAccounts.accounts[1].number), [("amount", "5")]).status == .notFound)
 
             try await Self.withServer(config: config, db: db) {
-                let started = try await browser.post(Routes.site.pay.url(account), [("amount", Currency.poundSterling.plain(Money(minorUnits: owed)))])
+                let started = try await browser.post(
+                    Routes.site.pay.url(account), [("amount", Currency.poundSterling.plain(Money(minorUnits: owed)))])
                 #expect(started.status == .seeOther)
                 let checkoutPage = try #require(started.headers[.location])
                 #expect(checkoutPage.hasPrefix("/sandbox-gateway/chk_"))
