@@ -6,6 +6,7 @@ import Foundation
 import Identity
 import Logging
 import Metering
+import Payments
 import Platform
 import Web
 
@@ -159,6 +160,11 @@ struct Seed: AsyncParsableCommand {
                     print("  \(step)")
                 }
                 print(bills ? "Bills issued for the past year: drafted by demo.admin, approved by demo.finance." : "Tariffs added; no bills issued.")
+                if bills {
+                    let paid = try await DemoPayments(database: database, settings: config.payments).seed(
+                        recordedBy: approver, verifiedBy: drafter)
+                    if paid > 0 { print("\(paid) payments by bank transfer, recorded by demo.finance and verified by demo.admin.") }
+                }
             }
         }
     }

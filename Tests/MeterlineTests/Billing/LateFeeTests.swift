@@ -5,6 +5,7 @@ import Testing
 @testable import Billing
 @testable import Identity
 @testable import Metering
+@testable import Payments
 @testable import Platform
 
 /// BL-6: late fees once per bill after due date and grace, never on a disputed bill; the
@@ -52,15 +53,14 @@ struct LateFeeTests {
             let (drafter, approver) = try await TestBilling.financeStaff(db)
             let months = TestBilling.recentMonths
             try await TestBilling.issue(months[1], db, drafter: drafter, approver: approver)
-            // Every account pays its first bill in full (as BL-5 will book it), then gets the next one.
-            try await db.query(
-                """
-                WITH paid AS (
-                    INSERT INTO ledger_entries (account_id, kind, amount, booked_at)
-                    SELECT account_id, 'payment', -total, now() FROM bills RETURNING account_id, amount
-                )
-                UPDATE account_balances ab SET balance = ab.balance + paid.amount FROM paid WHERE paid.account_id = ab.account_id
-                """)
+            // Every account pays its first bill in full at the office, then gets the next one.
+            let office = OfficePayments(database: db, settings: PaymentSettings())
+            for row in try await db.query("SELECT a.account_number, b.total FROM bills b JOIN accounts a ON a.id = b.account_id").rows {
+                let payment = try await office.record(
+                    accountNumber: try row.decode("account_number"), amount: Currency.poundSterling.plain(Money(minorUnits: try row.decode("total"))),
+                    method: "office", reference: "Counter 1", by: drafter, clientAddress: nil)
+                _ = try await office.verify(payment.id, by: approver, clientAddress: nil)
+            }
             try await TestBilling.issue(months[2], db, drafter: drafter, approver: approver)
             let clock = MovableClock(Date().addingTimeInterval(Double(TestBilling.settings.dueDays + 8) * Self.day))
             let charged = try await ApplyLateFees(database: db, graceDays: 7, clock: clock).run()
