@@ -103,15 +103,14 @@ public struct OfficePayments: Sendable {
 
     /// The money never arrived, or the record is wrong: the payment never counts.
     public func reject(_ paymentID: Int64, reason: String, by userID: Int64, clientAddress: String?) async throws -> Payment {
-        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !reason.isEmpty else { throw Refused.reasonMissing }
+        guard let reason = PaymentLedger.note(reason) else { throw Refused.reasonMissing }
         return try await database.transaction { connection in
             _ = try Self.lockAwaiting(paymentID, by: userID, on: connection)
             try connection.execute(
-                "UPDATE payments SET status = 'rejected', verified_by = \(userID), failure = \(String(reason.prefix(500))) WHERE id = \(paymentID)")
+                "UPDATE payments SET status = 'rejected', verified_by = \(userID), failure = \(reason) WHERE id = \(paymentID)")
             try AuditLog.record(
                 on: connection, .paymentRejected, userID: userID, clientAddress: clientAddress,
-                details: ["payment": String(paymentID), "reason": String(reason.prefix(500))])
+                details: ["payment": String(paymentID), "reason": reason])
             return try Self.find(paymentID, on: connection)
         }
     }

@@ -58,7 +58,7 @@ enum PaymentLedger {
             """,
             [
                 payment.accountID, payment.amount.minorUnits, payment.id, now,
-                "Payment \(payment.receiptNumber ?? "") reversed by the gateway" + (reason.map { ": \($0.prefix(200))" } ?? ""),
+                "Payment \(payment.receiptNumber ?? "") reversed by the gateway" + (note(reason, limit: 200).map { ": \($0)" } ?? ""),
             ])
         let after = try connection.query(
             """
@@ -71,6 +71,15 @@ enum PaymentLedger {
             of: payment.accountID,
             "Meterline: your payment \(payment.receiptNumber ?? "") of \(settings.currency.format(payment.amount)) for account \(payment.accountNumber) was reversed by your bank. Your balance is now \(settings.currency.balance(Money(minorUnits: after))).",
             purpose: "payment_reversed", on: connection)
+    }
+
+    /// A gateway's or a person's words, fit to store: without NUL, at most `limit` code points
+    /// (PostgreSQL counts those), nil when nothing is left.
+    static func note(_ text: String?, limit: Int = 500) -> String? {
+        guard let text else { return nil }
+        let kept = String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\0" }.prefix(limit)))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return kept.isEmpty ? nil : kept
     }
 
     static func notifyOwner(of accountID: Int64, _ body: String, purpose: String, on connection: PostgresConnection) throws {

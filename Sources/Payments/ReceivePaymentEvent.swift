@@ -30,6 +30,11 @@ public struct ReceivePaymentEvent: Sendable {
     public func run(body: [UInt8], signature: String?) async throws -> Outcome {
         let now = database.clock.now
         let event = try gateway.verifyCallback(body: body, signature: signature, at: now)
+        // Signed, but still checked: what cannot be stored is refused, not half-stored.
+        guard (1...200).contains(event.id.unicodeScalars.count), !event.id.unicodeScalars.contains("\0"),
+            (1...200).contains(event.checkout.unicodeScalars.count), !event.checkout.unicodeScalars.contains("\0"),
+            event.amount > 0, event.amount <= 1_000_000_000_000_000
+        else { throw CallbackRefused.unreadable }
         guard event.currency == settings.currency.code else { throw CallbackRefused.wrongCurrency(event.currency) }
         let today = CalendarDay.current(database.clock)
         let settings = self.settings
@@ -49,21 +54,32 @@ public struct ReceivePaymentEvent: Sendable {
             let stored = try connection.query(
                 """
                 INSERT INTO payment_events (gateway, event_id, type, payment_id, received_at, body)
-                VALUES (\(gatewayName), \(event.id), \(event.type.rawValue), \(payment.id), \(now), \(String(decoding: body, as: UTF8.self)))
+                VALUES (\(gatewayName), \(event.id), \(event.type.rawValue), \(payment.id), \(now),
+                        \(String(decoding: body, as: UTF8.self).replacing("\0", with: "")))
                 ON CONFLICT DO NOTHING RETURNING event_id
                 """
             ).rows
             guard !stored.isEmpty else { return .duplicate }
             switch (event.type, payment.status) {
             case (.succeeded, .pending), (.succeeded, .failed):
-                guard event.amount > 0 else { throw CallbackRefused.unreadable }
                 // What the gateway took counts, not what the consumer asked for.
                 let receipt = try PaymentLedger.credit(
                     payment, amount: Money(minorUnits: event.amount), settings: settings, on: connection, now: now, today: today)
+                // A chargeback that overtook the success: credited and taken back, as the bank did.
+                if let reversal = try connection.query(
+                    """
+                    SELECT body FROM payment_events WHERE payment_id = \(payment.id) AND type = \(GatewayEvent.Kind.reversed.rawValue) LIMIT 1
+                    """
+                ).rows.first {
+                    let reason = (try? JSONDecoder().decode(GatewayEvent.self, from: Data(try reversal.decode("body", as: String.self).utf8)))?.reason
+                    try PaymentLedger.reverse(
+                        try Self.find(payment.id, on: connection), reason: reason, settings: settings, on: connection, now: now)
+                    return .reversed
+                }
                 return .credited(receipt: receipt)
             case (.failed, .pending):
                 try connection.execute(
-                    "UPDATE payments SET status = 'failed', failure = \(String((event.reason ?? "Declined by the card issuer.").prefix(500))) WHERE id = \(payment.id)"
+                    "UPDATE payments SET status = 'failed', failure = \(PaymentLedger.note(event.reason) ?? "Declined by the card issuer.") WHERE id = \(payment.id)"
                 )
                 return .failed
             case (.reversed, .succeeded):
@@ -73,5 +89,10 @@ public struct ReceivePaymentEvent: Sendable {
                 return .noChange
             }
         }
+    }
+
+    static func find(_ id: Int64, on connection: PostgresConnection) throws -> Payment {
+        try Payment(
+            row: connection.query("SELECT \(Payment.columns) FROM payments p JOIN accounts a ON a.id = p.account_id WHERE p.id = \(id)").rows[0])
     }
 }

@@ -82,7 +82,7 @@ public struct IssueCreditNote: Sendable {
             // The bill's row is held: two finance users crediting it at once, the second finds the first's note.
             guard
                 let bill = try connection.query(
-                    "SELECT id, account_id, total, period::text AS period FROM bills WHERE number = $1 FOR UPDATE", [number]
+                    "SELECT id, account_id, total, period::text AS period FROM bills WHERE number = $1 FOR NO KEY UPDATE", [number]
                 ).rows.first
             else { throw Refused.noSuchBill(number) }
             let billID: Int64 = try bill.decode("id")

@@ -37,16 +37,18 @@ public struct ApplyLateFees: Sendable {
         let limit = batchSize
         return try await database.transaction { connection in
             // What is owed is matched to the newest bills first (payments settle the oldest first), so a
-            // bill is unpaid for the part of the balance its newer bills do not account for.
-            let due = try connection.query(
-                """
+            // bill is unpaid for the part of the balance its newer bills (with their fees) do not account
+            // for: the rule `OpenBills` shows consumers. Only the candidates `$5` when given.
+            let dueQuery: SQL = """
                 WITH candidates AS (
                     SELECT b.id, b.account_id, b.total, b.number, b.due_on, b.disputed, ab.balance,
-                           coalesce(sum(b.total) OVER (PARTITION BY b.account_id ORDER BY b.period DESC
+                           coalesce(sum(b.total + coalesce(f.fee, 0)) OVER (PARTITION BY b.account_id ORDER BY b.period DESC, b.id DESC
                                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
                     FROM bills b JOIN account_balances ab ON ab.account_id = b.account_id AND ab.balance > 0
+                    LEFT JOIN LATERAL (SELECT sum(e.amount) AS fee FROM ledger_entries e WHERE e.bill_id = b.id AND e.kind = 'late_fee') f ON true
                     -- A credited bill is owed no more.
                     WHERE b.number IS NOT NULL AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
+                      AND ($5::bigint[] IS NULL OR b.account_id IN (SELECT account_id FROM bills WHERE id = ANY ($5::bigint[])))
                 )
                 SELECT c.id, c.account_id, least(c.total, c.balance - c.newer) AS unpaid, c.number, v.rules::text AS rules
                 FROM candidates c
@@ -55,14 +57,25 @@ public struct ApplyLateFees: Sendable {
                 WHERE c.id > $1 AND NOT c.disputed AND c.balance - c.newer > 0 AND c.total > 0
                   AND c.due_on + $2::int < $3::date
                   AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.bill_id = c.id AND e.kind = 'late_fee')
+                  AND ($5::bigint[] IS NULL OR c.id = ANY ($5::bigint[]))
                 ORDER BY c.id LIMIT $4
-                """, [cursor, grace, today, limit]
-            ).rows
-            guard let last = due.last else { return nil }
+                """
+            let candidates = try connection.query(dueQuery, [cursor, grace, today, limit, nil as [Int64]?]).rows
+            guard let last = candidates.last else { return nil }
             // The bills are held while their fees are charged: a credit note being written on one
-            // finishes first and is seen here (a new statement), or waits and reverses the fee.
+            // finishes first and is seen here (a new statement), or waits and reverses the fee. The
+            // balances are held too, and what is unpaid worked out again under the locks, so a payment
+            // that arrived meanwhile is counted. (Bills, then balances, as credit notes take them; a
+            // payment holds a balance and only key-shares bills, which a share lock does not block.)
+            let candidateIDs = try candidates.map { try $0.decode("id", as: Int64.self) }
+            try connection.execute("SELECT id FROM bills WHERE id = ANY ($1::bigint[]) ORDER BY id FOR SHARE", [candidateIDs])
+            try connection.execute(
+                """
+                SELECT account_id FROM account_balances WHERE account_id IN (SELECT account_id FROM bills WHERE id = ANY ($1::bigint[]))
+                ORDER BY account_id FOR UPDATE
+                """, [candidateIDs])
+            let due = try connection.query(dueQuery, [Int64(0), grace, today, limit, candidateIDs]).rows
             let ids = try due.map { try $0.decode("id", as: Int64.self) }
-            try connection.execute("SELECT id FROM bills WHERE id = ANY ($1::bigint[]) ORDER BY id FOR SHARE", [ids])
             let credited = Set(
                 try connection.query("SELECT bill_id FROM credit_notes WHERE bill_id = ANY ($1::bigint[])", [ids]).rows.map {
                     try $0.decode("bill_id", as: Int64.self)

@@ -46,8 +46,8 @@ public struct FinanceReports: Sendable {
             ), booked AS (
                 SELECT date_trunc('month', booked_at)::date AS month,
                        sum(amount) FILTER (WHERE kind = 'late_fee') AS late_fees,
-                       -sum(amount) FILTER (WHERE kind = 'payment') AS collected
-                FROM ledger_entries WHERE booked_at >= $1::date AND kind IN ('late_fee', 'payment') GROUP BY 1
+                       -sum(amount) FILTER (WHERE kind = 'payment' OR (kind = 'reversal' AND payment_id IS NOT NULL)) AS collected
+                FROM ledger_entries WHERE booked_at >= $1::date AND kind IN ('late_fee', 'payment', 'reversal') GROUP BY 1
             )
             SELECT to_char(m.month, 'YYYY-MM') AS period, coalesce(b.bills, 0) AS bills, coalesce(b.amount, 0) AS billed,
                    coalesce(b.credited, 0) AS credited, coalesce(k.late_fees, 0) AS late_fees, coalesce(k.collected, 0) AS collected

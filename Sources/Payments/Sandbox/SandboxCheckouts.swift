@@ -46,6 +46,17 @@ public struct SandboxCheckouts: Sendable {
         }
     }
 
+    /// The gateway's settlement file, as finance downloads it from a real gateway: every paid
+    /// checkout with its amount and the day it was paid (`checkout,amount,date`).
+    public func settlement(currency: Currency) async throws -> String {
+        let rows = try await database.query(
+            "SELECT id, amount, paid_at::date::text AS day FROM sandbox_checkouts WHERE status = 'succeeded' ORDER BY paid_at, id"
+        ).rows.map {
+            [try $0.decode("id", as: String.self), currency.plain(Money(minorUnits: try $0.decode("amount"))), try $0.decode("day", as: String.self)]
+        }
+        return CSVWriter.document(header: ["checkout", "amount", "date"], rows: rows)
+    }
+
     public func details(_ id: String) async throws -> Details {
         guard
             let row = try await database.query(
@@ -91,7 +102,8 @@ public struct SandboxCheckouts: Sendable {
         let now = database.clock.now
         try await database.transaction { connection in
             let checkout = try Self.lock(id, on: connection)
-            guard checkout.status == "succeeded" || checkout.status == "pending" else { throw Refused.notPaid }
+            // A pending payment has not been taken yet: there is nothing for a bank to take back.
+            guard checkout.status == "succeeded" else { throw Refused.notPaid }
             try connection.execute("UPDATE sandbox_checkouts SET status = 'reversed' WHERE id = \(id)")
             try Self.queue(.reversed, for: checkout, reason: "Charged back by the card holder's bank.", due: now, now: now, on: connection)
         }

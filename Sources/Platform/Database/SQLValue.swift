@@ -12,6 +12,20 @@ extension Array: SQLEncodable where Element == Int64 {
     public var sqlText: String? { "{" + map(String.init).joined(separator: ",") + "}" }
 }
 
+/// A list of texts bound as one `$n::text[]` parameter. Each element is quoted, with `"` and `\`
+/// escaped, so any text (commas, braces, NULL spelled out) arrives as itself.
+public struct TextList: SQLEncodable {
+    public let values: [String]
+
+    public init(_ values: [String]) {
+        self.values = values
+    }
+
+    public var sqlText: String? {
+        "{" + values.map { "\"" + $0.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
+    }
+}
+
 /// A Swift type a column can be decoded into.
 public protocol SQLDecodable {
     /// nil when `text` cannot be read as this type (or is NULL for a non-optional type).

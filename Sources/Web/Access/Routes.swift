@@ -37,6 +37,7 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     /// The sandbox payment gateway's hosted page (development and tests): a gateway's page, not ours.
     public let sandboxCheckout = Routes.forEveryone("/sandbox-gateway/:checkout")
     public let sandboxChargeback = Routes.forEveryone("/sandbox-gateway/:checkout/chargeback")
+    public let sandboxSettlement = Routes.forEveryone("/sandbox-gateway-reports/settlement.csv")
 
     // The payment gateway, proven by the signature on what it posts
     public let paymentWebhook = Endpoint<AppRequestContext>("/payments/webhook", .gateway)
@@ -91,6 +92,7 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let financeBill = Routes.forStaff("/finance/bills/:bill", .creditBills)
     public let financeBillCredit = Routes.forStaff("/finance/bills/:bill/credit", .creditBills)
     public let financePayments = Routes.forStaff("/finance/payments", .recordPayments)
+    public let financeReconcile = Routes.forStaff("/finance/reconcile", .recordPayments)
     public let financePayment = Routes.forStaff("/finance/payments/:payment", .recordPayments)
     public let financePaymentVerify = Routes.forStaff("/finance/payments/:payment/verify", .recordPayments)
     public let financePaymentReject = Routes.forStaff("/finance/payments/:payment/reject", .recordPayments)

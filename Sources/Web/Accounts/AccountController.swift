@@ -17,6 +17,8 @@ public struct AccountController: Sendable {
     let premises: PremiseAccess
     let bills: AccountBills
     let currency: Currency
+    /// Whether consumers can pay online here (a gateway is configured).
+    let onlinePayments: Bool
     let routes = Routes.site
 
     public init(services: AppServices) {
@@ -28,6 +30,7 @@ public struct AccountController: Sendable {
         premises = PremiseAccess(database: services.database)
         bills = AccountBills(database: services.database)
         currency = services.config.billing.currency
+        onlinePayments = services.paymentGateway != nil
     }
 
     public func addRoutes(to site: SiteRouter) {
@@ -109,7 +112,7 @@ public struct AccountController: Sendable {
                     ($0.balance.isNegative ? "in credit " : "") + currency.format($0.balance).replacingOccurrences(of: "−", with: "")
                 },
                 lastBill: money?.lastBill.map(currency.format), dueOn: money?.dueOn.map(BillShow.day),
-                pay: grant.isOwner
+                pay: grant.isOwner && onlinePayments
                     ? AccountHome.PayForm(
                         action: routes.pay.url(grant.accountNumber),
                         balance: owes ? money.map { currency.plain($0.balance) } : nil,
@@ -120,7 +123,8 @@ public struct AccountController: Sendable {
         return try renderer.response(
             AccountHome(
                 chrome: context.chrome, fullName: consumer.fullName, username: consumer.username,
-                accountNumber: own?.accountNumber, supplyAddress: own?.supplyAddress, notice: notice, premises: premises),
+                accountNumber: own?.accountNumber, supplyAddress: own?.supplyAddress, notice: notice, onlinePayments: onlinePayments,
+                premises: premises),
             status: status)
     }
 }
@@ -135,6 +139,7 @@ struct AccountHome: Page {
     let accountNumber: String?
     let supplyAddress: String?
     let notice: String?
+    let onlinePayments: Bool
     let premises: [Premise]
 
     /// BL-5: pay the balance in one press, or another amount.

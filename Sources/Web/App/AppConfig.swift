@@ -49,11 +49,22 @@ public struct AppConfig: Sendable {
     public var graceDays = 7
     /// Receipts and the largest payment taken (BL-5).
     public var payments = PaymentSettings()
+    /// Where consumers pay online: the built-in sandbox (development and tests) or a gateway's
+    /// HTTP API.
+    public var paymentGateway: PaymentGatewaySettings = .sandbox
     /// The secret the payment gateway signs its callbacks with. In development, when unset, it is
     /// derived from the secret key (the sandbox gateway is in the same process).
     public var paymentWebhookSecret: String?
     /// The utility's time zone: "today", bill dates and shown times are its local ones.
     public var timeZone = TimeZone.utc
+
+    public enum PaymentGatewaySettings: Sendable, Equatable {
+        /// No online payments: consumers pay at the office or by bank transfer.
+        case none
+        /// Development and tests only: anyone could pay with a test card.
+        case sandbox
+        case http(url: String, key: String)
+    }
 
     public enum NotificationsSettings: Sendable, Equatable {
         case devInbox
@@ -83,6 +94,9 @@ public struct AppConfig: Sendable {
         public static let draftWorkers = "bill.draft.workers"
         public static let receiptPrefix = "payment.receipt.prefix"
         public static let paymentWebhookSecret = "payment.webhook.secret"
+        public static let paymentGateway = "payment.gateway"
+        public static let paymentGatewayURL = "payment.gateway.url"
+        public static let paymentGatewayKey = "payment.gateway.key"
         public static let templatesDirectory = "templates.dir"
         public static let publicDirectory = "public.dir"
         public static let migrationsDirectory = "migrations.dir"
@@ -239,6 +253,25 @@ public struct AppConfig: Sendable {
         config.paymentWebhookSecret = reader.string(forKey: ConfigKey(Key.paymentWebhookSecret)).flatMap { $0.isEmpty ? nil : $0 }
         if let secret = config.paymentWebhookSecret, secret.utf8.count < 32 {
             problems.append("payment.webhook.secret (PAYMENT_WEBHOOK_SECRET) must be at least 32 characters")
+        }
+        switch text(Key.paymentGateway, developmentMode ? "sandbox" : "none") {
+        case "none": config.paymentGateway = .none
+        case "sandbox" where developmentMode: config.paymentGateway = .sandbox
+        case "sandbox":
+            problems.append("payment.gateway (PAYMENT_GATEWAY) sandbox takes test cards, so it runs only in development (DEV_MODE); use http or none")
+        case "http":
+            let url = text(Key.paymentGatewayURL, "")
+            let key = text(Key.paymentGatewayKey, "")
+            if !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+                problems.append("payment.gateway.url (PAYMENT_GATEWAY_URL) must be the gateway's API address, https://…")
+            }
+            if key.isEmpty { problems.append("payment.gateway.key (PAYMENT_GATEWAY_KEY) must be set to the gateway's API key") }
+            if config.paymentWebhookSecret == nil {
+                problems.append("payment.webhook.secret (PAYMENT_WEBHOOK_SECRET) must be set to the secret the gateway signs callbacks with")
+            }
+            config.paymentGateway = .http(url: url, key: key)
+        case let other:
+            problems.append("payment.gateway (PAYMENT_GATEWAY) must be http, none, or sandbox in development, not '\(other)'")
         }
         let zoneName = text(Key.timeZone, "UTC")
         // Only names (Asia/Kolkata), not abbreviations: "IST" means three different zones.

@@ -27,8 +27,9 @@ public struct AppServices: Sendable {
     public let rateLimiter: RateLimiter
     public let metrics: PrometheusCollectorRegistry
     public let logger: Logger
-    /// Where consumers pay online (BL-5); the sandbox in development and tests.
-    public let paymentGateway: any PaymentGateway
+    /// Where consumers pay online (BL-5): the sandbox in development and tests; nil when the
+    /// utility takes no payments online.
+    public let paymentGateway: (any PaymentGateway)?
     /// The sandbox gateway's webhook sender; nil with a real gateway.
     public let sandboxWebhooks: SandboxWebhooks?
 
@@ -47,6 +48,19 @@ public struct AppServices: Sendable {
         let webhookSecret =
             config.paymentWebhookSecret.map { Array($0.utf8) }
             ?? Digest.hmacSHA256(key: secretKey, message: Array("meterline payment webhook".utf8))
+        let gateway: (any PaymentGateway)?
+        let sandboxWebhooks: SandboxWebhooks?
+        switch config.paymentGateway {
+        case .none:
+            gateway = nil
+            sandboxWebhooks = nil
+        case .sandbox:
+            gateway = SandboxGateway(database: database, secret: webhookSecret, pageURL: { Routes.site.sandboxCheckout.url($0) })
+            sandboxWebhooks = SandboxWebhooks(database: database, secret: webhookSecret, client: httpClient)
+        case .http(let url, let key):
+            gateway = HTTPPaymentGateway(baseURL: url, apiKey: key, webhookSecret: webhookSecret, client: httpClient)
+            sandboxWebhooks = nil
+        }
         return AppServices(
             config: config, database: database,
             renderer: try await PageRenderer(directory: config.templatesDirectory, assets: assets), staticFiles: staticFiles,
@@ -62,9 +76,7 @@ public struct AppServices: Sendable {
             totpSecrets: SecretBox(secretKey: secretKey, purpose: "totp"),
             rateLimiter: RateLimiter(database: database), metrics: PrometheusCollectorRegistry(),
             logger: logger,
-            paymentGateway: SandboxGateway(
-                database: database, secret: webhookSecret, pageURL: { Routes.site.sandboxCheckout.url($0) }),
-            sandboxWebhooks: SandboxWebhooks(database: database, secret: webhookSecret, client: httpClient))
+            paymentGateway: gateway, sandboxWebhooks: sandboxWebhooks)
     }
 
     /// Stops what the services started (the password-hashing threads); the database is the caller's.

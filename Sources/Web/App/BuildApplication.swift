@@ -48,8 +48,12 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
     FinanceReportsController(services: services).addRoutes(to: site)
     TariffsController(services: services).addRoutes(to: site)
     PaymentsController(services: services).addRoutes(to: site)
-    GatewayCallbackController(services: services).addRoutes(to: site)
     FinancePaymentsController(services: services).addRoutes(to: site)
+    // Without an online gateway these URLs are not served (404), whatever the route table says.
+    if let gateway = services.paymentGateway {
+        GatewayCallbackController(services: services, gateway: gateway).addRoutes(to: site)
+        ReconcileController(services: services, gateway: gateway).addRoutes(to: site)
+    }
     if let webhooks = services.sandboxWebhooks {
         SandboxGatewayController(services: services, webhooks: webhooks).addRoutes(to: site)
     }

@@ -10,8 +10,8 @@ public struct GatewayCallbackController: Sendable {
     let receive: ReceivePaymentEvent
     let routes = Routes.site
 
-    public init(services: AppServices) {
-        receive = ReceivePaymentEvent(database: services.database, gateway: services.paymentGateway, settings: services.config.payments)
+    public init(services: AppServices, gateway: any PaymentGateway) {
+        receive = ReceivePaymentEvent(database: services.database, gateway: gateway, settings: services.config.payments)
     }
 
     public func addRoutes(to site: SiteRouter) {

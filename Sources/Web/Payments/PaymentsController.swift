@@ -10,7 +10,8 @@ import Platform
 public struct PaymentsController: Sendable {
     let premises: PremiseAccess
     let payments: AccountPayments
-    let start: StartOnlinePayment
+    /// Nil when the utility takes no payments online.
+    let start: StartOnlinePayment?
     let home: AccountController
     let renderer: PageRenderer
     let currency: Currency
@@ -20,7 +21,7 @@ public struct PaymentsController: Sendable {
     public init(services: AppServices) {
         premises = PremiseAccess(database: services.database)
         payments = AccountPayments(database: services.database)
-        start = StartOnlinePayment(database: services.database, gateway: services.paymentGateway, settings: services.config.payments)
+        start = services.paymentGateway.map { StartOnlinePayment(database: services.database, gateway: $0, settings: services.config.payments) }
         home = AccountController(services: services)
         renderer = services.renderer
         currency = services.config.billing.currency
@@ -36,6 +37,7 @@ public struct PaymentsController: Sendable {
 
     @Sendable func pay(_ request: Request, context: ConsumerContext) async throws -> Response {
         let number = context.parameters.get("number") ?? ""
+        guard let start else { throw NotFound("online payment") }
         // Only the owner pays: a tenant's or a stranger's account is as absent as a missing one.
         guard let grant = try await premises.premises(of: context.consumer.id).first(where: { $0.isOwner && $0.accountNumber == number })
         else { throw NotFound("account") }

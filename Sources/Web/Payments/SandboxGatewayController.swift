@@ -24,6 +24,11 @@ public struct SandboxGatewayController: Sendable {
         site.get(routes.sandboxCheckout, use: show)
         site.post(routes.sandboxCheckout, use: pay)
         site.post(routes.sandboxChargeback, use: chargeBack)
+        site.get(routes.sandboxSettlement, use: settlement)
+    }
+
+    @Sendable func settlement(_ request: Request, context: AppRequestContext) async throws -> Response {
+        Response.csv(try await checkouts.settlement(currency: currency), filename: "sandbox-settlement.csv")
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -64,7 +69,7 @@ public struct SandboxGatewayController: Sendable {
             SandboxCheckoutPage(
                 chrome: Chrome(csrfToken: try await context.requireSession().csrfToken()), amount: currency.format(checkout.amount),
                 description: checkout.description,
-                open: checkout.status == .open, paid: checkout.status == .succeeded || checkout.status == .pending,
+                open: checkout.status == .open, paid: checkout.status == .succeeded,
                 status: checkout.status.rawValue, cardLast4: checkout.cardLast4, card: card, notice: notice,
                 action: routes.sandboxCheckout.url(checkout.id), chargebackAction: routes.sandboxChargeback.url(checkout.id),
                 returnURL: checkout.returnURL),

@@ -168,15 +168,14 @@ struct PaymentTests {
             let (paymentID, checkout) = try await Self.start(Self.settings.currency.plain(owed), db, fixture)
             _ = try await Self.receive(Self.callback(.succeeded, checkout: checkout, amount: owed.minorUnits, at: clock.now), db)
             #expect(try await Self.balance(db, fixture) == .zero)
-            let open = try await db.query("\(OpenBills.query(account: fixture.accountID, balance: 0, other: 0)) ORDER BY period").rows
-            #expect(try open.map { try $0.decode("open_before", as: Int64.self) } == [0, 0, 0])
+            #expect(try await OpenBills.now(account: fixture.accountID, in: db).map(\.open) == [.zero, .zero, .zero])
 
             clock.advance(by: 86_400 * 20)
             #expect(try await Self.receive(Self.callback(.reversed, checkout: checkout, amount: owed.minorUnits, at: clock.now), db) == .reversed)
             #expect(try await Self.balance(db, fixture) == owed)
-            let reopened = try await db.query("\(OpenBills.query(account: fixture.accountID, balance: owed.minorUnits, other: 0)) ORDER BY period")
-                .rows
-            #expect(try reopened.map { Money(minorUnits: try $0.decode("open_before")) } == fixture.bills.map(\.total))
+            let reopened = try await OpenBills.now(account: fixture.accountID, in: db)
+            #expect(reopened.map(\.number) == fixture.bills.map(\.number))
+            #expect(reopened.map(\.open) == fixture.bills.map(\.total))
             let payment = try await AccountPayments(database: db).payment(paymentID).0
             #expect(payment.status == .reversed)
             #expect(
@@ -184,6 +183,19 @@ struct PaymentTests {
                     == 1)
             // A late success for a reversed payment changes nothing.
             #expect(try await Self.receive(Self.callback(.succeeded, checkout: checkout, amount: owed.minorUnits, at: clock.now), db) == .noChange)
+            try await Self.ledgerIsSound(db)
+        }
+    }
+
+    @Test("a chargeback that arrives before the success still leaves the payment taken back")
+    func reversalBeforeSuccess() async throws {
+        try await Self.withBills { db, clock, fixture in
+            let owed = try await Self.balance(db, fixture)
+            let (paymentID, checkout) = try await Self.start("30.00", db, fixture)
+            #expect(try await Self.receive(Self.callback(.reversed, checkout: checkout, amount: 3000, at: clock.now), db) == .noChange)
+            #expect(try await Self.receive(Self.callback(.succeeded, checkout: checkout, amount: 3000, at: clock.now), db) == .reversed)
+            #expect(try await AccountPayments(database: db).payment(paymentID).0.status == .reversed)
+            #expect(try await Self.balance(db, fixture) == owed)
             try await Self.ledgerIsSound(db)
         }
     }

@@ -144,9 +144,12 @@ struct PaymentPagesTests {
                 #expect(waiting.text.contains("Waiting for the payment service"))
                 #expect(waiting.text.contains("http-equiv=\"refresh\""))
             }
-            // Someone else's payment page is not found.
-            let otherPayment = try await db.query("SELECT max(id) + 100 AS id FROM payments").rows[0].decode("id", as: Int64.self)
-            #expect(try await browser.get(Routes.site.payment.url(String(otherPayment))).status == .notFound)
+            // Someone else's payment page is not found, as one that does not exist.
+            let otherPayment = try await OfficePayments(database: db, settings: PaymentSettings()).record(
+                accountNumber: DemoAccounts.accounts[1].number, amount: "9.00", method: "office", reference: "Slip 9", by: drafter,
+                clientAddress: nil)
+            #expect(try await browser.get(Routes.site.payment.url(String(otherPayment.id))).status == .notFound)
+            #expect(try await browser.get(Routes.site.payment.url(String(otherPayment.id + 100))).status == .notFound)
             #expect(try await browser.get("/account/payments/abc").status == .notFound)
         }
     }
@@ -202,11 +205,21 @@ struct PaymentPagesTests {
             #expect(refused.status == .conflict)
             #expect(refused.text.contains("a second finance user verifies it"))
 
-            // A second finance user verifies it: it is credited, with a receipt.
-            let (_, second) = try await TestBilling.financeStaff(db)
-            let verified = try await OfficePayments(database: db, settings: services.config.payments).verify(id, by: second, clientAddress: nil)
-            #expect(verified.status == .succeeded)
-            #expect(try await browser.get(Routes.site.financePayment.url(String(id))).text.contains("Payment received"))
+            // One another finance user recorded, this one verifies on its page: credited, with a receipt.
+            let (other, _) = try await TestBilling.financeStaff(db)
+            let theirs = try await OfficePayments(database: db, settings: services.config.payments).record(
+                accountNumber: account, amount: "30", method: "office", reference: "Counter 2", by: other, clientAddress: nil)
+            let page = try await browser.get(Routes.site.financePayment.url(String(theirs.id)))
+            #expect(page.text.contains("The money arrived: verify"))
+            let noReason = try await browser.post(Routes.site.financePaymentReject.url(String(theirs.id)), [("reason", " ")])
+            #expect(noReason.status == .unprocessableContent)
+            #expect(noReason.text.contains("Say why the payment is rejected"))
+            let verified = try await browser.post(Routes.site.financePaymentVerify.url(String(theirs.id)))
+            #expect(verified.status == .seeOther)
+            let receipt = try await browser.get(try #require(verified.headers[.location])).text
+            #expect(receipt.contains("Payment received"))
+            #expect(receipt.contains("Verified: £30.00 is credited to account \(account), receipt RC-"))
+            #expect(try await db.query("SELECT 1 FROM audit_log WHERE action = 'payment.verified'").rows.count == 1)
         }
     }
 }
