@@ -39,8 +39,14 @@ public struct HTTPPaymentGateway: PaymentGateway {
         let amount: Int64
         let currency: String
         let description: String
-        let return_url: String
-        let webhook_url: String
+        let returnURL: String
+        let webhookURL: String
+
+        enum CodingKeys: String, CodingKey {
+            case amount, currency, description
+            case returnURL = "return_url"
+            case webhookURL = "webhook_url"
+        }
     }
 
     struct CheckoutAnswer: Decodable {
@@ -53,7 +59,7 @@ public struct HTTPPaymentGateway: PaymentGateway {
         let body = try JSONEncoder().encode(
             NewCheckout(
                 amount: request.amount.minorUnits, currency: request.currency.code, description: request.description,
-                return_url: request.returnURL, webhook_url: request.webhookURL))
+                returnURL: request.returnURL, webhookURL: request.webhookURL))
         let answer = try await call(.POST, "/checkouts", body: Array(body))
         guard let url = answer.url, url.hasPrefix("https://") || url.hasPrefix("http://") else {
             throw Unavailable(detail: "no checkout URL")
