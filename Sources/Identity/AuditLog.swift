@@ -42,6 +42,9 @@ public enum AuditLog {
         case paymentRecorded = "payment.recorded"
         case paymentVerified = "payment.verified"
         case paymentRejected = "payment.rejected"
+        case billDisputed = "bill.disputed"
+        case disputeRejected = "dispute.rejected"
+        case disputeResolved = "dispute.resolved"
     }
 
     public static func record(

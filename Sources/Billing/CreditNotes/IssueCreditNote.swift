@@ -55,8 +55,11 @@ public struct IssueCreditNote: Sendable {
         public let total: Money
     }
 
+    /// `also` runs in the same transaction once the note (and new bill) are written: a dispute
+    /// resolved by this note is marked so with it, or not at all.
     public func run(
-        billNumber: String, reason: String, rebill: Bool = false, by userID: Int64, clientAddress: String? = nil
+        billNumber: String, reason: String, rebill: Bool = false, by userID: Int64, clientAddress: String? = nil,
+        also: (@Sendable (PostgresConnection, CreditNote) throws -> Void)? = nil
     ) async throws -> CreditNote {
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         // Counted as PostgreSQL counts: code points.
@@ -166,7 +169,9 @@ public struct IssueCreditNote: Sendable {
                 details: [
                     "bill": number, "credit_note": creditNumber, "amount": String(total.minorUnits), "new_bill": replacement?.number ?? "",
                 ])
-            return CreditNote(number: creditNumber, billNumber: number, amount: total, reason: reason, replacement: replacement)
+            let note = CreditNote(number: creditNumber, billNumber: number, amount: total, reason: reason, replacement: replacement)
+            try also?(connection, note)
+            return note
         }
     }
 

@@ -28,7 +28,7 @@ public enum Role: String, CaseIterable, Sendable, Codable {
         case .finance:
             [
                 .enterStaffArea, .viewAudit, .reviewReadings, .importReadings, .runBilling, .creditBills, .viewFinanceReports, .viewTariffs,
-                .recordPayments,
+                .recordPayments, .resolveDisputes,
             ]
         case .meterReader: [.enterStaffArea, .readMeters]
         case .technician: [.enterStaffArea, .readMeters, .installMeters, .viewMeterHealth]
@@ -65,6 +65,8 @@ public enum Permission: Sendable, Hashable {
     case viewFinanceReports
     /// Record office and bank payments, and verify or reject those another user recorded (BL-5).
     case recordPayments
+    /// Work the queue of disputed bills: reject, or resolve with a credit note or a new bill (BL-7).
+    case resolveDisputes
     /// See the tariffs and every version of them (BL-1).
     case viewTariffs
     /// Add a tariff version, after a preview of sample bills (BL-1).

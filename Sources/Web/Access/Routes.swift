@@ -52,6 +52,7 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let premiseTenants = Routes.forConsumers("/account/premises/:number/tenants")
     public let endTenancy = Routes.forConsumers("/account/tenancies/end")
     public let bill = Routes.forConsumers("/account/bills/:bill")
+    public let billDispute = Routes.forConsumers("/account/bills/:bill/dispute")
     public let pay = Routes.forConsumers("/account/premises/:number/pay")
     public let payment = Routes.forConsumers("/account/payments/:payment")
 
@@ -96,6 +97,10 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let financePayment = Routes.forStaff("/finance/payments/:payment", .recordPayments)
     public let financePaymentVerify = Routes.forStaff("/finance/payments/:payment/verify", .recordPayments)
     public let financePaymentReject = Routes.forStaff("/finance/payments/:payment/reject", .recordPayments)
+    public let disputes = Routes.forStaff("/finance/disputes", .resolveDisputes)
+    public let dispute = Routes.forStaff("/finance/disputes/:dispute", .resolveDisputes)
+    public let disputeReject = Routes.forStaff("/finance/disputes/:dispute/reject", .resolveDisputes)
+    public let disputeResolve = Routes.forStaff("/finance/disputes/:dispute/resolve", .resolveDisputes)
     public let defaulters = Routes.forStaff("/finance/defaulters", .viewFinanceReports)
     public let defaultersCSV = Routes.forStaff("/finance/defaulters.csv", .viewFinanceReports)
     public let financeReports = Routes.forStaff("/finance/reports", .viewFinanceReports)

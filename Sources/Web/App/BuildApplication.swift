@@ -44,6 +44,7 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
     BillRunsController(services: services).addRoutes(to: site)
     BillController(services: services).addRoutes(to: site)
     FinanceBillsController(services: services).addRoutes(to: site)
+    DisputesController(services: services).addRoutes(to: site)
     DefaultersController(services: services).addRoutes(to: site)
     FinanceReportsController(services: services).addRoutes(to: site)
     TariffsController(services: services).addRoutes(to: site)

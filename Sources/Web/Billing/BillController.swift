@@ -6,6 +6,7 @@ import Platform
 /// /account/bills/:bill (BL-3): one bill, explained line by line, for the consumer who owns or
 /// rents the premise (a tenant: only bills of their lease's months). Any other bill is a 404.
 public struct BillController: Sendable {
+    let database: Database
     let premises: PremiseAccess
     let bills: AccountBills
     let renderer: PageRenderer
@@ -13,6 +14,7 @@ public struct BillController: Sendable {
     let routes = Routes.site
 
     public init(services: AppServices) {
+        database = services.database
         premises = PremiseAccess(database: services.database)
         bills = AccountBills(database: services.database)
         renderer = services.renderer
@@ -21,14 +23,60 @@ public struct BillController: Sendable {
 
     public func addRoutes(to site: SiteRouter) {
         site.get(routes.bill, use: show)
+        site.post(routes.billDispute, use: dispute)
     }
 
     @Sendable func show(_ request: Request, context: ConsumerContext) async throws -> Response {
+        try await page(context, notice: try await context.sessionHandle.takeFlash())
+    }
+
+    struct DisputeInput: Decodable {
+        var reason: String?
+        var reading: String?
+    }
+
+    /// BL-7: the owner disputes the bill; a tenant's or a stranger's attempt is a 404.
+    @Sendable func dispute(_ request: Request, context: ConsumerContext) async throws -> Response {
+        let input = try await request.decode(as: DisputeInput.self, context: context)
+        let number = context.parameters.get("bill") ?? ""
         let grants = try await premises.premises(of: context.consumer.id)
-        let (bill, grant) = try await bills.detail(number: context.parameters.get("bill") ?? "", grants: grants)
-        return try renderer.response(
-            BillShow(
-                bill: bill, currency: currency, back: (routes.premise.url(grant.accountNumber), bill.supplyAddress), chrome: context.chrome))
+        let (_, grant) = try await bills.detail(number: number, grants: grants)
+        guard grant.isOwner else { throw NotFound("bill") }
+        do {
+            _ = try await OpenDispute(database: database).run(
+                billNumber: number, accountID: grant.accountID, reason: input.reason ?? "", reading: input.reading ?? "", by: context.consumer.id)
+            try await context.sessionHandle.flash("Your dispute is with finance. No late fee is charged on this bill while they look into it.")
+            return .redirect(to: routes.bill.url(number), type: .normal)
+        } catch let invalid as OpenDispute.Invalid {
+            return try await page(
+                context,
+                form: .init(reason: FormField(input.reason, error: invalid.reason), reading: FormField(input.reading, error: invalid.reading)),
+                status: .unprocessableContent)
+        } catch let refused as OpenDispute.Refused {
+            return try await page(context, notice: refused.description, status: .conflict)
+        }
+    }
+
+    struct DisputeFields {
+        var reason = FormField()
+        var reading = FormField()
+    }
+
+    private func page(
+        _ context: ConsumerContext, notice: String? = nil, form: DisputeFields = .init(), status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let grants = try await premises.premises(of: context.consumer.id)
+        let number = context.parameters.get("bill") ?? ""
+        let (bill, grant) = try await bills.detail(number: number, grants: grants)
+        var page = BillShow(
+            bill: bill, currency: currency, back: (routes.premise.url(grant.accountNumber), bill.supplyAddress), chrome: context.chrome)
+        page.notice = notice
+        let disputes = try await Dispute.of(billNumber: bill.summary.number, in: database)
+        page.showDisputes(disputes, currency: currency)
+        if grant.isOwner, bill.summary.creditNote == nil, !disputes.contains(where: { $0.status == .open }) {
+            page.disputeForm = .init(action: routes.billDispute.url(bill.summary.number), reason: form.reason, reading: form.reading)
+        }
+        return try renderer.response(page, status: status)
     }
 }
 
@@ -52,6 +100,41 @@ struct BillShow: Page {
     /// Finance's form to cancel the bill with a credit note; nil for consumers and credited bills.
     var creditForm: CreditForm?
     var notice: String?
+    /// BL-7: the owner's form to dispute the bill, and every dispute of it with what became of it.
+    var disputeForm: DisputeForm?
+    private(set) var disputes: [DisputeStep] = []
+    private(set) var hasDisputes = false
+
+    struct DisputeForm: Encodable, Sendable {
+        let action: String
+        let reason: FormField
+        let reading: FormField
+    }
+
+    struct DisputeStep: Encodable, Sendable {
+        let opened: String
+        let reason: String
+        let reportedReading: String?
+        let open: Bool
+        let outcome: String
+    }
+
+    mutating func showDisputes(_ list: [Dispute], currency: Currency) {
+        disputes = list.map { dispute in
+            let outcome: String =
+                switch dispute.status {
+                case .open: "Finance is looking into it. No late fee is charged on this bill meanwhile."
+                case .rejected: "Not upheld on \(dispute.decidedText ?? ""): \(dispute.decision ?? "")"
+                case .resolved:
+                    "Upheld on \(dispute.decidedText ?? ""): credit note \(dispute.creditNote ?? "") cancels this bill"
+                        + (dispute.replacementBill.map { ", and bill \($0) replaces it" } ?? "") + ". \(dispute.decision ?? "")"
+                }
+            return DisputeStep(
+                opened: dispute.openedText, reason: dispute.reason, reportedReading: dispute.reportedReading.map(String.init),
+                open: dispute.status == .open, outcome: outcome)
+        }
+        hasDisputes = !disputes.isEmpty
+    }
 
     struct CreditForm: Encodable, Sendable {
         let action: String

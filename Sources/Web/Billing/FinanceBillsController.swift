@@ -87,6 +87,7 @@ public struct FinanceBillsController: Sendable {
         var page = BillShow(bill: bill, currency: settings.currency, back: (routes.financeBills.url(), "Find another bill"), chrome: context.chrome)
         page.notice = notice
         page.heading = "Bill for \(bill.summary.period.name)"
+        page.showDisputes(try await Dispute.of(billNumber: bill.summary.number, in: database), currency: settings.currency)
         if bill.summary.creditNote == nil {
             page.creditForm = .init(action: routes.financeBillCredit.url(number), reason: reason, rebill: rebill, rebillError: rebillError)
         }

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Testing
 
 @testable import Accounts
+@testable import Billing
 @testable import Identity
 @testable import Metering
 @testable import Notifications
@@ -98,9 +99,13 @@ import Testing
                 CheckoutRequest(
                     amount: Money(minorUnits: 1200), currency: .poundSterling, description: "Account 1", returnURL: "/account",
                     webhookURL: "http://127.0.0.1:9/payments/webhook"))
+            let accountID = try await db.query("SELECT id FROM accounts WHERE account_number = $1", [DemoAccounts.accounts[0].number]).rows[0]
+                .decode("id", as: Int64.self)
+            let dispute = try await OpenDispute(database: db).run(
+                billNumber: bill, accountID: accountID, reason: "The reading is far too high", reading: "", by: drafter)
             let values = [
                 "number": DemoAccounts.accounts[0].number, "bill": bill, "run": String(run.id), "category": "residential",
-                "payment": String(payment.id), "checkout": checkout.id,
+                "payment": String(payment.id), "checkout": checkout.id, "dispute": String(dispute),
             ]
             let services = try await TestApp.services(database: db)
             let (router, site) = try buildSite(services: services)
@@ -111,6 +116,12 @@ import Testing
             let registered = Set(routes.map(\.endpoint.pattern))
             #expect(declared == registered, "declared but not registered: \(declared.subtracting(registered))")
             #expect(Routes.site.all.count == declared.count, "two names for one URL")
+            // Every staff page is open to some role: a permission no role grants is a page nobody reaches.
+            for endpoint in Routes.site.all {
+                if case .staff(let permission) = endpoint.audience {
+                    #expect(Role.allCases.grants(permission), "no role may open \(endpoint.pattern)")
+                }
+            }
 
             let app = Application(router: router, logger: services.logger)
             try await app.test(.router) { client in

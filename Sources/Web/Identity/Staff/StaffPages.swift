@@ -30,6 +30,7 @@ struct StaffHome: Page {
             (.runBilling, "Bill runs: draft, preview, approve", routes.billRuns.url()),
             (.creditBills, "Find a bill, credit it", routes.financeBills.url()),
             (.recordPayments, "Payments: record office and bank payments, verify them", routes.financePayments.url()),
+            (.resolveDisputes, "Disputed bills: reject or resolve", routes.disputes.url()),
             (.viewFinanceReports, "Defaulters and arrears", routes.defaulters.url()),
             (.viewFinanceReports, "Finance reports", routes.financeReports.url()),
             (.viewTariffs, "Tariffs and their versions", routes.adminTariffs.url()),

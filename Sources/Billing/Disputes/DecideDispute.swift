@@ -1,0 +1,100 @@
+import Foundation
+import Identity
+import Platform
+
+/// BL-7: finance decides an open dispute. Rejected: the reason is the consumer's to read, and the
+/// bill is no longer disputed (late fees may follow). Resolved: a credit note cancels the bill and,
+/// with `rebill`, the month is billed again from the readings as they stand (correct the reading
+/// first); the dispute is closed in the same transaction as the note.
+public struct DecideDispute: Sendable {
+    let database: Database
+    let settings: BillingSettings
+
+    public init(database: Database, settings: BillingSettings) {
+        self.database = database
+        self.settings = settings
+    }
+
+    public enum Refused: Error, Equatable, CustomStringConvertible {
+        case decided(Dispute.Status)
+        case reasonMissing
+        case reasonTooLong
+
+        public var description: String {
+            switch self {
+            case .decided(let status): "This dispute is \(status.rawValue) already."
+            case .reasonMissing: "Say why, in a few words: the consumer reads it."
+            case .reasonTooLong: "Keep the reason under 500 characters."
+            }
+        }
+    }
+
+    public func reject(_ disputeID: Int64, reason: String, by userID: Int64, clientAddress: String?) async throws -> Dispute {
+        let reason = try Self.checked(reason)
+        let now = database.clock.now
+        try await database.transaction { connection in
+            // The bill first, then the dispute: the order a credit note resolving it takes them in.
+            let (billID, accountID, number) = try Self.lock(disputeID, on: connection)
+            try connection.execute(
+                """
+                UPDATE disputes SET status = 'rejected', decided_by = \(userID), decided_at = \(now), decision = \(reason) WHERE id = \(disputeID)
+                """)
+            try connection.execute("UPDATE bills SET disputed = false WHERE id = \(billID)")
+            try DisputeMessages.tell(
+                accountID: accountID,
+                "Meterline: your dispute of bill \(number) was not upheld. Reason: \(reason). The bill stands; sign in to see it.", on: connection)
+            try AuditLog.record(
+                on: connection, .disputeRejected, userID: userID, clientAddress: clientAddress,
+                details: ["bill": number, "dispute": String(disputeID), "reason": reason])
+        }
+        return try await Dispute.find(disputeID, in: database)
+    }
+
+    public func resolve(_ disputeID: Int64, reason: String, rebill: Bool, by userID: Int64, clientAddress: String?) async throws -> Dispute {
+        let reason = try Self.checked(reason)
+        let dispute = try await Dispute.find(disputeID, in: database)
+        guard dispute.status == .open else { throw Refused.decided(dispute.status) }
+        let now = database.clock.now
+        _ = try await IssueCreditNote(database: database, settings: settings).run(
+            billNumber: dispute.billNumber, reason: reason, rebill: rebill, by: userID, clientAddress: clientAddress
+        ) { connection, note in
+            // Under the bill's lock, which the credit note holds: decided by someone else meanwhile?
+            let (billID, accountID, number) = try Self.lock(disputeID, on: connection)
+            try connection.execute(
+                """
+                UPDATE disputes SET status = 'resolved', decided_by = \(userID), decided_at = \(now), decision = \(reason),
+                       credit_note_id = (SELECT id FROM credit_notes WHERE number = \(note.number))
+                WHERE id = \(disputeID)
+                """)
+            try connection.execute("UPDATE bills SET disputed = false WHERE id = \(billID)")
+            try DisputeMessages.tell(
+                accountID: accountID,
+                "Meterline: your dispute of bill \(number) is upheld: credit note \(note.number) cancels it"
+                    + (note.replacement.map { ", and bill \($0.number) replaces it" } ?? "") + ".",
+                on: connection)
+            try AuditLog.record(
+                on: connection, .disputeResolved, userID: userID, clientAddress: clientAddress,
+                details: ["bill": number, "dispute": String(disputeID), "credit_note": note.number])
+        }
+        return try await Dispute.find(disputeID, in: database)
+    }
+
+    static func checked(_ reason: String) throws -> String {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard reason.unicodeScalars.count >= 5 else { throw Refused.reasonMissing }
+        guard reason.unicodeScalars.count <= 500, !reason.unicodeScalars.contains("\0") else { throw Refused.reasonTooLong }
+        return reason
+    }
+
+    /// Locks the dispute's bill and then the dispute; refuses one already decided.
+    static func lock(_ disputeID: Int64, on connection: PostgresConnection) throws -> (bill: Int64, account: Int64, number: String) {
+        guard
+            let bill = try connection.query(
+                "SELECT b.id, b.account_id, b.number FROM bills b WHERE b.id = (SELECT bill_id FROM disputes WHERE id = \(disputeID)) FOR NO KEY UPDATE"
+            ).rows.first
+        else { throw NotFound("dispute") }
+        let status: String = try connection.query("SELECT status FROM disputes WHERE id = \(disputeID) FOR UPDATE").rows[0].decode("status")
+        guard status == Dispute.Status.open.rawValue else { throw Refused.decided(Dispute.Status(rawValue: status)!) }
+        return (try bill.decode("id"), try bill.decode("account_id"), try bill.decode("number"))
+    }
+}
