@@ -20,6 +20,11 @@ public struct AccountBills: Sendable {
         public let estimated: Bool
         /// The credit note that cancelled the bill, if one did.
         public let creditNote: String?
+        /// What is still to pay of it (payments settle the oldest bills first); nil where not worked
+        /// out (a single bill's page) or cancelled.
+        public var open: Money? = nil
+        /// Under dispute: no late fee while finance looks into it.
+        public var disputed = false
     }
 
     public struct Overview: Sendable, Equatable {
@@ -28,12 +33,17 @@ public struct AccountBills: Sendable {
         public let bills: [Summary]
     }
 
-    /// Newest first, up to two years; with the balance, in one round trip.
+    /// Newest first, up to two years; with the balance and what is still open of each bill, in one
+    /// round trip. What the balance owes sits on the newest bills (payments settle the oldest
+    /// first), so a bill is open for what the balance leaves after the bills newer than it.
     public func overview(_ grant: PremiseAccess.Grant) async throws -> Overview {
         let rows = try await database.query(
             """
             SELECT coalesce(ab.balance, 0) AS balance, b.id, b.number, to_char(b.period, 'YYYY-MM') AS period, b.units, b.total,
-                   b.due_on::text AS due_on, b.estimated, cn.number AS credit_note
+                   b.due_on::text AS due_on, b.estimated, b.disputed, cn.number AS credit_note,
+                   CASE WHEN cn.id IS NULL THEN greatest(0, least(b.total + coalesce(f.fee, 0), coalesce(ab.balance, 0)
+                       - coalesce(sum(CASE WHEN cn.id IS NULL THEN b.total + coalesce(f.fee, 0) ELSE 0 END)
+                                  OVER (ORDER BY b.period DESC, b.id DESC ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))) END AS open
             FROM (VALUES (1)) AS one (x)
             LEFT JOIN account_balances ab ON ab.account_id = $1
             LEFT JOIN LATERAL (
@@ -44,10 +54,17 @@ public struct AccountBills: Sendable {
                 ORDER BY period DESC, id DESC LIMIT 24
             ) b ON true
             LEFT JOIN credit_notes cn ON cn.bill_id = b.id
+            LEFT JOIN LATERAL (SELECT sum(e.amount) AS fee FROM ledger_entries e WHERE e.bill_id = b.id AND e.kind = 'late_fee') f ON true
             ORDER BY b.period DESC, b.id DESC
             """, [grant.accountID, grant.from, grant.to]
         ).rows
-        let bills = try rows.filter { try $0.decode("id", as: Int64?.self) != nil }.map(Self.summary)
+        let bills = try rows.filter { try $0.decode("id", as: Int64?.self) != nil }.map { row in
+            var summary = try Self.summary(row)
+            // A tenant sees the bills of their months, not what the owner has paid of them.
+            summary.open = grant.isOwner ? try row.decode("open", as: Int64?.self).map(Money.init(minorUnits:)) : nil
+            summary.disputed = try row.decode("disputed")
+            return summary
+        }
         let balance = try rows.first.map { Money(minorUnits: try $0.decode("balance")) }
         return Overview(balance: grant.isOwner ? balance ?? .zero : nil, bills: bills)
     }

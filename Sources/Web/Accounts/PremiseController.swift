@@ -5,6 +5,7 @@ import Hummingbird
 import Identity
 import Metering
 import Notifications
+import Payments
 import Platform
 
 /// /account/premises/:number (MT-1, TN-1, TN-2): a consumer's premise: its use, and for the
@@ -17,6 +18,7 @@ public struct PremiseController: Sendable {
     let addTenant: AddTenant
     let endTenancy: EndTenancy
     let bills: AccountBills
+    let payments: AccountPayments
     let currency: Currency
     let renderer: PageRenderer
     let routes = Routes.site
@@ -28,6 +30,7 @@ public struct PremiseController: Sendable {
         addTenant = AddTenant(database: services.database)
         endTenancy = EndTenancy(database: services.database)
         bills = AccountBills(database: services.database)
+        payments = AccountPayments(database: services.database)
         currency = services.config.billing.currency
         renderer = services.renderer
     }
@@ -61,8 +64,15 @@ public struct PremiseController: Sendable {
             bills: overview.bills.map {
                 AccountPremise.BillRow(
                     link: routes.bill.url($0.number), month: $0.period.name, number: $0.number, units: $0.units, amount: currency.format($0.total),
-                    estimated: $0.estimated, creditNote: $0.creditNote)
-            }, hasBills: !overview.bills.isEmpty)
+                    estimated: $0.estimated, creditNote: $0.creditNote,
+                    status: AccountPremise.BillRow.status(of: $0, currency: currency))
+            }, hasBills: !overview.bills.isEmpty, showStatus: grant.isOwner,
+            payments: grant.isOwner
+                ? try await payments.recent(accountID: grant.accountID, limit: 6).map {
+                    AccountPremise.PaymentRow(
+                        link: routes.payment.url(String($0.id)), when: $0.createdText, amount: currency.format($0.amount), how: $0.method.title,
+                        status: AccountPremise.PaymentRow.status($0.status))
+                } : [])
     }
 
     @Sendable func show(_ request: Request, context: ConsumerContext) async throws -> Response {
@@ -133,6 +143,9 @@ struct AccountPremise: Page {
     let lastBill: LastBill?
     let bills: [BillRow]
     let hasBills: Bool
+    /// The owner sees what is paid of each bill, and the account's latest payments.
+    let showStatus: Bool
+    let payments: [PaymentRow]
 
     struct LastBill: Encodable, Sendable {
         let amount: String
@@ -147,6 +160,34 @@ struct AccountPremise: Page {
         let amount: String
         let estimated: Bool
         let creditNote: String?
+        /// The owner's: "Paid", "£12.40 to pay", "Disputed".
+        let status: String?
+
+        static func status(of bill: AccountBills.Summary, currency: Currency) -> String? {
+            guard bill.creditNote == nil, let open = bill.open else { return nil }
+            if bill.disputed { return "Disputed" }
+            if open == .zero { return "Paid" }
+            return open == bill.total ? "To pay" : "\(currency.format(open)) to pay"
+        }
+    }
+
+    struct PaymentRow: Encodable, Sendable {
+        let link: String
+        let when: String
+        let amount: String
+        let how: String
+        let status: String
+
+        static func status(_ status: Payment.Status) -> String {
+            switch status {
+            case .pending: "Pending"
+            case .succeeded: "Paid"
+            case .failed: "Not taken"
+            case .reversed: "Reversed"
+            case .awaitingVerification: "Being checked"
+            case .rejected: "Rejected"
+            }
+        }
     }
 
     struct TenantForm: Encodable, Sendable {

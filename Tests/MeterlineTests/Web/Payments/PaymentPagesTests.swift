@@ -85,6 +85,7 @@ struct PaymentPagesTests {
             try await browser.post("/login", [("login", Member.username), ("password", Member.password)])
             let home = try await browser.get(Routes.site.account.url()).text
             #expect(home.contains("Pay \(owedText) now"))
+            #expect(try await browser.get(Routes.site.premise.url(account)).text.contains("<td class=\"bill-status\">To pay</td>"))
 
             // A wrong amount is named next to the field, with what was typed.
             for (typed, message) in [
@@ -125,6 +126,10 @@ struct PaymentPagesTests {
                 ).rows[0].decode("balance", as: Int64.self)
                 #expect(balance == 0)
                 #expect(!(try await browser.get(Routes.site.account.url()).text.contains("Pay \(owedText) now")))
+                // The premise page says the bill is paid, and lists the payment.
+                let premise = try await browser.get(Routes.site.premise.url(account)).text
+                #expect(premise.contains("<td class=\"bill-status\">Paid</td>"))
+                #expect(premise.contains("· \(owedText) · Online · Paid"))
 
                 // Declined: nothing is taken, and the page says so.
                 let second = try await browser.post(Routes.site.pay.url(account), [("amount", "5.00")])
