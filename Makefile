@@ -33,6 +33,7 @@ bench: deps-bench
 	bench/run.sh
 	bench/metering.sh
 	bench/billing.sh
+	bench/payments.sh
 
 # Same flags as the test build, so running it after `swift test` rebuilds nothing.
 browser-test: $(VENV)/.installed

@@ -12,6 +12,25 @@ enum PaymentLedger {
     static func credit(
         _ payment: Payment, amount: Money, settings: PaymentSettings, on connection: PostgresConnection, now: Date, today: CalendarDay
     ) throws -> String {
+        // Added, never set: a bill issued at the same moment adds its own part. The row stays locked
+        // to the end of the transaction, so `before` and `after` are this payment's alone.
+        let after = try connection.query(
+            """
+            INSERT INTO account_balances (account_id, balance, updated_at) VALUES ($1, $2, $3)
+            ON CONFLICT (account_id) DO UPDATE SET balance = account_balances.balance + EXCLUDED.balance, updated_at = EXCLUDED.updated_at
+            RETURNING balance
+            """, [payment.accountID, -amount.minorUnits, now]
+        ).rows[0].decode("balance", as: Int64.self)
+        let before = after + amount.minorUnits
+        // The bills the payment settled: those open at the old balance and not at the new one.
+        try connection.execute(
+            """
+            INSERT INTO payment_allocations (payment_id, bill_id, amount)
+            SELECT \(payment.id), id, open_before - open_after
+            FROM (\(OpenBills.query(account: payment.accountID, balance: before, other: after))) o
+            WHERE open_before > open_after
+            """)
+        // The receipt counter is one row every payment takes in turn: taken last, held briefly.
         let receipt = try NumberSeries.next(in: settings.receiptPrefix, year: today.year, on: connection)
         try connection.execute(
             """
@@ -22,24 +41,6 @@ enum PaymentLedger {
             INSERT INTO ledger_entries (account_id, kind, amount, payment_id, booked_at, note)
             VALUES ($1, 'payment', $2, $3, $4, $5)
             """, [payment.accountID, -amount.minorUnits, payment.id, now, "Payment \(receipt) (\(payment.method.title.lowercased()))"])
-        let before =
-            try connection.query(
-                "SELECT balance FROM account_balances WHERE account_id = $1 FOR UPDATE", [payment.accountID]
-            ).rows.first?.decode("balance", as: Int64.self) ?? 0
-        let after = before - amount.minorUnits
-        try connection.execute(
-            """
-            INSERT INTO account_balances (account_id, balance, updated_at) VALUES ($1, $2, $3)
-            ON CONFLICT (account_id) DO UPDATE SET balance = EXCLUDED.balance, updated_at = EXCLUDED.updated_at
-            """, [payment.accountID, after, now])
-        // The bills the payment settled: those open at the old balance and not at the new one.
-        try connection.execute(
-            """
-            INSERT INTO payment_allocations (payment_id, bill_id, amount)
-            SELECT \(payment.id), id, open_before - open_after
-            FROM (\(OpenBills.query(account: payment.accountID, balance: before, other: after))) o
-            WHERE open_before > open_after
-            """)
         try notifyOwner(
             of: payment.accountID,
             "Meterline: we received your payment of \(settings.currency.format(amount)) for account \(payment.accountNumber). Receipt \(receipt). Your balance is now \(settings.currency.balance(Money(minorUnits: after))).",
