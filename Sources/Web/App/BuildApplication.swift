@@ -69,7 +69,9 @@ public func buildApplication(services: AppServices) throws -> some ApplicationPr
     var background: [any Service] = [
         DeliveryWorker(database: services.database, provider: services.notifier, logger: services.logger),
         SessionPurger(sessions: services.sessions, logger: services.logger),
-        LateFeeService(lateFees: ApplyLateFees(database: services.database, graceDays: services.config.graceDays), logger: services.logger),
+        LateFeeService(
+            lateFees: ApplyLateFees(database: services.database, graceDays: services.config.graceDays),
+            reminders: SendDueReminders(database: services.database, currency: services.config.billing.currency), logger: services.logger),
     ]
     if let webhooks = services.sandboxWebhooks { background.append(SandboxWebhookService(webhooks: webhooks, logger: services.logger)) }
     return Application(

@@ -99,3 +99,56 @@ struct LateFeeTests {
         }
     }
 }
+
+/// NT-2: the reminder three days before a bill is due.
+@Suite("Due-date reminders (NT-2)")
+struct DueReminderTests {
+    @Test("three days before the due date the owner is reminded once of what is unpaid; a paid or disputed bill is not")
+    func remindedOnceWhenUnpaid() async throws {
+        try await TestBilling.withBilling { db, drafter, approver in
+            try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
+            let accounts = DemoAccounts.accounts
+            for (index, account) in accounts.prefix(3).enumerated() {
+                try await db.query(
+                    """
+                    INSERT INTO users (username, full_name, password_hash, kind, status, account_id, mobile, mobile_verified_at)
+                    SELECT $1, 'Owner', '$argon2id$placeholder', 'consumer', 'active', id, $2, now() FROM accounts WHERE account_number = $3
+                    """, ["owner.\(index)", account.mobile, account.number])
+            }
+            let bills = try await db.query(
+                "SELECT a.account_number, a.id AS account, b.number, b.total, b.due_on::text AS due_on FROM bills b JOIN accounts a ON a.id = b.account_id"
+            ).rows.reduce(into: [String: (Int64, String, Int64, String)]()) {
+                $0[try $1.decode("account_number")] = (
+                    try $1.decode("account"), try $1.decode("number"), try $1.decode("total"), try $1.decode("due_on")
+                )
+            }
+            // The second account paid; the third disputed its bill.
+            let paid = try #require(bills[accounts[1].number])
+            let office = OfficePayments(database: db, settings: PaymentSettings())
+            let payment = try await office.record(
+                accountNumber: accounts[1].number, amount: Currency.poundSterling.plain(Money(minorUnits: paid.2)), method: "office",
+                reference: "Counter 3", by: drafter, clientAddress: nil)
+            _ = try await office.verify(payment.id, by: approver, clientAddress: nil)
+            let disputed = try #require(bills[accounts[2].number])
+            _ = try await OpenDispute(database: db).run(
+                billNumber: disputed.1, accountID: disputed.0, reason: "This bill is far too high for us", reading: "", by: drafter)
+
+            let dueNoon = try #require(PostgresTimestamp.parse("\(bills[accounts[0].number]!.3) 12:00:00+00"))
+            let fourDaysBefore = MovableClock(dueNoon.addingTimeInterval(-4 * 86_400))
+            #expect(try await SendDueReminders(database: db, currency: .poundSterling, clock: fourDaysBefore).run() == 0)
+            let threeDaysBefore = MovableClock(dueNoon.addingTimeInterval(-3 * 86_400))
+            let reminders = SendDueReminders(database: db, currency: .poundSterling, clock: threeDaysBefore)
+            let reminded = try await reminders.run()
+            #expect(reminded == accounts.count - 2)
+            #expect(try await reminders.run() == 0)
+            let texts = try await db.query("SELECT recipient, body FROM notifications WHERE purpose = 'due_reminder'").rows.map {
+                (try $0.decode("recipient", as: String.self), try $0.decode("body", as: String.self))
+            }
+            #expect(texts.map(\.0) == [accounts[0].mobile])
+            let first = try #require(bills[accounts[0].number])
+            #expect(
+                texts.first?.1.hasPrefix("Meterline: \(Currency.poundSterling.format(Money(minorUnits: first.2))) of bill \(first.1) is due on")
+                    == true)
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Notifications
+import Platform
+
+/// NT-2: three days before a bill is due, the account's owner gets an SMS saying what is still
+/// to pay of it, once per bill; not for a bill paid (payments settle the oldest bills first),
+/// credited or disputed. One statement finds, records and writes them all; any number of servers
+/// may run it.
+public struct SendDueReminders: Sendable {
+    let database: Database
+    let currency: Currency
+    let clock: any WallClock
+    /// Days before the due date.
+    public static let daysBefore = 3
+
+    public init(database: Database, currency: Currency, clock: (any WallClock)? = nil) {
+        self.database = database
+        self.currency = currency
+        self.clock = clock ?? database.clock
+    }
+
+    /// Sends the reminders due today (and any a stopped server missed since the due date came
+    /// within three days); returns how many bills were reminded.
+    @discardableResult
+    public func run() async throws -> Int {
+        let today = CalendarDay.current(clock)
+        let now = clock.now
+        let currency = self.currency
+        return try await database.transaction { connection in
+            let due = try connection.query(
+                """
+                WITH candidates AS (
+                    SELECT b.id, b.account_id, b.number, b.total, b.due_on, b.disputed, ab.balance,
+                           coalesce(sum(b.total + coalesce(f.fee, 0)) OVER (PARTITION BY b.account_id ORDER BY b.period DESC, b.id DESC
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
+                    FROM bills b JOIN account_balances ab ON ab.account_id = b.account_id AND ab.balance > 0
+                    LEFT JOIN LATERAL (SELECT sum(e.amount) AS fee FROM ledger_entries e WHERE e.bill_id = b.id AND e.kind = 'late_fee') f ON true
+                    WHERE b.number IS NOT NULL AND b.account_id IN (
+                            SELECT account_id FROM bills WHERE number IS NOT NULL
+                              AND due_on BETWEEN \(today.description)::date AND \(today.description)::date + \(Self.daysBefore)::int)
+                      AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
+                ),
+                due AS (
+                    SELECT id, account_id, number, due_on, least(total, balance - newer) AS unpaid FROM candidates
+                    WHERE due_on BETWEEN \(today.description)::date AND \(today.description)::date + \(Self.daysBefore)::int
+                      AND NOT disputed AND balance - newer > 0 AND total > 0
+                ),
+                recorded AS (
+                    INSERT INTO due_reminders (bill_id, sent_at) SELECT id, \(now) FROM due ON CONFLICT DO NOTHING RETURNING bill_id
+                )
+                SELECT d.number, d.unpaid, to_char(d.due_on, 'FMDD FMMonth') AS due_on, u.mobile, (u.id IS NOT NULL) AS told
+                FROM due d JOIN recorded r ON r.bill_id = d.id
+                LEFT JOIN users u ON u.account_id = d.account_id AND u.status = 'active' AND u.mobile IS NOT NULL
+                """
+            ).rows
+            var recipients: [String] = []
+            var bodies: [String] = []
+            for row in due {
+                guard let mobile = try row.decode("mobile", as: String?.self) else { continue }
+                recipients.append(mobile)
+                bodies.append(
+                    "Meterline: \(currency.format(Money(minorUnits: try row.decode("unpaid")))) of bill \(try row.decode("number", as: String.self)) is due on \(try row.decode("due_on", as: String.self)). Sign in to pay it, or ignore this if you have just paid."
+                )
+            }
+            // All the messages in one statement, not one per bill.
+            if !recipients.isEmpty {
+                try connection.execute(
+                    """
+                    INSERT INTO notifications (channel, recipient, body, purpose, created_at, next_attempt_at)
+                    SELECT 'sms', m.recipient, m.body, 'due_reminder', \(now), \(now)
+                    FROM unnest(\(TextList(recipients))::text[], \(TextList(bodies))::text[]) AS m (recipient, body)
+                    """)
+            }
+            return due.count
+        }
+    }
+}
