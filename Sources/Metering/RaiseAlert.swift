@@ -36,11 +36,7 @@ public enum RaiseAlert {
             case .reverseFlow, .tamper:
                 "Meterline: we have noticed something unusual with your meter and may visit to check it. Please contact us if you have questions."
             }
-        // The registered owner, when there is one with a verified mobile.
-        for row in try connection.query(
-            "SELECT mobile FROM users WHERE account_id = $1 AND status = 'active' AND mobile_verified_at IS NOT NULL", [accountID]
-        ).rows {
-            try Outbox.enqueue(on: connection, channel: .sms, to: try row.decode("mobile"), body: notice, purpose: "consumption_alert")
-        }
+        // The registered owner, when there is one, by the channels they chose.
+        try OwnerNotices.send(.abnormalUse, to: accountID, notice, purpose: "consumption_alert", on: connection)
     }
 }

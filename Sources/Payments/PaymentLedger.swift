@@ -84,10 +84,6 @@ enum PaymentLedger {
     }
 
     static func notifyOwner(of accountID: Int64, _ body: String, purpose: String, on connection: PostgresConnection) throws {
-        for row in try connection.query(
-            "SELECT mobile FROM users WHERE account_id = $1 AND status = 'active' AND mobile IS NOT NULL", [accountID]
-        ).rows {
-            try Outbox.enqueue(on: connection, channel: .sms, to: try row.decode("mobile"), body: body, purpose: purpose)
-        }
+        try OwnerNotices.send(.paymentReceipt, to: accountID, body, purpose: purpose, on: connection)
     }
 }

@@ -121,21 +121,18 @@ public struct IssueBillRun: Sendable {
                 SELECT account_id, total, issued_at FROM bills WHERE id = ANY ($1::bigint[])
                 ON CONFLICT (account_id) DO UPDATE SET balance = account_balances.balance + EXCLUDED.balance, updated_at = EXCLUDED.updated_at
                 """, [ids])
-            // Messages to each account's owner with a verified mobile.
-            let recipients = try connection.query(
-                """
-                SELECT b.number, b.total, b.due_on::text AS due_on, u.mobile FROM bills b
-                JOIN users u ON u.account_id = b.account_id AND u.status = 'active' AND u.mobile IS NOT NULL
-                WHERE b.id = ANY ($1::bigint[])
-                """, [ids]
+            // Messages to each account's owner, by the channels they chose: addresses for the batch in one query.
+            let issuedBills = try connection.query(
+                "SELECT account_id, number, total, due_on::text AS due_on FROM bills WHERE id = ANY ($1::bigint[])", [ids]
             ).rows
-            for row in recipients {
+            let addresses = try OwnerNotices.addresses(.newBill, of: try issuedBills.map { try $0.decode("account_id") }, on: connection)
+            for row in issuedBills {
+                guard let to = addresses[try row.decode("account_id", as: Int64.self)] else { continue }
                 let amount = settings.currency.format(Money(minorUnits: try row.decode("total")))
-                try Outbox.enqueue(
-                    on: connection, channel: .sms, to: try row.decode("mobile"),
-                    body:
-                        "Meterline: your \(period.name) bill \(try row.decode("number", as: String.self)) is \(amount), due \(try row.decode("due_on", as: String.self)). Sign in to see how it is worked out.",
-                    purpose: "bill_issued")
+                try OwnerNotices.write(
+                    .newBill,
+                    "Meterline: your \(period.name) bill \(try row.decode("number", as: String.self)) is \(amount), due \(try row.decode("due_on", as: String.self)). Sign in to see how it is worked out.",
+                    to: to, purpose: "bill_issued", on: connection)
             }
             // Counted up, not recounted: a count of the run's bills per batch grows with the run.
             let done = try connection.query(

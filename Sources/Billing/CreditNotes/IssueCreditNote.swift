@@ -115,6 +115,14 @@ public struct IssueCreditNote: Sendable {
                 INSERT INTO credit_notes (bill_id, account_id, number, amount, reason, issued_by, issued_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7)
                 """, [billID, accountID, creditNumber, total.minorUnits, reason, userID, now])
+            // A dispute open on the bill is settled by the note, however finance came to write it (BL-7).
+            try connection.execute(
+                """
+                UPDATE disputes SET status = 'resolved', decided_by = $2, decided_at = $3, decision = $4,
+                       credit_note_id = (SELECT id FROM credit_notes WHERE bill_id = $1)
+                WHERE bill_id = $1 AND status = 'open'
+                """, [billID, userID, now, reason])
+            try connection.execute("UPDATE bills SET disputed = false WHERE id = $1 AND disputed", [billID])
             try connection.execute(
                 """
                 INSERT INTO ledger_entries (account_id, kind, amount, bill_id, booked_at, note)

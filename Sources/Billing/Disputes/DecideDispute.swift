@@ -19,12 +19,14 @@ public struct DecideDispute: Sendable {
         case decided(Dispute.Status)
         case reasonMissing
         case reasonTooLong
+        case unreadable
 
         public var description: String {
             switch self {
             case .decided(let status): "This dispute is \(status.rawValue) already."
             case .reasonMissing: "Say why, in a few words: the consumer reads it."
             case .reasonTooLong: "Keep the reason under 500 characters."
+            case .unreadable: "The text holds a character that cannot be stored (a NUL). Type it again."
             }
         }
     }
@@ -58,17 +60,19 @@ public struct DecideDispute: Sendable {
         _ = try await IssueCreditNote(database: database, settings: settings).run(
             billNumber: dispute.billNumber, reason: reason, rebill: rebill, by: userID, clientAddress: clientAddress
         ) { connection, note in
-            // Under the bill's lock, which the credit note holds: decided by someone else meanwhile?
-            let (billID, accountID, number) = try Self.lock(disputeID, on: connection)
-            try connection.execute(
-                """
-                UPDATE disputes SET status = 'resolved', decided_by = \(userID), decided_at = \(now), decision = \(reason),
-                       credit_note_id = (SELECT id FROM credit_notes WHERE number = \(note.number))
-                WHERE id = \(disputeID)
-                """)
-            try connection.execute("UPDATE bills SET disputed = false WHERE id = \(billID)")
+            // The note settled the bill's open dispute (IssueCreditNote does that for any credit):
+            // it must have been this one, still open when the bill was locked.
+            let row = try connection.query(
+                "SELECT d.status, d.account_id, b.number FROM disputes d JOIN bills b ON b.id = d.bill_id WHERE d.id = \(disputeID)"
+            ).rows[0]
+            guard try row.decode("status", as: String.self) == Dispute.Status.resolved.rawValue,
+                try !connection.query(
+                    "SELECT 1 FROM disputes d JOIN credit_notes cn ON cn.id = d.credit_note_id WHERE d.id = \(disputeID) AND cn.number = \(note.number)"
+                ).rows.isEmpty
+            else { throw Refused.decided(Dispute.Status(rawValue: try row.decode("status")) ?? .rejected) }
+            let number: String = try row.decode("number")
             try DisputeMessages.tell(
-                accountID: accountID,
+                accountID: try row.decode("account_id"),
                 "Meterline: your dispute of bill \(number) is upheld: credit note \(note.number) cancels it"
                     + (note.replacement.map { ", and bill \($0.number) replaces it" } ?? "") + ".",
                 on: connection)
@@ -80,9 +84,11 @@ public struct DecideDispute: Sendable {
     }
 
     static func checked(_ reason: String) throws -> String {
-        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        // A browser sends a textarea's line breaks as CRLF; counted as the one character its maxlength counts.
+        let reason = reason.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
         guard reason.unicodeScalars.count >= 5 else { throw Refused.reasonMissing }
-        guard reason.unicodeScalars.count <= 500, !reason.unicodeScalars.contains("\0") else { throw Refused.reasonTooLong }
+        guard !reason.unicodeScalars.contains("\0") else { throw Refused.unreadable }
+        guard reason.unicodeScalars.count <= 500 else { throw Refused.reasonTooLong }
         return reason
     }
 
@@ -95,6 +101,9 @@ public struct DecideDispute: Sendable {
         else { throw NotFound("dispute") }
         let status: String = try connection.query("SELECT status FROM disputes WHERE id = \(disputeID) FOR UPDATE").rows[0].decode("status")
         guard status == Dispute.Status.open.rawValue else { throw Refused.decided(Dispute.Status(rawValue: status)!) }
+        if try !connection.query("SELECT 1 FROM credit_notes WHERE bill_id = \(try bill.decode("id", as: Int64.self))").rows.isEmpty {
+            throw Refused.decided(.resolved)
+        }
         return (try bill.decode("id"), try bill.decode("account_id"), try bill.decode("number"))
     }
 }

@@ -32,13 +32,18 @@ public struct OpenDispute: Sendable {
     }
 
     /// Opens the dispute for the bill `number` of account `accountID` (whose owner the caller proved).
-    public func run(billNumber number: String, accountID: Int64, reason: String, reading: String, by userID: Int64) async throws -> Int64 {
-        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+    public func run(
+        billNumber number: String, accountID: Int64, reason: String, reading: String, by userID: Int64, clientAddress: String? = nil
+    ) async throws -> Int64 {
+        // A browser sends a textarea's line breaks as CRLF; counted as the one character its maxlength counts.
+        let reason = reason.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
         let readingText = reading.trimmingCharacters(in: .whitespaces)
         var invalid = Invalid()
         if reason.unicodeScalars.count < 10 {
             invalid.reason = "Tell us what is wrong with the bill, in a sentence or two."
-        } else if reason.unicodeScalars.count > 1000 || reason.unicodeScalars.contains("\0") {
+        } else if reason.unicodeScalars.contains("\0") {
+            invalid.reason = "The text holds a character that cannot be stored (a NUL). Type it again."
+        } else if reason.unicodeScalars.count > 1000 {
             invalid.reason = "Keep it under 1,000 characters."
         }
         var reported: Int64?
@@ -73,7 +78,8 @@ public struct OpenDispute: Sendable {
                 accountID: accountID,
                 "Meterline: we have your dispute of bill \(number). No late fee is charged on it while finance looks into it; you will hear from us.",
                 on: connection)
-            try AuditLog.record(on: connection, .billDisputed, userID: userID, clientAddress: nil, details: ["bill": number, "dispute": String(id)])
+            try AuditLog.record(
+                on: connection, .billDisputed, userID: userID, clientAddress: clientAddress, details: ["bill": number, "dispute": String(id)])
             return id
         }
     }
@@ -82,10 +88,6 @@ public struct OpenDispute: Sendable {
 /// Messages to an account's owner about their dispute.
 enum DisputeMessages {
     static func tell(accountID: Int64, _ body: String, on connection: PostgresConnection) throws {
-        for row in try connection.query(
-            "SELECT mobile FROM users WHERE account_id = \(accountID) AND status = 'active' AND mobile IS NOT NULL"
-        ).rows {
-            try Outbox.enqueue(on: connection, channel: .sms, to: try row.decode("mobile"), body: String(body.prefix(600)), purpose: "dispute")
-        }
+        try OwnerNotices.send(.dispute, to: accountID, body, purpose: "dispute", on: connection)
     }
 }

@@ -42,9 +42,12 @@ public struct Defaulters: Sendable {
                 FROM account_balances ab JOIN accounts a ON a.id = ab.account_id
                 WHERE ab.balance > 0 AND ($1::text IS NULL OR a.area = $1)
             ), bills_newest_first AS (
-                SELECT o.id AS account_id, o.balance, b.due_on, b.disputed, b.total,
-                       sum(b.total) OVER (PARTITION BY o.id ORDER BY b.period DESC ROWS UNBOUNDED PRECEDING) - b.total AS newer
+                -- What is owed sits on the newest bills, each with its late fee: the rule of OpenBills.
+                SELECT o.id AS account_id, o.balance, b.due_on, b.disputed, b.total + coalesce(f.fee, 0) AS total,
+                       coalesce(sum(b.total + coalesce(f.fee, 0)) OVER (PARTITION BY o.id ORDER BY b.period DESC, b.id DESC
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
                 FROM owed o JOIN bills b ON b.account_id = o.id AND b.number IS NOT NULL
+                LEFT JOIN LATERAL (SELECT sum(e.amount) AS fee FROM ledger_entries e WHERE e.bill_id = b.id AND e.kind = 'late_fee') f ON true
                 WHERE NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
             ), unpaid AS (
                 SELECT account_id, least(total, balance - newer) AS amount, $2::date - due_on AS late

@@ -48,28 +48,18 @@ public struct SendDueReminders: Sendable {
                 recorded AS (
                     INSERT INTO due_reminders (bill_id, sent_at) SELECT id, \(now) FROM due ON CONFLICT DO NOTHING RETURNING bill_id
                 )
-                SELECT d.number, d.unpaid, to_char(d.due_on, 'FMDD FMMonth') AS due_on, u.mobile, (u.id IS NOT NULL) AS told
+                SELECT d.account_id, d.number, d.unpaid, to_char(d.due_on, 'FMDD FMMonth') AS due_on
                 FROM due d JOIN recorded r ON r.bill_id = d.id
-                LEFT JOIN users u ON u.account_id = d.account_id AND u.status = 'active' AND u.mobile IS NOT NULL
                 """
             ).rows
-            var recipients: [String] = []
-            var bodies: [String] = []
+            // The owners' addresses for the lot in one query, by the channels they chose.
+            let addresses = try OwnerNotices.addresses(.dueReminder, of: try due.map { try $0.decode("account_id") }, on: connection)
             for row in due {
-                guard let mobile = try row.decode("mobile", as: String?.self) else { continue }
-                recipients.append(mobile)
-                bodies.append(
-                    "Meterline: \(currency.format(Money(minorUnits: try row.decode("unpaid")))) of bill \(try row.decode("number", as: String.self)) is due on \(try row.decode("due_on", as: String.self)). Sign in to pay it, or ignore this if you have just paid."
-                )
-            }
-            // All the messages in one statement, not one per bill.
-            if !recipients.isEmpty {
-                try connection.execute(
-                    """
-                    INSERT INTO notifications (channel, recipient, body, purpose, created_at, next_attempt_at)
-                    SELECT 'sms', m.recipient, m.body, 'due_reminder', \(now), \(now)
-                    FROM unnest(\(TextList(recipients))::text[], \(TextList(bodies))::text[]) AS m (recipient, body)
-                    """)
+                guard let to = addresses[try row.decode("account_id", as: Int64.self)] else { continue }
+                try OwnerNotices.write(
+                    .dueReminder,
+                    "Meterline: \(currency.format(Money(minorUnits: try row.decode("unpaid")))) of bill \(try row.decode("number", as: String.self)) is due on \(try row.decode("due_on", as: String.self)). Sign in to pay it, or ignore this if you have just paid.",
+                    to: to, purpose: "due_reminder", on: connection)
             }
             return due.count
         }

@@ -44,7 +44,8 @@ public struct BillController: Sendable {
         guard grant.isOwner else { throw NotFound("bill") }
         do {
             _ = try await OpenDispute(database: database).run(
-                billNumber: number, accountID: grant.accountID, reason: input.reason ?? "", reading: input.reading ?? "", by: context.consumer.id)
+                billNumber: number, accountID: grant.accountID, reason: input.reason ?? "", reading: input.reading ?? "", by: context.consumer.id,
+                clientAddress: context.clientAddress)
             try await context.sessionHandle.flash("Your dispute is with finance. No late fee is charged on this bill while they look into it.")
             return .redirect(to: routes.bill.url(number), type: .normal)
         } catch let invalid as OpenDispute.Invalid {
@@ -71,7 +72,8 @@ public struct BillController: Sendable {
         var page = BillShow(
             bill: bill, currency: currency, back: (routes.premise.url(grant.accountNumber), bill.supplyAddress), chrome: context.chrome)
         page.notice = notice
-        let disputes = try await Dispute.of(billNumber: bill.summary.number, in: database)
+        // A dispute is the owner's business: a tenant sees the bill, not the owner's dispute of it.
+        let disputes = grant.isOwner ? try await Dispute.of(billNumber: bill.summary.number, in: database) : []
         page.showDisputes(disputes, currency: currency)
         if grant.isOwner, bill.summary.creditNote == nil, !disputes.contains(where: { $0.status == .open }) {
             page.disputeForm = .init(action: routes.billDispute.url(bill.summary.number), reason: form.reason, reading: form.reading)

@@ -39,7 +39,8 @@ struct DisputeTests {
                     billNumber: number, accountID: accountID, reason: "Still wrong, again here", reading: "", by: drafter)
             }
             let later = MovableClock(Date().addingTimeInterval(Double(TestBilling.settings.dueDays + 40) * Self.day))
-            _ = try await ApplyLateFees(database: db, graceDays: 7, clock: later).run()
+            // Every other account's overdue bill gets its fee; the disputed one does not.
+            #expect(try await ApplyLateFees(database: db, graceDays: 7, clock: later).run() == DemoAccounts.accounts.count - 1)
             let fees = try await db.query(
                 "SELECT count(*) AS n FROM ledger_entries e JOIN bills b ON b.id = e.bill_id WHERE e.kind = 'late_fee' AND b.number = $1", [number]
             ).rows[0].decode("n", as: Int.self)
@@ -56,6 +57,9 @@ struct DisputeTests {
             #expect(
                 try await Defaulters(database: db, clock: later).list(area: nil).rows.contains { $0.accountNumber == DemoAccounts.accounts[0].number }
             )
+            // Owed again: the next pass charges its fee, once.
+            #expect(try await ApplyLateFees(database: db, graceDays: 7, clock: later).run() == 1)
+            #expect(try await ApplyLateFees(database: db, graceDays: 7, clock: later).run() == 0)
             await #expect(throws: DecideDispute.Refused.decided(.rejected)) {
                 try await DecideDispute(database: db, settings: TestBilling.settings).reject(
                     id, reason: "again, no", by: approver, clientAddress: nil)
@@ -94,6 +98,24 @@ struct DisputeTests {
                 try await OpenDispute(database: db).run(
                     billNumber: number, accountID: accountID, reason: "Please look again at it", reading: "", by: drafter)
             }
+        }
+    }
+
+    @Test("a disputed bill credited from the bill page closes its dispute with that credit note")
+    func directCreditClosesTheDispute() async throws {
+        try await Self.withIssuedBill { db, drafter, approver, accountID, number in
+            let id = try await OpenDispute(database: db).run(
+                billNumber: number, accountID: accountID, reason: "The reading on the bill is not my meter's.", reading: "", by: drafter)
+            let note = try await IssueCreditNote(database: db, settings: TestBilling.settings).run(
+                billNumber: number, reason: "Credited at the counter", by: approver)
+            let dispute = try await Dispute.find(id, in: db)
+            #expect(dispute.status == .resolved)
+            #expect(dispute.creditNote == note.number)
+            await #expect(throws: DecideDispute.Refused.decided(.resolved)) {
+                try await DecideDispute(database: db, settings: TestBilling.settings).reject(
+                    id, reason: "Too late for this one", by: approver, clientAddress: nil)
+            }
+            #expect(try await Dispute.queue(in: db).isEmpty)
         }
     }
 
