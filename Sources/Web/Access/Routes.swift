@@ -46,6 +46,7 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let account = Routes.forConsumers("/account")
     public let accountSettings = Routes.forConsumers("/account/settings")
     public let accountEmailVerify = Routes.forConsumers("/account/email/verify")
+    public let accountMessages = Routes.forConsumers("/account/messages")
     public let endSession = Routes.forConsumers("/account/sessions/end")
     public let endAllSessions = Routes.forConsumers("/account/sessions/end-all")
     public let premise = Routes.forConsumers("/account/premises/:number")

@@ -37,6 +37,7 @@ public struct AccountController: Sendable {
         site.get(routes.account, use: home)
         site.get(routes.accountSettings, use: settings)
         site.post(routes.accountEmailVerify, use: sendEmailVerification)
+        site.post(routes.accountMessages, use: chooseMessages)
         site.post(routes.endSession, use: endSession)
         site.post(routes.endAllSessions, use: endAllSessions)
     }
@@ -45,9 +46,28 @@ public struct AccountController: Sendable {
         try await settingsPage(context)
     }
 
+    /// NT-2: SMS, email or both, per kind of message.
+    @Sendable func chooseMessages(_ request: Request, context: ConsumerContext) async throws -> Response {
+        let fields = try await request.decode(as: [String: String].self, context: context)
+        var choices: [OwnerNotices.Kind: OwnerNotices.Channels] = [:]
+        for kind in OwnerNotices.Kind.allCases {
+            guard let value = fields[kind.rawValue] else { continue }
+            guard let channels = OwnerNotices.Channels(rawValue: value) else { throw PageError.badRequest }
+            choices[kind] = channels
+        }
+        do {
+            try await OwnerNotices.choose(choices, userID: context.consumer.id, in: database)
+        } catch let refused as OwnerNotices.NeedsVerifiedEmail {
+            return try await settingsPage(context, messagesError: refused.description, status: .unprocessableContent)
+        }
+        return try await settingsPage(context, messagesNotice: "Saved: we will tell you as you chose.")
+    }
+
     private func settingsPage(
-        _ context: ConsumerContext, notice: String? = nil, emailError: String? = nil, status: HTTPResponse.Status = .ok
+        _ context: ConsumerContext, notice: String? = nil, emailError: String? = nil, messagesNotice: String? = nil,
+        messagesError: String? = nil, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
+        let chosen = try await OwnerNotices.preferences(userID: context.consumer.id, in: database)
         let row = try await database.query(
             "SELECT email, email_verified_at IS NOT NULL AS verified FROM users WHERE id = $1", [context.consumer.id]
         ).rows[0]
@@ -55,7 +75,18 @@ public struct AccountController: Sendable {
             AccountSettings(
                 chrome: context.chrome,
                 email: try row.decode("email"), emailVerified: try row.decode("verified"), emailNotice: notice, emailError: emailError,
-                sessions: try await sessions.list(userID: context.consumer.id, current: context.session)),
+                sessions: try await sessions.list(userID: context.consumer.id, current: context.session),
+                messagesNotice: messagesNotice, messagesError: messagesError,
+                messageKinds: OwnerNotices.Kind.allCases.map { kind in
+                    AccountSettings.MessageKind(
+                        title: kind.title,
+                        options: OwnerNotices.Channels.allCases.map { channels in
+                            .init(
+                                kind: kind.rawValue, value: channels.rawValue,
+                                label: channels == .sms ? "SMS" : channels == .email ? "email" : "both",
+                                checked: chosen[kind] == channels)
+                        })
+                }),
             status: status)
     }
 
@@ -174,4 +205,19 @@ struct AccountSettings: Page {
     let emailNotice: String?
     let emailError: String?
     let sessions: [SessionStore.Listed]
+    let messagesNotice: String?
+    let messagesError: String?
+    let messageKinds: [MessageKind]
+
+    struct MessageKind: Encodable, Sendable {
+        let title: String
+        let options: [Option]
+    }
+
+    struct Option: Encodable, Sendable {
+        let kind: String
+        let value: String
+        let label: String
+        let checked: Bool
+    }
 }
