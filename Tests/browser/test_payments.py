@@ -55,6 +55,14 @@ def test_a_consumer_pays_online_and_reads_the_receipt(server, phone, desktop):
     desktop.get(server.url + "/account")
     screenshot(desktop, "account-paid-desktop")
     desktop.delete_all_cookies()
+    # The premise page says which bills are paid and lists the payment; settings offer the channels.
+    driver.get(server.url + f"/account/premises/{ACCOUNT}")
+    assert "Paid" in [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "td.bill-status")]
+    assert driver.find_elements(By.CSS_SELECTOR, "ul.payments li")
+    screenshot(driver, "premise-paid-phone")
+    driver.get(server.url + "/account/settings")
+    assert driver.find_element(By.CSS_SELECTOR, "input[name=payment_receipt][value=sms]").is_selected()
+    screenshot(driver, "settings-messages-phone")
     sign_out(driver)
 
     # Finance records a payment taken at the office; it waits for a second finance user.
