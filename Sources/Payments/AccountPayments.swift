@@ -13,7 +13,7 @@ public struct AccountPayments: Sendable {
         guard
             let row = try await database.query(
                 """
-                SELECT \(Payment.columns) FROM payments p JOIN accounts a ON a.id = p.account_id
+                SELECT \(Payment.columns) FROM \(Payment.source)
                 WHERE p.id = \(id) AND p.account_id = ANY (\(ownedAccountIDs)::bigint[])
                 """
             ).rows.first
@@ -25,7 +25,7 @@ public struct AccountPayments: Sendable {
     public func payment(_ id: Int64) async throws -> (Payment, [Payment.Allocation]) {
         guard
             let row = try await database.query(
-                "SELECT \(Payment.columns) FROM payments p JOIN accounts a ON a.id = p.account_id WHERE p.id = \(id)"
+                "SELECT \(Payment.columns) FROM \(Payment.source) WHERE p.id = \(id)"
             ).rows.first
         else { throw NotFound("payment") }
         return (try Payment(row: row), try await allocations(of: id))
@@ -36,7 +36,7 @@ public struct AccountPayments: Sendable {
     public func recent(accountID: Int64, limit: Int = 12) async throws -> [Payment] {
         try await database.query(
             """
-            SELECT \(Payment.columns) FROM payments p JOIN accounts a ON a.id = p.account_id
+            SELECT \(Payment.columns) FROM \(Payment.source)
             WHERE p.account_id = \(accountID) ORDER BY p.created_at DESC, p.id DESC LIMIT \(limit)
             """
         ).rows.map(Payment.init(row:))

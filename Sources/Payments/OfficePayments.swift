@@ -81,7 +81,7 @@ public struct OfficePayments: Sendable {
             try AuditLog.record(
                 on: connection, .paymentRecorded, userID: userID, clientAddress: clientAddress,
                 details: ["payment": String(id), "account": accountNumber, "amount": settings.currency.plain(paid), "reference": reference])
-            return try Self.find(id, on: connection)
+            return try Payment.find(id, on: connection)
         }
     }
 
@@ -97,7 +97,7 @@ public struct OfficePayments: Sendable {
             try AuditLog.record(
                 on: connection, .paymentVerified, userID: userID, clientAddress: clientAddress,
                 details: ["payment": String(paymentID), "receipt": receipt])
-            return try Self.find(paymentID, on: connection)
+            return try Payment.find(paymentID, on: connection)
         }
     }
 
@@ -111,7 +111,7 @@ public struct OfficePayments: Sendable {
             try AuditLog.record(
                 on: connection, .paymentRejected, userID: userID, clientAddress: clientAddress,
                 details: ["payment": String(paymentID), "reason": reason])
-            return try Self.find(paymentID, on: connection)
+            return try Payment.find(paymentID, on: connection)
         }
     }
 
@@ -119,7 +119,7 @@ public struct OfficePayments: Sendable {
     public func awaiting() async throws -> [Payment] {
         try await database.query(
             """
-            SELECT \(Payment.columns) FROM payments p JOIN accounts a ON a.id = p.account_id
+            SELECT \(Payment.columns) FROM \(Payment.source)
             WHERE p.status = 'awaiting_verification' ORDER BY p.created_at, p.id LIMIT 200
             """
         ).rows.map(Payment.init(row:))
@@ -129,7 +129,7 @@ public struct OfficePayments: Sendable {
         guard
             let row = try connection.query(
                 """
-                SELECT \(Payment.columns) FROM payments p JOIN accounts a ON a.id = p.account_id
+                SELECT \(Payment.columns) FROM \(Payment.source)
                 WHERE p.id = \(paymentID) AND p.method <> 'online' FOR UPDATE OF p
                 """
             ).rows.first
@@ -138,10 +138,5 @@ public struct OfficePayments: Sendable {
         guard payment.status == .awaitingVerification else { throw Refused.notAwaiting(payment.status) }
         guard payment.createdBy != userID else { throw Refused.ownPayment }
         return payment
-    }
-
-    static func find(_ id: Int64, on connection: PostgresConnection) throws -> Payment {
-        try Payment(
-            row: connection.query("SELECT \(Payment.columns) FROM payments p JOIN accounts a ON a.id = p.account_id WHERE p.id = \(id)").rows[0])
     }
 }

@@ -54,6 +54,13 @@ public struct Payment: Sendable, Equatable {
         to_char(p.reversed_at, 'FMDD FMMonth YYYY, HH24:MI') AS reversed_text
         """
 
+    /// The table and the account it belongs to, as `columns` reads them.
+    static let source: SQL = "payments p JOIN accounts a ON a.id = p.account_id"
+
+    static func find(_ id: Int64, on connection: PostgresConnection) throws -> Payment {
+        try Payment(row: connection.query("SELECT \(columns) FROM \(source) WHERE p.id = \(id)").rows[0])
+    }
+
     init(row: Row) throws {
         id = try row.decode("id")
         accountID = try row.decode("account_id")

@@ -43,7 +43,7 @@ public struct ReceivePaymentEvent: Sendable {
             guard
                 let row = try connection.query(
                     """
-                    SELECT \(Payment.columns) FROM payments p JOIN accounts a ON a.id = p.account_id
+                    SELECT \(Payment.columns) FROM \(Payment.source)
                     WHERE p.gateway = \(gatewayName) AND p.checkout_id = \(event.checkout) FOR UPDATE OF p
                     """
                 ).rows.first
@@ -73,7 +73,7 @@ public struct ReceivePaymentEvent: Sendable {
                 ).rows.first {
                     let reason = (try? JSONDecoder().decode(GatewayEvent.self, from: Data(try reversal.decode("body", as: String.self).utf8)))?.reason
                     try PaymentLedger.reverse(
-                        try Self.find(payment.id, on: connection), reason: reason, settings: settings, on: connection, now: now)
+                        try Payment.find(payment.id, on: connection), reason: reason, settings: settings, on: connection, now: now)
                     return .reversed
                 }
                 return .credited(receipt: receipt)
@@ -89,10 +89,5 @@ public struct ReceivePaymentEvent: Sendable {
                 return .noChange
             }
         }
-    }
-
-    static func find(_ id: Int64, on connection: PostgresConnection) throws -> Payment {
-        try Payment(
-            row: connection.query("SELECT \(Payment.columns) FROM payments p JOIN accounts a ON a.id = p.account_id WHERE p.id = \(id)").rows[0])
     }
 }

@@ -41,14 +41,7 @@ public struct ApplyLateFees: Sendable {
             // for: the rule `OpenBills` shows consumers. Only the candidates `$5` when given.
             let dueQuery: SQL = """
                 WITH candidates AS (
-                    SELECT b.id, b.account_id, b.total, b.number, b.due_on, b.disputed, ab.balance,
-                           coalesce(sum(b.total + coalesce(f.fee, 0)) OVER (PARTITION BY b.account_id ORDER BY b.period DESC, b.id DESC
-                                                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
-                    FROM bills b JOIN account_balances ab ON ab.account_id = b.account_id AND ab.balance > 0
-                    LEFT JOIN LATERAL (SELECT sum(e.amount) AS fee FROM ledger_entries e WHERE e.bill_id = b.id AND e.kind = 'late_fee') f ON true
-                    -- A credited bill is owed no more.
-                    WHERE b.number IS NOT NULL AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
-                      AND ($5::bigint[] IS NULL OR b.account_id IN (SELECT account_id FROM bills WHERE id = ANY ($5::bigint[])))
+                    \(OwedBills.newestFirst(accounts: "$5::bigint[] IS NULL OR b.account_id IN (SELECT account_id FROM bills WHERE id = ANY ($5::bigint[]))"))
                 )
                 SELECT c.id, c.account_id, least(c.total, c.balance - c.newer) AS unpaid, c.number, v.rules::text AS rules
                 FROM candidates c

@@ -30,15 +30,10 @@ public struct SendDueReminders: Sendable {
             let due = try connection.query(
                 """
                 WITH candidates AS (
-                    SELECT b.id, b.account_id, b.number, b.total, b.due_on, b.disputed, ab.balance,
-                           coalesce(sum(b.total + coalesce(f.fee, 0)) OVER (PARTITION BY b.account_id ORDER BY b.period DESC, b.id DESC
-                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
-                    FROM bills b JOIN account_balances ab ON ab.account_id = b.account_id AND ab.balance > 0
-                    LEFT JOIN LATERAL (SELECT sum(e.amount) AS fee FROM ledger_entries e WHERE e.bill_id = b.id AND e.kind = 'late_fee') f ON true
-                    WHERE b.number IS NOT NULL AND b.account_id IN (
-                            SELECT account_id FROM bills WHERE number IS NOT NULL
-                              AND due_on BETWEEN \(today.description)::date AND \(today.description)::date + \(Self.daysBefore)::int)
-                      AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
+                    \(OwedBills.newestFirst(accounts: """
+                        b.account_id IN (SELECT account_id FROM bills WHERE number IS NOT NULL
+                                         AND due_on BETWEEN \(today.description)::date AND \(today.description)::date + \(Self.daysBefore)::int)
+                        """))
                 ),
                 due AS (
                     SELECT id, account_id, number, due_on, least(total, balance - newer) AS unpaid FROM candidates
