@@ -58,10 +58,11 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .target(name: "Tickets", dependencies: ["Platform", "Notifications", "Identity", "Accounts", "Billing"]),
         .target(
             name: "Web",
             dependencies: [
-                "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments",
+                "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments", "Tickets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -75,14 +76,14 @@ let package = Package(
         .executableTarget(
             name: "meterline",
             dependencies: [
-                "Web", "Platform", "Identity", "Accounts", "Metering", "Billing", "Payments",
+                "Web", "Platform", "Identity", "Accounts", "Metering", "Billing", "Payments", "Tickets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(
             name: "MeterlineTests",
             dependencies: [
-                "Web", "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments",
+                "Web", "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments", "Tickets",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

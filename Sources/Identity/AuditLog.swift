@@ -45,6 +45,8 @@ public enum AuditLog {
         case billDisputed = "bill.disputed"
         case disputeRejected = "dispute.rejected"
         case disputeResolved = "dispute.resolved"
+        case ticketCompensated = "ticket.compensated"
+        case serviceStandardsChanged = "ticket.standards_changed"
     }
 
     public static func record(

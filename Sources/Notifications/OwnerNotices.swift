@@ -10,6 +10,7 @@ public enum OwnerNotices {
         case paymentReceipt = "payment_receipt"
         case dispute
         case abnormalUse = "abnormal_use"
+        case ticket
 
         /// How the settings page names it.
         public var title: String {
@@ -19,6 +20,7 @@ public enum OwnerNotices {
             case .paymentReceipt: "Payment receipts"
             case .dispute: "Answers to a disputed bill"
             case .abnormalUse: "Unusual use or a meter fault"
+            case .ticket: "Answers and changes to your tickets"
             }
         }
 
@@ -30,6 +32,7 @@ public enum OwnerNotices {
             case .paymentReceipt: "Your payment"
             case .dispute: "Your disputed bill"
             case .abnormalUse: "Your meter"
+            case .ticket: "Your ticket"
             }
         }
     }
@@ -46,23 +49,32 @@ public enum OwnerNotices {
 
     /// The addresses of the owners of `accountIDs` for `kind`, in one query: a batch job asks once.
     public static func addresses(_ kind: Kind, of accountIDs: [Int64], on connection: PostgresConnection) throws -> [Int64: [Address]] {
+        try addresses(kind, key: "u.account_id", where: "u.account_id = ANY (\(accountIDs)::bigint[])", on: connection)
+    }
+
+    /// The addresses of the logins `userIDs` for `kind`, by login.
+    public static func addresses(_ kind: Kind, ofUsers userIDs: [Int64], on connection: PostgresConnection) throws -> [Int64: [Address]] {
+        try addresses(kind, key: "u.id", where: "u.id = ANY (\(userIDs)::bigint[])", on: connection)
+    }
+
+    private static func addresses(_ kind: Kind, key: SQL, where filter: SQL, on connection: PostgresConnection) throws -> [Int64: [Address]] {
         var found: [Int64: [Address]] = [:]
         for row in try connection.query(
             """
-            SELECT u.account_id, u.mobile, CASE WHEN u.email_verified_at IS NOT NULL THEN u.email END AS email,
+            SELECT \(key) AS key, u.mobile, CASE WHEN u.email_verified_at IS NOT NULL THEN u.email END AS email,
                    coalesce(p.sms, true) AS sms, coalesce(p.email, false) AS by_email
             FROM users u LEFT JOIN notification_preferences p ON p.user_id = u.id AND p.kind = \(kind.rawValue)
-            WHERE u.account_id = ANY (\(accountIDs)::bigint[]) AND u.status = 'active'
+            WHERE \(filter) AND u.status = 'active'
             """
         ).rows {
-            let account: Int64 = try row.decode("account_id")
+            let key: Int64 = try row.decode("key")
             let mobile: String? = try row.decode("mobile")
             let email: String? = try row.decode("email")
             let byEmail = try row.decode("by_email", as: Bool.self) && email != nil
             // Email chosen but no verified address: SMS rather than nothing.
             let bySMS = try row.decode("sms", as: Bool.self) || !byEmail
-            if bySMS, let mobile { found[account, default: []].append(Address(channel: .sms, recipient: mobile)) }
-            if byEmail, let email { found[account, default: []].append(Address(channel: .email, recipient: email)) }
+            if bySMS, let mobile { found[key, default: []].append(Address(channel: .sms, recipient: mobile)) }
+            if byEmail, let email { found[key, default: []].append(Address(channel: .email, recipient: email)) }
         }
         return found
     }

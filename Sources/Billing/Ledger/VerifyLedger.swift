@@ -89,13 +89,14 @@ public struct VerifyLedger: Sendable {
             ).rows {
                 problems.append("Ledger entry \(try row.decode("id", as: Int64.self)) is a payment that never counted.")
             }
-            // Bill, credit note and receipt numbers run 1…last in each series and year, with no gap and none beyond the counter.
+            // Bill, credit note, receipt and ticket numbers run 1…last in each series and year, with no gap and none beyond the counter.
             for row in try connection.query(
                 """
                 SELECT s.prefix, s.year, s.last, count(b.id) AS issued, coalesce(max(substring(b.number from '[0-9]+$')::int), 0) AS highest
                 FROM bill_number_series s
                 LEFT JOIN (SELECT id, number FROM bills WHERE number IS NOT NULL UNION ALL SELECT id, number FROM credit_notes
-                           UNION ALL SELECT id, receipt_number FROM payments WHERE receipt_number IS NOT NULL) b
+                           UNION ALL SELECT id, receipt_number FROM payments WHERE receipt_number IS NOT NULL
+                           UNION ALL SELECT id, number FROM tickets) b
                        ON b.number LIKE s.prefix || '-' || s.year || '-%'
                 GROUP BY s.prefix, s.year, s.last
                 HAVING count(b.id) <> s.last OR coalesce(max(substring(b.number from '[0-9]+$')::int), 0) <> s.last

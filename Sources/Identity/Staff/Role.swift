@@ -24,7 +24,7 @@ public enum Role: String, CaseIterable, Sendable, Codable {
 
     public var permissions: Set<Permission> {
         switch self {
-        case .admin: [.enterStaffArea, .manageStaff, .viewAudit, .manageAccounts, .viewTariffs, .manageTariffs]
+        case .admin: [.enterStaffArea, .manageStaff, .viewAudit, .manageAccounts, .viewTariffs, .manageTariffs, .setServiceStandards]
         case .finance:
             [
                 .enterStaffArea, .viewAudit, .reviewReadings, .importReadings, .runBilling, .creditBills, .viewFinanceReports, .viewTariffs,
@@ -33,7 +33,7 @@ public enum Role: String, CaseIterable, Sendable, Codable {
         case .meterReader: [.enterStaffArea, .readMeters]
         case .technician: [.enterStaffArea, .readMeters, .installMeters, .viewMeterHealth]
         case .engineer: [.enterStaffArea, .readMeters, .registerMeters, .reviewReadings, .importReadings, .viewMeterHealth]
-        case .support: [.enterStaffArea, .reviewReadings, .viewMeterHealth]
+        case .support: [.enterStaffArea, .reviewReadings, .viewMeterHealth, .handleTickets]
         }
     }
 }
@@ -71,6 +71,10 @@ public enum Permission: Sendable, Hashable {
     case viewTariffs
     /// Add a tariff version, after a preview of sample bills (BL-1).
     case manageTariffs
+    /// Work the complaint queue: answer, move, assign and merge tickets, and open them from alerts (TK-2, TK-3).
+    case handleTickets
+    /// Set the service standards: target days per category in towns and villages, compensation, rural areas (TK-3).
+    case setServiceStandards
 }
 
 extension Collection<Role> {

@@ -8,6 +8,7 @@ import Metering
 import Notifications
 import Payments
 import Platform
+import Tickets
 
 /// Every setting Meterline reads, read once at start from a `ConfigReader` (command line, then
 /// environment, then defaults). Invalid values fail start-up together, with the list of problems.
@@ -55,6 +56,8 @@ public struct AppConfig: Sendable {
     /// The secret the payment gateway signs its callbacks with. In development, when unset, it is
     /// derived from the secret key (the sandbox gateway is in the same process).
     public var paymentWebhookSecret: String?
+    /// Complaints' escalation period and forum, and the reopen window (TK-3).
+    public var tickets = TicketSettings()
     /// The utility's time zone: "today", bill dates and shown times are its local ones.
     public var timeZone = TimeZone.utc
 
@@ -97,6 +100,8 @@ public struct AppConfig: Sendable {
         public static let paymentGateway = "payment.gateway"
         public static let paymentGatewayURL = "payment.gateway.url"
         public static let paymentGatewayKey = "payment.gateway.key"
+        public static let ticketEscalationDays = "ticket.escalation.days"
+        public static let ticketEscalationForum = "ticket.escalation.forum"
         public static let templatesDirectory = "templates.dir"
         public static let publicDirectory = "public.dir"
         public static let migrationsDirectory = "migrations.dir"
@@ -250,6 +255,17 @@ public struct AppConfig: Sendable {
                 "payment.receipt.prefix (PAYMENT_RECEIPT_PREFIX) must be 2 to 6 capital letters, other than the bill and credit note prefixes")
         }
         config.payments = PaymentSettings(currency: config.billing.currency, receiptPrefix: receiptPrefix)
+        if [prefix, creditPrefix, receiptPrefix].contains(config.tickets.prefix) {
+            problems.append("bill, credit note and receipt prefixes must not be \(config.tickets.prefix): ticket numbers use it")
+        }
+        config.tickets.currency = config.billing.currency
+        config.tickets.escalationDays = integer(Key.ticketEscalationDays, 45, in: 1...365)
+        let forum = text(Key.ticketEscalationForum, config.tickets.escalationForum)
+        if forum.isEmpty || forum.count > 300 {
+            problems.append("ticket.escalation.forum (TICKET_ESCALATION_FORUM) must name the grievance forum or ombudsman, in at most 300 characters")
+        } else {
+            config.tickets.escalationForum = forum
+        }
         config.paymentWebhookSecret = reader.string(forKey: ConfigKey(Key.paymentWebhookSecret)).flatMap { $0.isEmpty ? nil : $0 }
         if let secret = config.paymentWebhookSecret, secret.utf8.count < 32 {
             problems.append("payment.webhook.secret (PAYMENT_WEBHOOK_SECRET) must be at least 32 characters")

@@ -8,6 +8,7 @@ import Notifications
 import Payments
 import Platform
 import ServiceLifecycle
+import Tickets
 
 /// The middleware every request passes through, outermost first. Kept apart from the routes so
 /// tests can mount their own routes behind exactly the same stack.
@@ -58,6 +59,9 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
     if let webhooks = services.sandboxWebhooks {
         SandboxGatewayController(services: services, webhooks: webhooks).addRoutes(to: site)
     }
+    AccountTicketsController(services: services).addRoutes(to: site)
+    SupportTicketsController(services: services).addRoutes(to: site)
+    ServiceStandardsController(services: services).addRoutes(to: site)
     MonitoringController(database: services.database, registry: services.metrics).addRoutes(to: site)
     if services.config.developmentMode {
         DevInboxController(database: services.database, renderer: services.renderer).addRoutes(to: site)
@@ -65,13 +69,32 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
     return (router, site)
 }
 
+/// The hourly passes: late fees, then reminders (which skip bills just charged), then tickets.
+func hourlyPasses(_ services: AppServices) -> [HourlyService.Pass] {
+    let lateFees = ApplyLateFees(database: services.database, graceDays: services.config.graceDays)
+    let reminders = SendDueReminders(database: services.database, currency: services.config.billing.currency)
+    let tickets = RunTicketClock(database: services.database, settings: services.config.tickets)
+    return [
+        .init("late fees") {
+            let charged = try await lateFees.run()
+            return charged > 0 ? "\(charged) charged" : ""
+        },
+        .init("due-date reminders") {
+            let sent = try await reminders.run()
+            return sent > 0 ? "\(sent) bills reminded" : ""
+        },
+        .init("tickets") {
+            let outcome = try await tickets.run()
+            return outcome == .init() ? "" : "\(outcome.closed) closed, \(outcome.compensated) compensated, \(outcome.escalated) escalated"
+        },
+    ]
+}
+
 public func buildApplication(services: AppServices) throws -> some ApplicationProtocol {
     var background: [any Service] = [
         DeliveryWorker(database: services.database, provider: services.notifier, logger: services.logger),
         SessionPurger(sessions: services.sessions, logger: services.logger),
-        LateFeeService(
-            lateFees: ApplyLateFees(database: services.database, graceDays: services.config.graceDays),
-            reminders: SendDueReminders(database: services.database, currency: services.config.billing.currency), logger: services.logger),
+        HourlyService(passes: hourlyPasses(services), logger: services.logger),
     ]
     if let webhooks = services.sandboxWebhooks { background.append(SandboxWebhookService(webhooks: webhooks, logger: services.logger)) }
     return Application(

@@ -153,7 +153,11 @@ public struct OpsController: Sendable {
 
     private func alertsPage(_ member: StaffMember, _ context: StaffContext, _ filter: Alerts.Filter) async throws -> OpsAlerts {
         OpsAlerts(
-            chrome: context.chrome, alerts: try await alerts.list(filter),
+            chrome: context.chrome,
+            alerts: try await alerts.list(filter).map {
+                // MT-6 → TK-1: support staff open a ticket from an alert.
+                OpsAlerts.Row(alert: $0, ticketAction: member.may(.handleTickets) ? Routes.site.ticketFromAlert.url(String($0.id)) : nil)
+            },
             kinds: Alerts.kinds.map { .init(value: $0, selected: $0 == filter.kind) }, showAll: !filter.openOnly)
     }
 
@@ -265,7 +269,7 @@ struct OpsAlerts: Page {
     static let template = "ops/alerts"
     let chrome: Chrome
     let title = "Consumption alerts"
-    let alerts: [Alerts.Alert]
+    let alerts: [Row]
     let kinds: [Choice]
     let showAll: Bool
     var notice: String?
@@ -274,6 +278,11 @@ struct OpsAlerts: Page {
     struct Choice: Encodable, Sendable {
         let value: String
         let selected: Bool
+    }
+
+    struct Row: Encodable, Sendable {
+        let alert: Alerts.Alert
+        let ticketAction: String?
     }
 }
 

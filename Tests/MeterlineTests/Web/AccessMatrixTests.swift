@@ -10,6 +10,7 @@ import Testing
 @testable import Notifications
 @testable import Payments
 @testable import Platform
+@testable import Tickets
 @testable import Web
 
 /// Walks the route table and tries every route as every kind of visitor: anonymous, a consumer,
@@ -103,9 +104,17 @@ import Testing
                 .decode("id", as: Int64.self)
             let dispute = try await OpenDispute(database: db).run(
                 billNumber: bill, accountID: accountID, reason: "The reading is far too high", reading: "", by: drafter)
+            // A ticket on the first account (its consumer is set once they have registered) and an alert.
+            let ticket = try await RaiseTicket(database: db, settings: TicketSettings()).run(
+                accountID: accountID, category: "billing", subject: "Bill too high", details: "The bill is twice the usual.", consumerID: nil,
+                openedBy: drafter, byStaff: true)
+            let alert = try await db.query(
+                "INSERT INTO consumption_alerts (account_id, kind, detail) VALUES ($1, 'spike', 'Five times the usual use') RETURNING id", [accountID]
+            ).rows[0].decode("id", as: Int64.self)
             let values = [
                 "number": DemoAccounts.accounts[0].number, "bill": bill, "run": String(run.id), "category": "residential",
-                "payment": String(payment.id), "checkout": checkout.id, "dispute": String(dispute),
+                "payment": String(payment.id), "checkout": checkout.id, "dispute": String(dispute), "ticket": ticket.number,
+                "alert": String(alert),
             ]
             let services = try await TestApp.services(database: db)
             let (router, site) = try buildSite(services: services)
@@ -126,6 +135,7 @@ import Testing
             let app = Application(router: router, logger: services.logger)
             try await app.test(.router) { client in
                 let personas = try await Self.personas(client, db, services)
+                try await db.query("UPDATE tickets SET consumer_id = (SELECT id FROM users WHERE username = 'maria.lopez')")
                 var failures: [String] = []
                 for persona in personas {
                     try await db.query("DELETE FROM rate_limits")

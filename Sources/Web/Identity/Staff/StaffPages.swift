@@ -30,12 +30,14 @@ struct StaffHome: Page {
             (.runBilling, "Bill runs: draft, preview, approve", routes.billRuns.url()),
             (.creditBills, "Find a bill, credit it", routes.financeBills.url()),
             (.recordPayments, "Payments: record office and bank payments, verify them", routes.financePayments.url()),
+            (.handleTickets, "Complaint tickets: the queue", routes.tickets.url()),
             (.resolveDisputes, "Disputed bills: reject or resolve", routes.disputes.url()),
             (.viewFinanceReports, "Defaulters and arrears", routes.defaulters.url()),
             (.viewFinanceReports, "Finance reports", routes.financeReports.url()),
             (.viewTariffs, "Tariffs and their versions", routes.adminTariffs.url()),
             (.manageAccounts, "Utility accounts", routes.adminAccounts.url()),
             (.manageStaff, "Staff accounts and roles", routes.adminStaff.url()),
+            (.setServiceStandards, "Service standards for complaints", routes.serviceStandards.url()),
             (.viewAudit, "Audit trail", routes.adminAudit.url()),
         ]
         return all.filter { member.may($0.0) }.map { Link(title: $0.1, href: $0.2) }

@@ -1,0 +1,99 @@
+import Foundation
+import Notifications
+import Platform
+
+/// What every step on a ticket writes in its transaction: the event both sides read in the
+/// ticket's history, and the message to the consumer (by the channels they chose for tickets).
+enum TicketLog {
+    enum Kind: String {
+        case opened, comment, status, assigned, merged, escalated, compensated, rated
+    }
+
+    static func write(
+        _ kind: Kind, ticket: Int64, by userID: Int64?, staff: Bool, status: TicketStatus? = nil, body: String? = nil, at now: Date,
+        on connection: PostgresConnection
+    ) throws {
+        try connection.execute(
+            """
+            INSERT INTO ticket_events (ticket_id, at, user_id, by_staff, kind, status, body)
+            VALUES (\(ticket), \(now), $1, \(staff), \(kind.rawValue), $2, $3)
+            """, [userID, status, body])
+    }
+
+    /// Tells the consumer the ticket is for, if it has one.
+    static func tell(_ consumerID: Int64?, _ text: String, on connection: PostgresConnection) throws {
+        guard let consumerID else { return }
+        try tell([(consumerID, text)], on: connection)
+    }
+
+    /// Tells each consumer their message: one query for the addresses of all of them.
+    static func tell(_ messages: [(user: Int64, text: String)], on connection: PostgresConnection) throws {
+        guard !messages.isEmpty else { return }
+        let addresses = try OwnerNotices.addresses(.ticket, ofUsers: Array(Set(messages.map(\.user))), on: connection)
+        for (user, text) in messages {
+            try OwnerNotices.write(.ticket, text, to: addresses[user] ?? [], purpose: "ticket", on: connection)
+        }
+    }
+}
+
+/// A person's words on a ticket, fit to store: line breaks as one character (a browser sends a
+/// textarea's as CRLF, and its maxlength counts one), trimmed, and counted as PostgreSQL counts.
+enum TicketText {
+    static func cleaned(_ text: String?) -> String {
+        (text ?? "").replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// What is wrong with `text` for a field of `range` characters, or nil.
+    static func problem(_ text: String, _ range: ClosedRange<Int>, tooShort: String) -> String? {
+        let count = text.unicodeScalars.count
+        if count < range.lowerBound { return tooShort }
+        if text.unicodeScalars.contains("\0") { return "The text holds a character that cannot be stored (a NUL). Type it again." }
+        if count > range.upperBound { return "Keep it under \(range.upperBound.formatted()) characters." }
+        return nil
+    }
+}
+
+/// The ticket row a step works on, locked for the rest of the transaction.
+struct LockedTicket {
+    let id: Int64
+    let number: String
+    let accountID: Int64
+    let consumerID: Int64?
+    let status: TicketStatus
+    let clock: ServiceClock
+    let resolvedAt: Date?
+    let mergedInto: Int64?
+    let rating: Int?
+
+    /// The ticket `number`, locked; with `consumer`, only if it is that consumer's (else not found).
+    static func lock(_ number: String, consumer: Int64? = nil, on connection: PostgresConnection) throws -> LockedTicket {
+        guard
+            let row = try connection.query(
+                """
+                SELECT id, number, account_id, consumer_id, status, target_seconds, used_seconds, running_since, resolved_at, merged_into, rating
+                FROM tickets WHERE number = \(number) AND ($1::bigint IS NULL OR consumer_id = $1) FOR UPDATE
+                """, [consumer]
+            ).rows.first
+        else { throw NotFound("ticket") }
+        return LockedTicket(
+            id: try row.decode("id"), number: try row.decode("number"), accountID: try row.decode("account_id"),
+            consumerID: try row.decode("consumer_id"), status: try row.decode("status"),
+            clock: ServiceClock(
+                targetSeconds: try row.decode("target_seconds"), usedSeconds: try row.decode("used_seconds"),
+                runningSince: try row.decode("running_since")),
+            resolvedAt: try row.decode("resolved_at"), mergedInto: try row.decode("merged_into"), rating: try row.decode("rating", as: Int?.self))
+    }
+
+    /// Moves the ticket to `status`, stopping or starting its clock to match, and writes the event.
+    func move(to status: TicketStatus, by userID: Int64?, staff: Bool, note: String? = nil, at now: Date, on connection: PostgresConnection) throws {
+        let clock = status.clockRuns ? self.clock.started(at: now) : self.clock.stopped(at: now)
+        try connection.execute(
+            """
+            UPDATE tickets SET status = \(status), used_seconds = \(clock.usedSeconds), running_since = $1, due_at = $2,
+                resolved_at = CASE \(status)::text WHEN 'resolved' THEN \(now)::timestamptz WHEN 'closed' THEN resolved_at END,
+                closed_at = CASE WHEN \(status)::text = 'closed' THEN \(now)::timestamptz END, updated_at = \(now)
+            WHERE id = \(id)
+            """, [clock.runningSince, clock.dueAt])
+        try TicketLog.write(.status, ticket: id, by: userID, staff: staff, status: status, body: note, at: now, on: connection)
+    }
+}
