@@ -51,16 +51,22 @@ public struct ServiceStandards: Sendable {
         public var description: String { (problems.values.sorted() + [areas].compactMap { $0 }).joined(separator: " ") }
     }
 
-    /// Replaces the standards and the rural areas (given one per line), audited.
-    public func save(_ standards: [Standard], ruralAreas: [String], by userID: Int64, clientAddress: String?) async throws {
-        var invalid = Invalid(problems: [:])
+    /// What is wrong with each standard, by category.
+    public static func problems(_ standards: [Standard]) -> [TicketCategory: String] {
+        var problems: [TicketCategory: String] = [:]
         for standard in standards {
             if !(1...365).contains(standard.urbanDays) || !(1...365).contains(standard.ruralDays) {
-                invalid.problems[standard.category] = "Targets are whole days from 1 to 365."
+                problems[standard.category] = "Targets are whole days from 1 to 365."
             } else if standard.compensationPerDay.minorUnits < 0 || standard.compensationPerDay.minorUnits > 100_000_000 {
-                invalid.problems[standard.category] = "Compensation is an amount from 0 up."
+                problems[standard.category] = "Compensation is an amount from 0 up."
             }
         }
+        return problems
+    }
+
+    /// Replaces the standards and the rural areas (given one per line), audited.
+    public func save(_ standards: [Standard], ruralAreas: [String], by userID: Int64, clientAddress: String?) async throws {
+        var invalid = Invalid(problems: Self.problems(standards))
         let areas = Array(Set(ruralAreas.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })).sorted()
         if let bad = areas.first(where: { $0.unicodeScalars.count > 60 || $0.unicodeScalars.contains("\0") }) {
             invalid.areas = "An area name is at most 60 characters: “\(bad.prefix(20))…” is not."

@@ -8,6 +8,7 @@ import Logging
 import Metering
 import Payments
 import Platform
+import Tickets
 import Web
 
 /// `meterline`: one binary for the portal and its operations (OP-2).
@@ -115,6 +116,7 @@ struct Seed: AsyncParsableCommand {
         ("demo.admin", "Ada Admin", [.admin, .finance]),
         // A second finance user: bill runs are approved by someone other than who drafted them.
         ("demo.finance", "Fola Finance", [.finance]),
+        ("demo.support", "Sam Support", [.support]),
     ]
 
     func run() async throws {
@@ -151,7 +153,7 @@ struct Seed: AsyncParsableCommand {
             }
             await hasher.shutdown()
             let finance = try await database.query(
-                "SELECT username, id FROM users WHERE username IN ('demo.admin', 'demo.finance')"
+                "SELECT username, id FROM users WHERE username IN ('demo.admin', 'demo.finance', 'demo.support')"
             ).rows.reduce(into: [String: Int64]()) { $0[try $1.decode("username")] = try $1.decode("id") }
             if let drafter = finance["demo.admin"], let approver = finance["demo.finance"] {
                 try await DemoBilling(database: database, settings: config.billing).seed(
@@ -165,6 +167,10 @@ struct Seed: AsyncParsableCommand {
                         recordedBy: approver, verifiedBy: drafter)
                     if paid > 0 { print("\(paid) payments by bank transfer, recorded by demo.finance and verified by demo.admin.") }
                 }
+            }
+            if let support = finance["demo.support"] {
+                let raised = try await DemoTickets(database: database, settings: config.tickets).seed(supportID: support)
+                if raised > 0 { print("\(raised) complaint tickets for demo.support's queue.") }
             }
         }
     }

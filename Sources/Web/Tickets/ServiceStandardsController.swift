@@ -57,7 +57,7 @@ public struct ServiceStandardsController: Sendable {
         }
         let areas = (fields["rural_areas"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
         do {
-            guard parsed.count == TicketCategory.allCases.count else { throw ServiceStandards.Invalid(problems: [:]) }
+            guard parsed.count == TicketCategory.allCases.count else { throw ServiceStandards.Invalid(problems: ServiceStandards.problems(parsed)) }
             try await standards.save(
                 parsed, ruralAreas: areas.split(separator: "\n").map(String.init), by: context.member.id, clientAddress: context.clientAddress)
             try await context.sessionHandle.flash("Service standards saved. They apply to tickets raised from now on.")
