@@ -34,6 +34,7 @@ bench: deps-bench
 	bench/metering.sh
 	bench/billing.sh
 	bench/payments.sh
+	bench/tickets.sh
 
 # Same flags as the test build, so running it after `swift test` rebuilds nothing.
 browser-test: $(VENV)/.installed

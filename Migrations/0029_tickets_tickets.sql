@@ -59,8 +59,9 @@ CREATE TABLE tickets (
     CHECK (rating IS NULL OR (status = 'closed' AND merged_into IS NULL)),
     CHECK (merged_into IS NULL OR (status = 'closed' AND merged_into <> id))
 );
--- Support's queue: tickets not closed, soonest due first (paused ones after).
-CREATE INDEX tickets_queue_idx ON tickets (status, due_at, id) WHERE status <> 'closed';
+-- Support's queue: tickets not closed, soonest due first (paused ones after), read in this
+-- order and filtered; closed ones newest first by id.
+CREATE INDEX tickets_queue_idx ON tickets (due_at, id) WHERE status <> 'closed';
 CREATE INDEX tickets_assignee_idx ON tickets (assignee_id, due_at) WHERE status <> 'closed';
 CREATE INDEX tickets_consumer_idx ON tickets (consumer_id, opened_at DESC);
 CREATE INDEX tickets_account_idx ON tickets (account_id, opened_at DESC);

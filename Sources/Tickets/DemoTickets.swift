@@ -2,7 +2,8 @@ import Billing
 import Foundation
 import Platform
 
-/// The demo town's complaints, so support's queue looks like a real one: one account in 40 has a
+/// The demo town's complaints, so support's queue looks like a real one: one account in 40 (or
+/// `oneIn`) has a
 /// ticket from the past three weeks, of every category, open, in progress, waiting on the
 /// customer or resolved, some past their service standard; four villages count as rural. Safe to
 /// run again: it adds nothing once the demo has tickets.
@@ -17,9 +18,10 @@ public struct DemoTickets: Sendable {
         self.settings = settings
     }
 
-    /// Adds the tickets, handled by `supportID`; returns how many.
+    /// Adds the tickets, handled by `supportID`, for one account in `oneIn`; returns how many.
     @discardableResult
-    public func seed(supportID: Int64) async throws -> Int {
+    public func seed(supportID: Int64, oneIn: Int = 40) async throws -> Int {
+        let every = Int64(max(1, oneIn))
         let now = database.clock.now
         let year = CalendarDay.current(database.clock).year
         let prefix = settings.prefix
@@ -31,10 +33,11 @@ public struct DemoTickets: Sendable {
                 """
                 CREATE TEMP TABLE demo_tickets ON COMMIT DROP AS
                 WITH picked AS (
-                    SELECT a.id AS account_id, a.area, (\(categories)::text[])[1 + (a.id / 40) % 6] AS category, (a.id / 40) % 4 AS state,
-                           \(now)::timestamptz - make_interval(days => ((a.id / 40) % 21)::int, hours => (a.id % 24)::int) AS opened_at,
+                    SELECT a.id AS account_id, a.area, (\(categories)::text[])[1 + (a.id / \(every)) % 6] AS category,
+                           (a.id / \(every)) % 4 AS state,
+                           \(now)::timestamptz - make_interval(days => ((a.id / \(every)) % 21)::int, hours => (a.id % 24)::int) AS opened_at,
                            EXISTS (SELECT 1 FROM rural_areas r WHERE r.area = a.area) AS rural
-                    FROM accounts a WHERE a.id % 40 = 7 AND a.status <> 'closed' ORDER BY a.id LIMIT 5000
+                    FROM accounts a WHERE a.id % \(every) = 7 % \(every) AND a.status <> 'closed'
                 )
                 SELECT p.*, s.compensation_per_day, (CASE WHEN p.rural THEN s.rural_days ELSE s.urban_days END) * 86400::bigint AS target,
                        extract(epoch FROM \(now)::timestamptz - p.opened_at)::bigint AS elapsed,

@@ -64,8 +64,10 @@ public struct TicketQueue: Sendable {
             AND ($5::timestamptz IS NULL OR t.due_at < $5 OR (t.due_at IS NULL AND t.used_seconds > t.target_seconds))
             """
         let parameters: [any SQLEncodable] = [category, area, assignee, openedBefore, breachedBy]
+        // Tickets not closed are read in the queue index's order; closed ones (no clock) newest first.
+        let order: SQL = statuses.contains(TicketStatus.closed.rawValue) ? "ORDER BY t.id DESC" : "AND t.status <> 'closed' ORDER BY t.due_at NULLS LAST, t.id"
         let rows = try await database.query(
-            "SELECT \(Ticket.columns) FROM \(Ticket.joins) WHERE \(condition) ORDER BY t.due_at NULLS LAST, t.id LIMIT \(limit)", parameters
+            "SELECT \(Ticket.columns) FROM \(Ticket.joins) WHERE \(condition) \(order) LIMIT \(limit)", parameters
         ).rows
         let total =
             rows.count < limit

@@ -109,6 +109,9 @@ struct Seed: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Issue a year of bills (--no-bills adds the tariffs only, for the billing benchmark).")
     var bills = true
 
+    @Option(help: "One complaint ticket for every N accounts (1 fills the queue for the ticket benchmark).")
+    var ticketsOneIn = 40
+
     /// Demo staff: the initial password is printed when the login is first made.
     static let staff: [(username: String, name: String, roles: Set<Role>)] = [
         ("demo.reader", "Dana Reader", [.meterReader]),
@@ -122,6 +125,7 @@ struct Seed: AsyncParsableCommand {
     func run() async throws {
         guard demo else { throw ValidationError("say what to seed: --demo") }
         guard (5...10_000_000).contains(accounts) else { throw ValidationError("--accounts must be between 5 and 10000000") }
+        guard ticketsOneIn >= 1 else { throw ValidationError("--tickets-one-in must be 1 or more") }
         let (config, logger) = try common.load()
         try await withMigratedDatabase(config, logger) { database in
             // On failure the process exits at once, so only success shuts the hashing thread down.
@@ -169,7 +173,7 @@ struct Seed: AsyncParsableCommand {
                 }
             }
             if let support = finance["demo.support"] {
-                let raised = try await DemoTickets(database: database, settings: config.tickets).seed(supportID: support)
+                let raised = try await DemoTickets(database: database, settings: config.tickets).seed(supportID: support, oneIn: ticketsOneIn)
                 if raised > 0 { print("\(raised) complaint tickets for demo.support's queue.") }
             }
         }
