@@ -26,8 +26,8 @@ CREATE TABLE tickets (
     id             bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     number         text        NOT NULL UNIQUE CHECK (number ~ '^TK-[0-9]{4}-[0-9]{6,9}$'),
     account_id     bigint      NOT NULL REFERENCES accounts (id),
-    -- The consumer it is for, who sees it: who raised it, or the account's login when staff
-    -- raised it (none when the account has no login yet).
+    -- The consumer who raised it and follows it; NULL when staff raised it, and then it is the
+    -- account owner's (whoever that login is, now or once they register).
     consumer_id    bigint      REFERENCES users (id),
     opened_by      bigint      NOT NULL REFERENCES users (id),
     category       text        NOT NULL REFERENCES ticket_standards (category),
@@ -42,6 +42,8 @@ CREATE TABLE tickets (
     -- The service standard's clock: the target, the time used before `running_since`, and when
     -- it last started. It stops while waiting on the customer and once resolved.
     target_seconds bigint      NOT NULL CHECK (target_seconds > 0),
+    -- What each day past the target earns the consumer, as the standard was when it was raised.
+    compensation_per_day bigint NOT NULL CHECK (compensation_per_day >= 0),
     used_seconds   bigint      NOT NULL DEFAULT 0 CHECK (used_seconds >= 0),
     running_since  timestamptz,
     -- When the target is reached if the clock keeps running: the queue's order and its breaches.
@@ -62,7 +64,7 @@ CREATE TABLE tickets (
 -- Support's queue: tickets not closed, soonest due first (paused ones after), read in this
 -- order and filtered; closed ones newest first by id.
 CREATE INDEX tickets_queue_idx ON tickets (due_at, id) WHERE status <> 'closed';
-CREATE INDEX tickets_assignee_idx ON tickets (assignee_id, due_at) WHERE status <> 'closed';
+CREATE INDEX tickets_assignee_idx ON tickets (assignee_id, due_at, id) WHERE status <> 'closed';
 CREATE INDEX tickets_consumer_idx ON tickets (consumer_id, opened_at DESC);
 CREATE INDEX tickets_account_idx ON tickets (account_id, opened_at DESC);
 -- The hourly pass: resolved tickets to close, and unresolved ones to escalate.

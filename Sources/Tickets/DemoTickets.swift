@@ -41,7 +41,6 @@ public struct DemoTickets: Sendable {
                 )
                 SELECT p.*, s.compensation_per_day, (CASE WHEN p.rural THEN s.rural_days ELSE s.urban_days END) * 86400::bigint AS target,
                        extract(epoch FROM \(now)::timestamptz - p.opened_at)::bigint AS elapsed,
-                       (SELECT u.id FROM users u WHERE u.account_id = p.account_id AND u.kind = 'consumer') AS consumer_id,
                        row_number() OVER (ORDER BY p.opened_at, p.account_id) AS n
                 FROM picked p JOIN ticket_standards s ON s.category = p.category
                 """)
@@ -49,15 +48,15 @@ public struct DemoTickets: Sendable {
                 "INSERT INTO bill_number_series (prefix, year, last) VALUES (\(prefix), \(year), 0) ON CONFLICT DO NOTHING")
             let made = try connection.execute(
                 """
-                INSERT INTO tickets (number, account_id, consumer_id, opened_by, category, subject, status, rural, assignee_id, opened_at,
-                                     target_seconds, used_seconds, running_since, due_at, resolved_at, updated_at)
+                INSERT INTO tickets (number, account_id, opened_by, category, subject, status, rural, assignee_id, opened_at,
+                                     target_seconds, compensation_per_day, used_seconds, running_since, due_at, resolved_at, updated_at)
                 SELECT \(prefix) || '-' || \(year) || '-' || lpad((s.last + d.n)::text, greatest(6, length((s.last + d.n)::text)), '0'),
-                       d.account_id, d.consumer_id, \(supportID), d.category,
+                       d.account_id, \(supportID), d.category,
                        CASE d.category WHEN 'billing' THEN 'My bill is higher than usual' WHEN 'outage' THEN 'No power in the street'
                             WHEN 'meter_fault' THEN 'Meter display is blank' WHEN 'new_connection' THEN 'Supply for the new workshop'
                             WHEN 'voltage' THEN 'Lights dim every evening' ELSE 'Streetlight pole leaning' END,
                        (ARRAY['open', 'in_progress', 'waiting', 'resolved'])[d.state + 1], d.rural,
-                       CASE WHEN d.state > 0 THEN \(supportID)::bigint END, d.opened_at, d.target,
+                       CASE WHEN d.state > 0 THEN \(supportID)::bigint END, d.opened_at, d.target, d.compensation_per_day,
                        CASE WHEN d.state < 2 THEN 0 ELSE least(d.elapsed, 86400) END,
                        CASE WHEN d.state < 2 THEN d.opened_at END,
                        CASE WHEN d.state < 2 THEN d.opened_at + make_interval(secs => d.target) END,
@@ -71,7 +70,7 @@ public struct DemoTickets: Sendable {
             try connection.execute(
                 """
                 INSERT INTO ticket_events (ticket_id, at, user_id, by_staff, kind, status, body)
-                SELECT t.id, t.opened_at, t.consumer_id, t.consumer_id IS NULL, 'opened', NULL,
+                SELECT t.id, t.opened_at, \(supportID)::bigint, true, 'opened', NULL,
                        'Reported by phone: ' || lower(t.subject) || '.'
                 FROM tickets t WHERE t.opened_by = \(supportID)
                 UNION ALL

@@ -81,21 +81,28 @@ public struct Ticket: Sendable, Equatable {
         return try Ticket(row: row)
     }
 
-    /// A ticket by its number, if it is this consumer's; another's is as unknown as a made-up number.
+    /// The tickets a consumer follows: those they raised, and those staff raised on the account
+    /// they own (`consumer_id` NULL), so an owner who registers later finds them too.
+    static func followedBy(_ userID: Int64) -> SQL {
+        """
+        (t.consumer_id = \(userID) OR (t.consumer_id IS NULL
+            AND t.account_id = (SELECT u.account_id FROM users u WHERE u.id = \(userID) AND u.kind = 'consumer')))
+        """
+    }
+
+    /// A ticket by its number, if this consumer follows it; another's is as unknown as a made-up number.
     public static func find(_ number: String, consumer userID: Int64, in database: Database) async throws -> Ticket {
         guard
-            let row = try await database.query("SELECT \(columns) FROM \(joins) WHERE t.number = \(number) AND t.consumer_id = \(userID)").rows
-                .first
+            let row = try await database.query("SELECT \(columns) FROM \(joins) WHERE t.number = \(number) AND \(followedBy(userID))").rows.first
         else { throw NotFound("ticket") }
         return try Ticket(row: row)
     }
 
-    /// A consumer's tickets, newest first.
+    /// The tickets a consumer follows, newest first.
     public static func of(consumer userID: Int64, in database: Database, limit: Int = 100) async throws -> [Ticket] {
         try await database.query(
-            "SELECT \(columns) FROM \(joins) WHERE t.consumer_id = \(userID) ORDER BY t.opened_at DESC, t.id DESC LIMIT \(limit)"
-        )
-        .rows.map(Ticket.init(row:))
+            "SELECT \(columns) FROM \(joins) WHERE \(followedBy(userID)) ORDER BY t.opened_at DESC, t.id DESC LIMIT \(limit)"
+        ).rows.map(Ticket.init(row:))
     }
 
     /// Whether the consumer may still reopen it (TK-3: within the reopen window after resolution).

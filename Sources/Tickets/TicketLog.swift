@@ -20,18 +20,26 @@ enum TicketLog {
             """, [userID, status, body])
     }
 
-    /// Tells the consumer the ticket is for, if it has one.
-    static func tell(_ consumerID: Int64?, _ text: String, on connection: PostgresConnection) throws {
-        guard let consumerID else { return }
-        try tell([(consumerID, text)], on: connection)
+    /// Who a ticket's messages go to: the consumer who raised it, or the account's owner when
+    /// staff raised it.
+    struct Recipient: Hashable {
+        let consumer: Int64?
+        let account: Int64
     }
 
-    /// Tells each consumer their message: one query for the addresses of all of them.
-    static func tell(_ messages: [(user: Int64, text: String)], on connection: PostgresConnection) throws {
+    static func tell(_ recipient: Recipient, _ text: String, on connection: PostgresConnection) throws {
+        try tell([(recipient, text)], on: connection)
+    }
+
+    /// Tells each ticket's consumer their message: two queries for the addresses of all of them.
+    static func tell(_ messages: [(to: Recipient, text: String)], on connection: PostgresConnection) throws {
         guard !messages.isEmpty else { return }
-        let addresses = try OwnerNotices.addresses(.ticket, ofUsers: Array(Set(messages.map(\.user))), on: connection)
-        for (user, text) in messages {
-            try OwnerNotices.write(.ticket, text, to: addresses[user] ?? [], purpose: "ticket", on: connection)
+        let byUser = try OwnerNotices.addresses(.ticket, ofUsers: Array(Set(messages.compactMap(\.to.consumer))), on: connection)
+        let byAccount = try OwnerNotices.addresses(
+            .ticket, of: Array(Set(messages.filter { $0.to.consumer == nil }.map(\.to.account))), on: connection)
+        for (recipient, text) in messages {
+            let addresses = recipient.consumer.map { byUser[$0] ?? [] } ?? byAccount[recipient.account] ?? []
+            try OwnerNotices.write(.ticket, text, to: addresses, purpose: "ticket", on: connection)
         }
     }
 }
@@ -65,14 +73,18 @@ struct LockedTicket {
     let mergedInto: Int64?
     let rating: Int?
 
-    /// The ticket `number`, locked; with `consumer`, only if it is that consumer's (else not found).
+    var recipient: TicketLog.Recipient { TicketLog.Recipient(consumer: consumerID, account: accountID) }
+
+    /// The ticket `number`, locked; with `consumer`, only if that consumer follows it (else not found).
     static func lock(_ number: String, consumer: Int64? = nil, on connection: PostgresConnection) throws -> LockedTicket {
+        let follower: SQL = consumer.map { "AND \(Ticket.followedBy($0))" } ?? ""
         guard
             let row = try connection.query(
                 """
-                SELECT id, number, account_id, consumer_id, status, target_seconds, used_seconds, running_since, resolved_at, merged_into, rating
-                FROM tickets WHERE number = \(number) AND ($1::bigint IS NULL OR consumer_id = $1) FOR UPDATE
-                """, [consumer]
+                SELECT t.id, t.number, t.account_id, t.consumer_id, t.status, t.target_seconds, t.used_seconds, t.running_since,
+                       t.resolved_at, t.merged_into, t.rating
+                FROM tickets t WHERE t.number = \(number) \(follower) FOR UPDATE
+                """
             ).rows.first
         else { throw NotFound("ticket") }
         return LockedTicket(

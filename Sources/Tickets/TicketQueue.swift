@@ -60,12 +60,13 @@ public struct TicketQueue: Sendable {
         let breachedBy = filter.breachedOnly ? now : nil
         let condition: SQL = """
             t.status = ANY (\(TextList(statuses))::text[]) AND ($1::text IS NULL OR t.category = $1) AND ($2::text IS NULL OR a.area = $2)
-            AND ($3::bigint IS NULL OR coalesce(t.assignee_id, 0) = $3) AND ($4::timestamptz IS NULL OR t.opened_at < $4)
+            AND ($3::bigint IS NULL OR t.assignee_id = $3 OR ($3 = 0 AND t.assignee_id IS NULL)) AND ($4::timestamptz IS NULL OR t.opened_at < $4)
             AND ($5::timestamptz IS NULL OR t.due_at < $5 OR (t.due_at IS NULL AND t.used_seconds > t.target_seconds))
             """
         let parameters: [any SQLEncodable] = [category, area, assignee, openedBefore, breachedBy]
         // Tickets not closed are read in the queue index's order; closed ones (no clock) newest first.
-        let order: SQL = statuses.contains(TicketStatus.closed.rawValue) ? "ORDER BY t.id DESC" : "AND t.status <> 'closed' ORDER BY t.due_at NULLS LAST, t.id"
+        let order: SQL =
+            statuses.contains(TicketStatus.closed.rawValue) ? "ORDER BY t.id DESC" : "AND t.status <> 'closed' ORDER BY t.due_at NULLS LAST, t.id"
         let rows = try await database.query(
             "SELECT \(Ticket.columns) FROM \(Ticket.joins) WHERE \(condition) \(order) LIMIT \(limit)", parameters
         ).rows

@@ -118,6 +118,9 @@ public struct AccountBills: Sendable {
         public let creditedOn: String?
         /// The account's balance before this bill: the owner's to see, nil for a tenant.
         public let balanceBefore: Money?
+        /// Adjustments booked since the account's bill before (a ticket's compensation): part of
+        /// `balanceBefore`, named so the owner can follow it; empty for a tenant.
+        public let adjustments: [(note: String, amount: Money)]
         public let lines: [BillLine]
         /// The tariff versions the lines were priced with, by part.
         public let versions: [(part: Int, name: String, effectiveFrom: String)]
@@ -197,6 +200,19 @@ public struct AccountBills: Sendable {
               AND ($4::date IS NULL OR b.period <= $4::date)
             """, [grant.accountID, summary.period.first.description, grant.from, grant.to]
         ).rows.map(Self.summary)
+        // Since the bill before this one up to this one's issue; the account's ledger index holds it.
+        let adjustments =
+            grant.isOwner
+            ? try await database.query(
+                """
+                SELECT e.note, e.amount FROM ledger_entries e, bills b
+                WHERE b.id = \(summary.id) AND e.account_id = b.account_id AND e.kind = 'adjustment' AND e.booked_at < b.issued_at
+                  AND e.booked_at >= coalesce(
+                      (SELECT max(p.issued_at) FROM bills p WHERE p.account_id = b.account_id AND p.issued_at < b.issued_at), '-infinity')
+                ORDER BY e.booked_at, e.id
+                """
+            ).rows.map { (note: try $0.decode("note", as: String?.self) ?? "Adjustment", amount: Money(minorUnits: try $0.decode("amount"))) }
+            : []
         let detail = Detail(
             summary: summary, accountNumber: try row.decode("account_number"), supplyAddress: try row.decode("supply_address"),
             holderName: try row.decode("holder_name"), openingOn: try row.decode("opening_on"), openingValue: try row.decode("opening_value"),
@@ -207,7 +223,8 @@ public struct AccountBills: Sendable {
                 ($0, try row.decode("replaces_credit_note"), try row.decode("replaces_reason"))
             },
             creditReason: try row.decode("credit_reason"), creditedOn: try row.decode("credited_on"),
-            balanceBefore: grant.isOwner ? Money(minorUnits: try row.decode("balance_before")) : nil, lines: billLines,
+            balanceBefore: grant.isOwner ? Money(minorUnits: try row.decode("balance_before")) : nil, adjustments: adjustments,
+            lines: billLines,
             versions: versions,
             similar: try row.decode("similar_median", as: Int64?.self).map {
                 Similar(

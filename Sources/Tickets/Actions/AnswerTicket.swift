@@ -45,6 +45,8 @@ public struct AnswerTicket: Sendable {
             if ticket.status == .closed { throw TicketRefusal.closed }
             let moving = next.flatMap { $0 == ticket.status ? nil : $0 }
             if let moving, !ticket.status.staffSteps.contains(moving) { throw TicketRefusal.illegalStep(from: ticket.status, to: moving) }
+            // A page another member already moved on: nothing to do, and nothing to tell.
+            if moving == nil, answer.isEmpty { throw Invalid(status: "It is “\(ticket.status.title.lowercased())” already.") }
             if !answer.isEmpty {
                 try TicketLog.write(.comment, ticket: ticket.id, by: staffID, staff: true, body: answer, at: now, on: connection)
             }
@@ -56,7 +58,7 @@ public struct AnswerTicket: Sendable {
             default: message += answer.isEmpty ? " is \(moving?.title.lowercased() ?? "updated")." : " has an answer from support."
             }
             if !answer.isEmpty { message += " “\(answer.count > 300 ? answer.prefix(300) + "…" : answer)”" }
-            try TicketLog.tell(ticket.consumerID, message, on: connection)
+            try TicketLog.tell(ticket.recipient, message, on: connection)
         }
     }
 }

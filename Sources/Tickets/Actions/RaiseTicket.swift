@@ -39,6 +39,8 @@ public struct RaiseTicket: Sendable {
         case nothing
         case bill(String)
         case meter
+        /// The meter if one is fitted, else nothing (a ticket staff open from an alert).
+        case fittedMeter
     }
 
     public struct Raised: Sendable, Equatable {
@@ -47,7 +49,8 @@ public struct RaiseTicket: Sendable {
     }
 
     /// Raises the ticket on `accountID` (whose premise the caller proved the person may see).
-    /// `consumerID` is who follows it; `openedBy` who raised it (the consumer, or staff).
+    /// `consumerID` is the consumer who raised it and follows it, nil when staff raise it (the
+    /// account's owner follows it then); `openedBy` who raised it.
     public func run(
         accountID: Int64, category: String, subject: String, details: String, about: About = .nothing, consumerID: Int64?, openedBy: Int64,
         byStaff: Bool = false, alertID: Int64? = nil
@@ -68,7 +71,7 @@ public struct RaiseTicket: Sendable {
                 let account = try connection.query(
                     """
                     SELECT a.id, EXISTS (SELECT 1 FROM rural_areas r WHERE r.area = a.area) AS rural,
-                           s.urban_days, s.rural_days,
+                           s.urban_days, s.rural_days, s.compensation_per_day,
                            (SELECT i.meter_id FROM meter_installations i WHERE i.account_id = a.id AND i.removed_on IS NULL ORDER BY i.installed_on DESC LIMIT 1) AS meter_id
                     FROM accounts a, ticket_standards s WHERE a.id = \(accountID) AND s.category = \(category)
                     """
@@ -84,6 +87,12 @@ public struct RaiseTicket: Sendable {
             case .meter:
                 meterID = try account.decode("meter_id")
                 if meterID == nil { throw Invalid(about: "This premise has no meter fitted; choose “Nothing in particular”.") }
+            case .fittedMeter:
+                meterID = try account.decode("meter_id")
+            }
+            // The alert is held while its one ticket is made: a second click waits, then finds it.
+            if let alertID, try connection.query("SELECT id FROM consumption_alerts WHERE id = \(alertID) FOR UPDATE").rows.isEmpty {
+                throw NotFound("alert")
             }
             if let alertID,
                 let existing = try connection.query("SELECT number FROM tickets WHERE alert_id = \(alertID)").rows.first?.decode(
@@ -98,15 +107,15 @@ public struct RaiseTicket: Sendable {
             let id = try connection.query(
                 """
                 INSERT INTO tickets (number, account_id, consumer_id, opened_by, category, subject, bill_id, meter_id, alert_id, status, rural,
-                                     opened_at, target_seconds, running_since, due_at, updated_at)
+                                     opened_at, target_seconds, compensation_per_day, running_since, due_at, updated_at)
                 VALUES (\(number), \(accountID), $1, \(openedBy), \(category), \(subject), $2, $3, $4, 'open', \(rural),
-                        \(now), \(clock.targetSeconds), \(now), \(clock.dueAt!), \(now))
+                        \(now), \(clock.targetSeconds), \(try account.decode("compensation_per_day", as: Int64.self)), \(now), \(clock.dueAt!), \(now))
                 RETURNING id
                 """, [consumerID, billID, meterID, alertID]
             ).rows[0].decode("id", as: Int64.self)
             try TicketLog.write(.opened, ticket: id, by: openedBy, staff: byStaff, body: details, at: now, on: connection)
             try TicketLog.tell(
-                consumerID,
+                TicketLog.Recipient(consumer: consumerID, account: accountID),
                 "Meterline: \(byStaff ? "we opened" : "we have your") ticket \(number) (\(subject)). We aim to resolve it within \(days) days; you can follow it when you sign in.",
                 on: connection)
             return Raised(number: number, targetDays: days)

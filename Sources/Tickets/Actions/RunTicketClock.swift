@@ -51,15 +51,14 @@ public struct RunTicketClock: Sendable {
             let closing = try connection.query(
                 """
                 UPDATE tickets t SET status = 'closed', closed_at = \(now), updated_at = \(now)
-                FROM ticket_standards s
-                WHERE s.category = t.category AND t.id IN (
+                WHERE t.id IN (
                     SELECT id FROM tickets WHERE status = 'resolved' AND resolved_at < \(cutoff) ORDER BY resolved_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-                RETURNING t.id, t.number, t.account_id, t.consumer_id, t.target_seconds, t.used_seconds, s.compensation_per_day
+                RETURNING t.id, t.number, t.account_id, t.consumer_id, t.target_seconds, t.used_seconds, t.compensation_per_day
                 """
             ).rows
             guard !closing.isEmpty else { return nil }
             var ids: [Int64] = []
-            var messages: [(user: Int64, text: String)] = []
+            var messages: [(to: TicketLog.Recipient, text: String)] = []
             var owed: [(ticket: Int64, number: String, account: Int64, amount: Money, days: Int64)] = []
             for row in closing {
                 let (id, number): (Int64, String) = (try row.decode("id"), try row.decode("number"))
@@ -75,7 +74,7 @@ public struct RunTicketClock: Sendable {
                         " It took \(days) day\(days == 1 ? "" : "s") longer than our service standard, so we have credited \(currency.format(amount)) to your account."
                 }
                 text += " How did we do? Sign in and rate it from 1 to 5."
-                if let consumer: Int64 = try row.decode("consumer_id") { messages.append((consumer, text)) }
+                messages.append((TicketLog.Recipient(consumer: try row.decode("consumer_id"), account: try row.decode("account_id")), text))
             }
             try connection.execute(
                 """
@@ -144,7 +143,7 @@ public struct RunTicketClock: Sendable {
                 UPDATE tickets SET escalated_at = \(now) WHERE id IN (
                     SELECT id FROM tickets WHERE escalated_at IS NULL AND status IN ('open', 'in_progress', 'waiting') AND opened_at < \(cutoff)
                     ORDER BY opened_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-                RETURNING id, number, consumer_id
+                RETURNING id, number, account_id, consumer_id
                 """
             ).rows
             guard !escalating.isEmpty else { return nil }
@@ -156,15 +155,12 @@ public struct RunTicketClock: Sendable {
                 INSERT INTO ticket_events (ticket_id, at, user_id, by_staff, kind, body)
                 SELECT id, \(now), NULL, false, 'escalated', \(advice) FROM unnest(\(ids)::bigint[]) AS id
                 """)
-            var messages: [(user: Int64, text: String)] = []
-            for row in escalating {
-                if let consumer: Int64 = try row.decode("consumer_id") {
-                    messages.append(
-                        (
-                            consumer,
-                            "Meterline: your ticket \(try row.decode("number", as: String.self)) is still not resolved after \(days) days. We are sorry. You can take your complaint to \(forum)."
-                        ))
-                }
+            let messages = try escalating.map { row in
+                (
+                    to: TicketLog.Recipient(consumer: try row.decode("consumer_id"), account: try row.decode("account_id")),
+                    text:
+                        "Meterline: your ticket \(try row.decode("number", as: String.self)) is still not resolved after \(days) days. We are sorry. You can take your complaint to \(forum)."
+                )
             }
             try TicketLog.tell(messages, on: connection)
             return escalating.count

@@ -10,6 +10,7 @@ public enum TicketRefusal: Error, Equatable, CustomStringConvertible {
     case mergedTicket
     case mergeIntoItself
     case mergeAcrossAccounts
+    case mergeResolved
     case notSupportStaff
 
     public var description: String {
@@ -27,7 +28,8 @@ public enum TicketRefusal: Error, Equatable, CustomStringConvertible {
         case .alreadyRated: "You have rated this ticket already. Thank you."
         case .mergedTicket: "This ticket was merged into another; rate that one."
         case .mergeIntoItself: "A ticket cannot be merged into itself."
-        case .mergeAcrossAccounts: "Only tickets of the same account can be merged; that one is another account’s."
+        case .mergeAcrossAccounts: "Only tickets of the same account and the same consumer can be merged; that one is someone else’s."
+        case .mergeResolved: "A resolved ticket is not merged: it closes by itself once the reopen window has passed."
         case .notSupportStaff: "Tickets can be assigned only to support staff."
         }
     }

@@ -159,6 +159,8 @@ struct BillShow: Page {
     let total: String
     /// The owner's balance and what is due with this bill; a tenant sees the bill's charges only.
     let balanceBefore: String?
+    /// What the balance before includes since the last bill, such as a ticket's compensation.
+    let adjustments: [Line]
     let amountDue: String?
     let inCredit: Bool
     let changes: [String]
@@ -212,6 +214,7 @@ struct BillShow: Page {
         }
         total = currency.format(summary.total)
         balanceBefore = bill.balanceBefore.map(currency.format)
+        adjustments = bill.adjustments.map { Line(label: $0.note, arithmetic: "", amount: currency.format($0.amount)) }
         let due = bill.balanceBefore.map { $0 + summary.total }
         // What was due at issue means nothing once a credit note has cancelled the bill.
         amountDue = summary.creditNote == nil ? due.map(currency.format) : nil

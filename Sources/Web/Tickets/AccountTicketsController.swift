@@ -50,7 +50,7 @@ public struct AccountTicketsController: Sendable {
         var form = TicketsIndex.Form(
             premise: input.premise ?? "", category: input.category ?? "", subject: FormField(input.subject), details: FormField(input.details),
             about: input.about ?? "")
-        let grants = try await premises.premises(of: context.consumer.id)
+        let grants = try await raisable(premises.premises(of: context.consumer.id))
         guard let grant = grants.first(where: { $0.accountNumber == input.premise }) ?? (grants.count == 1 ? grants.first : nil) else {
             form.premiseError = grants.isEmpty ? "You have no premise to raise a ticket about." : "Choose the premise it is about."
             return try await indexPage(context, form: form, status: .unprocessableContent)
@@ -58,7 +58,9 @@ public struct AccountTicketsController: Sendable {
         let about: RaiseTicket.About =
             switch input.about ?? "" {
             case "meter": .meter
-            case let value where value.hasPrefix("bill:"): .bill(String(value.dropFirst(5)))
+            // Bills are the owner's to link (a tenant's premise page shows only some of them).
+            case let value where value.hasPrefix("bill:") && grant.isOwner: .bill(String(value.dropFirst(5)))
+            case let value where value.hasPrefix("bill:"): .bill("")
             default: .nothing
             }
         do {
@@ -135,8 +137,14 @@ public struct AccountTicketsController: Sendable {
         return number
     }
 
+    /// The premises a consumer may raise a ticket about: the one they own, and those they rent now.
+    func raisable(_ grants: [PremiseAccess.Grant]) -> [PremiseAccess.Grant] {
+        let today = CalendarDay.today(database.clock)
+        return grants.filter { grant in grant.isOwner || grant.to.map { $0 >= today } ?? true }
+    }
+
     private func indexPage(_ context: ConsumerContext, form: TicketsIndex.Form, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let grants = try await premises.premises(of: context.consumer.id)
+        let grants = try await raisable(premises.premises(of: context.consumer.id))
         let owned = grants.filter(\.isOwner).map(\.accountID)
         let bills = try await database.query(
             """

@@ -77,7 +77,16 @@ public struct SupportTicketsController: Sendable {
     @Sendable func assign(_ request: Request, context: StaffContext) async throws -> Response {
         let input = try await request.decode(as: AssignInput.self, context: context)
         let number = try AccountTicketsController.number(context)
-        let assignee: Int64? = input.assignee == "me" ? context.member.id : input.assignee.flatMap(Int64.init)
+        let assignee: Int64?
+        switch input.assignee ?? "" {
+        case "": assignee = nil
+        case "me": assignee = context.member.id
+        case let typed:
+            guard let id = Int64(typed) else {
+                return try await page(context, assignError: "Choose someone from the list.", status: .unprocessableContent)
+            }
+            assignee = id
+        }
         do {
             try await AssignTicket(database: database).run(number, to: assignee, by: context.member.id)
             try await context.sessionHandle.flash(assignee == nil ? "Ticket \(number) is back with the team." : "Ticket \(number) assigned.")
@@ -108,37 +117,22 @@ public struct SupportTicketsController: Sendable {
         }
     }
 
-    /// MT-6 → TK-1: a ticket for the alert's account, about its meter, followed by the account's
-    /// login. One per alert: a second click opens the first ticket.
+    /// MT-6 → TK-1: a ticket for the alert's account, about its meter, which the account's
+    /// owner follows. One per alert: a second click opens the first ticket.
     @Sendable func fromAlert(_ request: Request, context: StaffContext) async throws -> Response {
         guard let alertID = context.parameters.get("alert").flatMap(Int64.init),
-            let alert = try await database.query(
-                """
-                SELECT c.account_id, c.kind, c.detail, u.id AS consumer_id, (SELECT number FROM tickets WHERE alert_id = c.id) AS ticket
-                FROM consumption_alerts c LEFT JOIN users u ON u.account_id = c.account_id AND u.kind = 'consumer'
-                WHERE c.id = \(alertID)
-                """
-            ).rows.first
+            let alert = try await database.query("SELECT account_id, kind, detail FROM consumption_alerts WHERE id = \(alertID)").rows.first
         else { throw NotFound("alert") }
-        if let existing: String = try alert.decode("ticket") {
-            try await context.sessionHandle.flash("This alert has a ticket already: \(existing).")
-            return .redirect(to: routes.ticket.url(existing), type: .normal)
-        }
         let kind: String = try alert.decode("kind")
-        let hasMeter = try await !database.query(
-            "SELECT 1 FROM meter_installations WHERE account_id = \(try alert.decode("account_id", as: Int64.self)) AND removed_on IS NULL"
-        ).rows.isEmpty
         do {
             let raised = try await RaiseTicket(database: database, settings: settings).run(
                 accountID: try alert.decode("account_id"), category: TicketCategory.meterFault.rawValue,
                 subject: "Unusual reading: \(kind.replacingOccurrences(of: "_", with: " "))", details: try alert.decode("detail"),
-                about: hasMeter ? .meter : .nothing, consumerID: try alert.decode("consumer_id"), openedBy: context.member.id, byStaff: true,
-                alertID: alertID)
-            try await context.sessionHandle.flash("Ticket \(raised.number) opened from the alert.")
+                about: .fittedMeter, consumerID: nil, openedBy: context.member.id, byStaff: true, alertID: alertID)
+            try await context.sessionHandle.flash("Ticket \(raised.number) opened from the alert; the account's owner follows it.")
             return .redirect(to: routes.ticket.url(raised.number), type: .normal)
-        } catch let refused as RaiseTicket.Refused {
-            guard case .alertHasTicket(let existing) = refused else { throw refused }
-            try await context.sessionHandle.flash(refused.description)
+        } catch RaiseTicket.Refused.alertHasTicket(let existing) {
+            try await context.sessionHandle.flash("This alert has a ticket already: \(existing).")
             return .redirect(to: routes.ticket.url(existing), type: .normal)
         }
     }
@@ -222,7 +216,8 @@ struct TicketQueuePage: Page {
                 link: link(ticket.number), number: ticket.number, subject: ticket.subject, account: ticket.accountNumber,
                 area: "\(ticket.area)\(ticket.rural ? " (rural)" : "")", category: ticket.category.title, status: ticket.status.title,
                 assignee: ticket.assigneeName, waited: ServiceClock.duration(max(0, Int64(now.timeIntervalSince(ticket.openedAt)))),
-                left: ticket.status == .resolved ? "resolved" : ticket.clock.text(at: now), breached: ticket.clock.breached(at: now))
+                left: [.resolved, .closed].contains(ticket.status) ? ticket.status.title.lowercased() : ticket.clock.text(at: now),
+                breached: ticket.clock.breached(at: now))
         }
         hasRows = !rows.isEmpty
         summary =

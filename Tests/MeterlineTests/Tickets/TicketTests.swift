@@ -130,6 +130,12 @@ struct TicketTests {
             await #expect(throws: AnswerTicket.Invalid(answer: "Write an answer, or choose a new status.")) {
                 try await answer.run(number, answer: "  ", status: "", by: people.support)
             }
+            // A page another member already moved on: refused, and nobody is told of nothing.
+            let toldBefore = try await Self.messages(db).count
+            await #expect(throws: AnswerTicket.Invalid(status: "It is “in progress” already.")) {
+                try await answer.run(number, answer: "", status: "in_progress", by: people.support)
+            }
+            #expect(try await Self.messages(db).count == toldBefore)
             try await answer.run(number, answer: "Fixed: a new display.", status: "resolved", by: people.support)
             await #expect(throws: TicketRefusal.illegalStep(from: .resolved, to: .waiting)) {
                 try await answer.run(number, answer: "", status: "waiting", by: people.support)
@@ -206,6 +212,33 @@ struct TicketTests {
         }
     }
 
+    @Test("the compensation shows on the account's next bill, as part of the balance brought to it")
+    func compensationIsOnTheNextBill() async throws {
+        let clock = MovableClock()
+        try await TestBilling.withBilling(clock: clock) { db, drafter, approver in
+            try await TestBilling.issue(TestBilling.recentMonths[1], db, drafter: drafter, approver: approver)
+            let account = try await db.query("SELECT id FROM accounts WHERE account_number = $1", [DemoAccounts.accounts[0].number]).rows[0]
+                .decode("id", as: Int64.self)
+            let number = try await RaiseTicket(database: db, settings: Self.settings).run(
+                accountID: account, category: "billing", subject: "Charged twice", details: "Two debits for one bill.", consumerID: nil,
+                openedBy: drafter, byStaff: true
+            ).number
+            clock.advance(by: 8 * Self.day)
+            try await AnswerTicket(database: db, settings: Self.settings).run(number, answer: "Refunded.", status: "resolved", by: drafter)
+            clock.advance(by: 15 * Self.day)
+            #expect(try await RunTicketClock(database: db, settings: Self.settings).run() == .init(closed: 1, compensated: 1))
+            clock.advance(by: 3_600)
+            try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
+            let bill = try await db.query(
+                "SELECT number FROM bills WHERE account_id = $1 AND period = $2::date", [account, TestBilling.recentMonths[2].first.description]
+            ).rows[0].decode("number", as: String.self)
+            let detail = try await AccountBills(database: db).detail(number: bill)
+            #expect(detail.adjustments.map(\.amount) == [Money(minorUnits: -5_000)])
+            #expect(detail.adjustments.first?.note.contains(number) == true)
+            #expect(try await VerifyLedger(database: db).run().problems == [])
+        }
+    }
+
     @Test("a resolved ticket can be reopened for 14 days; then it closes by itself and asks for a rating, once")
     func reopenWindowAndRating() async throws {
         try await Self.withTickets { (db: Database, clock: MovableClock, people: People) async throws in
@@ -272,6 +305,14 @@ struct TicketTests {
                 consumerID: people.otherConsumer, openedBy: people.otherConsumer
             ).number
             await #expect(throws: TicketRefusal.mergeAcrossAccounts) { try await merge.run(duplicate, into: other, by: people.support) }
+            // A resolved ticket closes by itself (with what it is owed), never by a merge.
+            let staffRaised = try await RaiseTicket(database: db, settings: Self.settings).run(
+                accountID: people.accountID, category: "meter_fault", subject: "Seal broken", details: "Found on a visit: the seal is broken.",
+                consumerID: nil, openedBy: people.support, byStaff: true
+            ).number
+            try await AnswerTicket(database: db, settings: Self.settings).run(
+                staffRaised, answer: "Sealed again.", status: "resolved", by: people.support)
+            await #expect(throws: TicketRefusal.mergeResolved) { try await merge.run(staffRaised, into: keeper, by: people.support) }
             try await merge.run(duplicate, into: keeper.lowercased(), by: people.support)
             let merged = try await Ticket.find(duplicate, in: db)
             #expect(merged.status == .closed)
@@ -299,6 +340,23 @@ struct TicketTests {
             #expect(try await Ticket.find(number, in: db).assigneeName == "Sue Support")
             #expect(try await TicketQueue(database: db).run(.init(assignee: "me"), viewer: people.support).tickets.map(\.number) == [number])
             #expect(try await TicketQueue(database: db).run(.init(assignee: "nobody"), viewer: people.support).tickets.isEmpty)
+        }
+    }
+
+    @Test("a ticket staff raise on an account is followed by the account's owner, who is told")
+    func staffRaisedTicketsAreTheOwners() async throws {
+        try await Self.withTickets { (db: Database, clock: MovableClock, people: People) async throws in
+            let number = try await RaiseTicket(database: db, settings: Self.settings).run(
+                accountID: people.accountID, category: "meter_fault", subject: "Meter seal broken", details: "Found on a visit today.",
+                consumerID: nil, openedBy: people.support, byStaff: true
+            ).number
+            #expect(try await Ticket.find(number, consumer: people.consumer, in: db).number == number)
+            #expect(try await Ticket.of(consumer: people.consumer, in: db).map(\.number) == [number])
+            await #expect(throws: NotFound.self) { try await Ticket.find(number, consumer: people.otherConsumer, in: db) }
+            let told = try await db.query("SELECT recipient, body FROM notifications WHERE purpose = 'ticket'").rows
+            #expect(try told.map { try $0.decode("recipient", as: String.self) } == [DemoAccounts.accounts[0].mobile])
+            #expect(try told[0].decode("body", as: String.self).contains("we opened ticket \(number)"))
+            try await CommentOnTicket(database: db).run(number, comment: "Thanks, I saw it too.", consumer: people.consumer)
         }
     }
 }
