@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         // The layers, lowest first. Domain targets (one per SPEC area) hold types, actions and
         // SQL; they never import Hummingbird or Mustache. Web is the only HTTP front door.
         .target(
@@ -72,7 +73,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .target(name: "MeterProtocol"),
+        // Shared by the portal, the meter bridge and the meter simulator (BR-1).
+        .target(name: "MeterProtocol", dependencies: ["Platform", "CSecp256k1", "COpenSSL"]),
         .executableTarget(
             name: "meterline",
             dependencies: [
@@ -83,7 +85,7 @@ let package = Package(
         .testTarget(
             name: "MeterlineTests",
             dependencies: [
-                "Web", "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments", "Tickets",
+                "Web", "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments", "Tickets", "MeterProtocol",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

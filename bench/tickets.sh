@@ -11,11 +11,12 @@ connections=${BENCH_CONNECTIONS:-16}
 port=${BENCH_PORT:-18092}
 
 swift build -c release --product meterline >/dev/null
-data=$(mktemp -d /tmp/meterline-bench-tickets-XXXXXX)
+# BENCH_DATA=DIR keeps the town there; a second run only adds what is missing.
+data=${BENCH_DATA:-$(mktemp -d /tmp/meterline-bench-tickets-XXXXXX)}
 chmod 755 "$data"
 bin=.build/release/meterline
 export DATA_DIR="$data" LOG_LEVEL=warning
-$bin seed --demo --accounts "$accounts" --tickets-one-in 1 | grep -E "tickets"
+$bin seed --demo --accounts "$accounts" --no-bills --tickets-one-in 1 | grep -E "tickets"
 supporter="bench.support-$$"
 $bin create-staff --username "$supporter" --full-name "Bench Support" --roles support >"$data/staff.txt"
 initial=$(sed -n 's/^Initial password, shown only now: //p' "$data/staff.txt")
@@ -23,7 +24,7 @@ $bin serve --port "$port" >"$data/server.log" 2>&1 &
 server=$!
 cleanup() {
   kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  rm -rf "$data"
+  [ -n "${BENCH_DATA:-}" ] || rm -rf "$data"
 }
 trap cleanup EXIT
 base="http://127.0.0.1:$port"

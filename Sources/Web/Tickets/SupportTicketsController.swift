@@ -221,9 +221,11 @@ struct TicketQueuePage: Page {
         }
         hasRows = !rows.isEmpty
         summary =
-            page.total > rows.count
-            ? "The first \(rows.count) of \(page.total.formatted()), soonest due first."
-            : "\(page.total.formatted()) ticket\(page.total == 1 ? "" : "s"), soonest due first."
+            page.totalIsAtLeast
+            ? "The first \(rows.count) of \(page.total.formatted()) or more, soonest due first."
+            : page.total > rows.count
+                ? "The first \(rows.count) of \(page.total.formatted()), soonest due first."
+                : "\(page.total.formatted()) ticket\(page.total == 1 ? "" : "s"), soonest due first."
         statuses = ([("working", "Open and in progress"), ("", "Every one not closed")] + TicketStatus.allCases.map { ($0.rawValue, $0.title) }).map {
             Option(value: $0.0, label: $0.1, selected: $0.0 == filter.status)
         }

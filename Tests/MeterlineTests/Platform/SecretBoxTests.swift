@@ -38,7 +38,7 @@ struct SecretBoxTests {
     func hkdfVector() {
         let ikm = [UInt8](repeating: 0x0b, count: 22)
         #expect(
-            Hex.encode(SecretBox.hkdfSHA256(key: ikm, info: [], length: 42))
+            Hex.encode(AESGCM.hkdfSHA256(key: ikm, info: [], length: 42))
                 == "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8")
     }
 }
