@@ -35,6 +35,7 @@ bench: deps-bench
 	bench/billing.sh
 	bench/payments.sh
 	bench/tickets.sh
+	bench/protocol.sh
 
 # Same flags as the test build, so running it after `swift test` rebuilds nothing.
 browser-test: $(VENV)/.installed

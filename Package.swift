@@ -82,6 +82,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "meter-protocol-bench", dependencies: ["MeterProtocol"]),
         .testTarget(
             name: "MeterlineTests",
             dependencies: [

@@ -36,6 +36,9 @@ CREATE TABLE tickets (
     meter_id       bigint      REFERENCES meters (id),
     alert_id       bigint      UNIQUE REFERENCES consumption_alerts (id),
     status         text        NOT NULL CHECK (status IN ('open', 'in_progress', 'waiting', 'resolved', 'closed')),
+    -- The account's area and whether it counts as rural, as they were when it was raised: the
+    -- standard it is held to, and the queue's area filter.
+    area           text        NOT NULL CHECK (length(area) BETWEEN 1 AND 60),
     rural          boolean     NOT NULL,
     assignee_id    bigint      REFERENCES users (id),
     opened_at      timestamptz NOT NULL,
@@ -65,6 +68,8 @@ CREATE TABLE tickets (
 -- order and filtered; closed ones newest first by id.
 CREATE INDEX tickets_queue_idx ON tickets (due_at, id) WHERE status <> 'closed';
 CREATE INDEX tickets_assignee_idx ON tickets (assignee_id, due_at, id) WHERE status <> 'closed';
+CREATE INDEX tickets_category_idx ON tickets (category, due_at, id) WHERE status <> 'closed';
+CREATE INDEX tickets_area_idx ON tickets (area, due_at, id) WHERE status <> 'closed';
 CREATE INDEX tickets_consumer_idx ON tickets (consumer_id, opened_at DESC);
 CREATE INDEX tickets_account_idx ON tickets (account_id, opened_at DESC);
 -- The hourly pass: resolved tickets to close, and unresolved ones to escalate.

@@ -47,7 +47,7 @@ public enum Secp256k1 {
         /// SHA-256 of the x coordinate of `self × other`, with its parity byte (libsecp256k1's ECDH).
         public func sharedSecret(with other: PublicKey) -> [UInt8] {
             var output = [UInt8](repeating: 0, count: 32)
-            var pubkey = other.key
+            var pubkey = other.parsed.value
             precondition(secp256k1_ecdh(Secp256k1.context, &output, &pubkey, bytes, nil, nil) == 1)
             return output
         }
@@ -56,7 +56,7 @@ public enum Secp256k1 {
     public struct PublicKey: Sendable, Equatable, Hashable {
         /// 33 bytes, compressed.
         public let compressed: [UInt8]
-        let key: secp256k1_pubkey
+        let parsed: ParsedPublicKey
 
         init(_ key: secp256k1_pubkey) {
             var key = key
@@ -65,7 +65,7 @@ public enum Secp256k1 {
             // SECP256K1_EC_COMPRESSED
             secp256k1_ec_pubkey_serialize(Secp256k1.context, &output, &length, &key, UInt32((1 << 1) | (1 << 8)))
             compressed = output
-            self.key = key
+            parsed = ParsedPublicKey(key)
         }
 
         /// A key in compressed (33 bytes) or uncompressed (65 bytes) form, if it is a point on the curve.
@@ -83,7 +83,7 @@ public enum Secp256k1 {
             guard signature.count == 64, digest.count == 32 else { return false }
             var parsed = secp256k1_ecdsa_signature()
             guard secp256k1_ecdsa_signature_parse_compact(Secp256k1.context, &parsed, signature) == 1 else { return false }
-            var key = self.key
+            var key = self.parsed.value
             return secp256k1_ecdsa_verify(Secp256k1.context, &parsed, digest, &key) == 1
         }
 
@@ -92,4 +92,11 @@ public enum Secp256k1 {
     }
 }
 
-extension secp256k1_pubkey: @retroactive @unchecked Sendable {}
+/// A parsed public key, kept to skip parsing on every verification; libsecp256k1 only reads it.
+final class ParsedPublicKey: @unchecked Sendable {
+    let value: secp256k1_pubkey
+
+    init(_ value: secp256k1_pubkey) {
+        self.value = value
+    }
+}

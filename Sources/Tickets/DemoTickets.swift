@@ -48,14 +48,14 @@ public struct DemoTickets: Sendable {
                 "INSERT INTO bill_number_series (prefix, year, last) VALUES (\(prefix), \(year), 0) ON CONFLICT DO NOTHING")
             let made = try connection.execute(
                 """
-                INSERT INTO tickets (number, account_id, opened_by, category, subject, status, rural, assignee_id, opened_at,
+                INSERT INTO tickets (number, account_id, opened_by, category, subject, status, area, rural, assignee_id, opened_at,
                                      target_seconds, compensation_per_day, used_seconds, running_since, due_at, resolved_at, updated_at)
                 SELECT \(prefix) || '-' || \(year) || '-' || lpad((s.last + d.n)::text, greatest(6, length((s.last + d.n)::text)), '0'),
                        d.account_id, \(supportID), d.category,
                        CASE d.category WHEN 'billing' THEN 'My bill is higher than usual' WHEN 'outage' THEN 'No power in the street'
                             WHEN 'meter_fault' THEN 'Meter display is blank' WHEN 'new_connection' THEN 'Supply for the new workshop'
                             WHEN 'voltage' THEN 'Lights dim every evening' ELSE 'Streetlight pole leaning' END,
-                       (ARRAY['open', 'in_progress', 'waiting', 'resolved'])[d.state + 1], d.rural,
+                       (ARRAY['open', 'in_progress', 'waiting', 'resolved'])[d.state + 1], d.area, d.rural,
                        CASE WHEN d.state > 0 THEN \(supportID)::bigint END, d.opened_at, d.target, d.compensation_per_day,
                        CASE WHEN d.state < 2 THEN 0 ELSE least(d.elapsed, 86400) END,
                        CASE WHEN d.state < 2 THEN d.opened_at END,

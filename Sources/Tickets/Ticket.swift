@@ -33,7 +33,7 @@ public struct Ticket: Sendable, Equatable {
     public let rating: Int?
 
     static let columns: SQL = """
-        t.id, t.number, t.account_id, a.account_number, a.holder_name, a.supply_address, a.area, t.consumer_id, t.category, t.subject,
+        t.id, t.number, t.account_id, a.account_number, a.holder_name, a.supply_address, t.area, t.consumer_id, t.category, t.subject,
         b.number AS bill_number, m.serial AS meter_serial, t.alert_id, t.status, t.rural, t.assignee_id, s.full_name AS assignee_name,
         t.opened_at, to_char(t.opened_at, 'FMDD FMMonth YYYY, HH24:MI') AS opened_text,
         t.target_seconds, t.used_seconds, t.running_since, t.resolved_at, t.escalated_at IS NOT NULL AS escalated,

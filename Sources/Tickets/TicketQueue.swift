@@ -64,7 +64,7 @@ public struct TicketQueue: Sendable {
         let breachedBy = filter.breachedOnly ? now : nil
         let condition: SQL = """
             t.status = ANY (\(TextList(statuses))::text[]) AND ($1::text IS NULL OR t.category = $1)
-            AND ($2::text IS NULL OR t.account_id IN (SELECT id FROM accounts WHERE area = $2))
+            AND ($2::text IS NULL OR t.area = $2)
             AND ($3::bigint IS NULL OR t.assignee_id = $3 OR ($3 = 0 AND t.assignee_id IS NULL)) AND ($4::timestamptz IS NULL OR t.opened_at < $4)
             AND ($5::timestamptz IS NULL OR t.due_at < $5 OR (t.due_at IS NULL AND t.used_seconds > t.target_seconds))
             """

@@ -70,7 +70,7 @@ public struct RaiseTicket: Sendable {
             guard
                 let account = try connection.query(
                     """
-                    SELECT a.id, EXISTS (SELECT 1 FROM rural_areas r WHERE r.area = a.area) AS rural,
+                    SELECT a.id, a.area, EXISTS (SELECT 1 FROM rural_areas r WHERE r.area = a.area) AS rural,
                            s.urban_days, s.rural_days, s.compensation_per_day,
                            (SELECT i.meter_id FROM meter_installations i WHERE i.account_id = a.id AND i.removed_on IS NULL ORDER BY i.installed_on DESC LIMIT 1) AS meter_id
                     FROM accounts a, ticket_standards s WHERE a.id = \(accountID) AND s.category = \(category)
@@ -106,9 +106,9 @@ public struct RaiseTicket: Sendable {
             let number = try NumberSeries.next(in: prefix, year: year, on: connection)
             let id = try connection.query(
                 """
-                INSERT INTO tickets (number, account_id, consumer_id, opened_by, category, subject, bill_id, meter_id, alert_id, status, rural,
+                INSERT INTO tickets (number, account_id, consumer_id, opened_by, category, subject, bill_id, meter_id, alert_id, status, area, rural,
                                      opened_at, target_seconds, compensation_per_day, running_since, due_at, updated_at)
-                VALUES (\(number), \(accountID), $1, \(openedBy), \(category), \(subject), $2, $3, $4, 'open', \(rural),
+                VALUES (\(number), \(accountID), $1, \(openedBy), \(category), \(subject), $2, $3, $4, 'open', \(try account.decode("area", as: String.self)), \(rural),
                         \(now), \(clock.targetSeconds), \(try account.decode("compensation_per_day", as: Int64.self)), \(now), \(clock.dueAt!), \(now))
                 RETURNING id
                 """, [consumerID, billID, meterID, alertID]
