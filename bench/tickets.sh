@@ -36,12 +36,13 @@ done
 session=$(python3 bench/staff_signin.py "$base" "$supporter" "$initial")
 
 to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.2f", v }' <<<"$1"; }
-echo "meterline $(git rev-parse --short HEAD 2>/dev/null || echo '?'), release build, $(nproc) cores, wrk -t2 -c$connections -d$duration"
+threads=$((connections < 2 ? 1 : 2))
+echo "meterline $(git rev-parse --short HEAD 2>/dev/null || echo '?'), release build, $(nproc) cores, wrk -t$threads -c$connections -d$duration"
 printf "%-58s %9s %9s %9s %8s\n" "queue view" "req/s" "p50 ms" "p99 ms" non-2xx
 for query in "" "?status=" "?status=&category=billing&area=Portview" "?status=&breached=yes"; do
   url="$base/support/tickets$query"
-  wrk -t2 -c"$connections" -d2s -H "Cookie: meterline_session=$session" "$url" >/dev/null
-  out=$(wrk -t2 -c"$connections" -d"$duration" --latency -H "Cookie: meterline_session=$session" "$url")
+  wrk -t"$threads" -c"$connections" -d2s -H "Cookie: meterline_session=$session" "$url" >/dev/null
+  out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency -H "Cookie: meterline_session=$session" "$url")
   printf "%-58s %9s %9s %9s %8s\n" "GET /support/tickets$query" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
     "$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")" "$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")" \
     "$(awk '/Non-2xx/ {print $5}' <<<"$out")"

@@ -185,11 +185,7 @@ struct TicketQueuePage: Page {
     let ages: [Option]
     let breachedOnly: Bool
 
-    struct Option: Encodable, Sendable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct Row: Encodable, Sendable {
         let link: String

@@ -27,11 +27,7 @@ struct TicketsIndex: Page {
         let premise: String
     }
 
-    struct Option: Encodable, Sendable {
-        let value: String
-        let label: String
-        var selected: Bool
-    }
+    typealias Option = SelectOption
 
     struct Form: Encodable, Sendable {
         var premise = ""
@@ -117,11 +113,7 @@ struct TicketShow: Page {
     }
 
     struct StaffForms: Encodable, Sendable {
-        struct Option: Encodable, Sendable {
-            let value: String
-            let label: String
-            let selected: Bool
-        }
+        typealias Option = SelectOption
         let answerAction: String
         let answer: FormField
         let statusError: String?
