@@ -22,8 +22,10 @@ public enum SignedFrame {
 
     /// The signature and body of a frame, or nil when it is not one.
     static func split(_ frame: [UInt8]) -> (signature: [UInt8], body: [UInt8])? {
-        guard frame.count > signatureLength,
-            let signature = Hex.decode(String(decoding: frame.prefix(signatureLength), as: UTF8.self)), signature.count == 64
+        // Lower-case hex only, as `sign` writes it: one message, one frame.
+        let prefix = frame.prefix(signatureLength)
+        guard frame.count > signatureLength, prefix.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }),
+            let signature = Hex.decode(String(decoding: prefix, as: UTF8.self)), signature.count == 64
         else { return nil }
         return (signature, Array(frame.dropFirst(signatureLength)))
     }

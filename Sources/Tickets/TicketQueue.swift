@@ -45,6 +45,7 @@ public struct TicketQueue: Sendable {
     static let countLimit = 1_000
 
     public func run(_ filter: Filter, viewer staffID: Int64, limit: Int = 100) async throws -> Page {
+        let limit = min(limit, Self.countLimit)
         let now = database.clock.now
         let statuses: [String] =
             switch filter.status {
@@ -92,7 +93,7 @@ public struct TicketQueue: Sendable {
             WITH RECURSIVE areas (area) AS (
                 SELECT min(area) FROM accounts
                 UNION ALL SELECT (SELECT min(a.area) FROM accounts a WHERE a.area > areas.area) FROM areas WHERE areas.area IS NOT NULL)
-            SELECT area FROM areas WHERE area IS NOT NULL
+            SELECT area FROM areas WHERE area IS NOT NULL ORDER BY area
             """
         ).rows.map { try $0.decode("area") }
     }

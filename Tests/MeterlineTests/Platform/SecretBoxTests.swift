@@ -34,6 +34,14 @@ struct SecretBoxTests {
         #expect(box.open([1, 2, 3]) == nil)
     }
 
+    @Test("a value sealed as the stored TOTP secrets are (computed independently) still opens")
+    func storedFormat() {
+        // nonce ‖ ciphertext ‖ tag under HKDF-SHA256(secret, no salt, "meterline:totp"), from Python's `cryptography`.
+        let sealed = Hex.decode("0102030405060708090a0b0c7fd5f767df71e167fb2ccdf8e340a86c3fe0b6ddb416a9fc50bc282df17042b3")!
+        let box = SecretBox(secretKey: Array(0..<32), purpose: "totp")
+        #expect(box.open(sealed).map { String(decoding: $0, as: UTF8.self) } == "JBSWY3DPEHPK3PXP")
+    }
+
     @Test("HKDF-SHA256 matches RFC 5869 test case 3 (no salt, no info)")
     func hkdfVector() {
         let ikm = [UInt8](repeating: 0x0b, count: 22)

@@ -37,7 +37,7 @@ actor TestCluster {
         var options = EmbeddedPostgres.Options()
         options.port = 5439
         options.databaseName = "postgres"
-        options.settings = ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "300"]
+        options.settings = ["fsync": "off", "synchronous_commit": "off", "full_page_writes": "off", "max_connections": "1000"]
         var logger = Logger(label: "test-cluster")
         logger.logLevel = .warning
         embedded = EmbeddedPostgres(root: "/tmp/meterline-test-pg-\(getuid())", options: options, logger: logger)
