@@ -82,7 +82,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "meter-protocol-bench", dependencies: ["MeterProtocol"]),
+        .executableTarget(name: "meter-protocol-bench", dependencies: ["MeterProtocol", "Platform"]),
         .testTarget(
             name: "MeterlineTests",
             dependencies: [

@@ -85,6 +85,14 @@ struct MeterProtocolTests {
         #expect(verifier.accept(future) == .failure(.malformed("version 9 is not spoken here")))
     }
 
+    @Test("a meter id is a serial as the registry stores it")
+    func serials() {
+        for good in ["MTR-000000002", "SIM-000001", "ABCD", String(repeating: "A", count: 32)] { #expect(MeterMessage.isSerial(good), "\(good)") }
+        for bad in ["sim-000001", "-ABCD", "ABC", String(repeating: "A", count: 33), "SIM 0001", "SIM-ÄÖ01", ""] {
+            #expect(!MeterMessage.isSerial(bad), "\(bad)")
+        }
+    }
+
     @Test("the high-S twin of a good signature is refused")
     func highSIsRefused() throws {
         let digest = Digest.sha256(Self.body)
