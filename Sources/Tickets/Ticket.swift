@@ -108,6 +108,6 @@ public struct Ticket: Sendable, Equatable {
     /// Whether the consumer may still reopen it (TK-3: within the reopen window after resolution).
     public func reopenable(now: Date, settings: TicketSettings) -> Bool {
         guard status == .resolved, let resolvedAt else { return false }
-        return now < resolvedAt.addingTimeInterval(TimeInterval(settings.reopenDays) * 86_400)
+        return now < settings.reopenDeadline(after: resolvedAt)
     }
 }

@@ -44,23 +44,6 @@ enum TicketLog {
     }
 }
 
-/// A person's words on a ticket, fit to store: line breaks as one character (a browser sends a
-/// textarea's as CRLF, and its maxlength counts one), trimmed, and counted as PostgreSQL counts.
-enum TicketText {
-    static func cleaned(_ text: String?) -> String {
-        (text ?? "").replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    /// What is wrong with `text` for a field of `range` characters, or nil.
-    static func problem(_ text: String, _ range: ClosedRange<Int>, tooShort: String) -> String? {
-        let count = text.unicodeScalars.count
-        if count < range.lowerBound { return tooShort }
-        if text.unicodeScalars.contains("\0") { return "The text holds a character that cannot be stored (a NUL). Type it again." }
-        if count > range.upperBound { return "Keep it under \(range.upperBound.formatted()) characters." }
-        return nil
-    }
-}
-
 /// The ticket row a step works on, locked for the rest of the transaction.
 struct LockedTicket {
     let id: Int64

@@ -1,3 +1,4 @@
+import Foundation
 import Platform
 
 /// What the utility sets for complaints (TK-3): when an unresolved complaint tells the consumer
@@ -8,6 +9,11 @@ public struct TicketSettings: Sendable, Equatable {
     /// The grievance forum or ombudsman, as the consumer should read it.
     public var escalationForum: String
     public var reopenDays: Int
+    /// Until when a ticket resolved at `resolvedAt` may be reopened; after it, it closes.
+    public func reopenDeadline(after resolvedAt: Date) -> Date {
+        resolvedAt.addingTimeInterval(TimeInterval(reopenDays) * 86_400)
+    }
+
     /// Ticket numbers' prefix: TK-2026-000001.
     public let prefix = "TK"
 

@@ -84,12 +84,13 @@ public struct DecideDispute: Sendable {
     }
 
     static func checked(_ reason: String) throws -> String {
-        // A browser sends a textarea's line breaks as CRLF; counted as the one character its maxlength counts.
-        let reason = reason.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard reason.unicodeScalars.count >= 5 else { throw Refused.reasonMissing }
-        guard !reason.unicodeScalars.contains("\0") else { throw Refused.unreadable }
-        guard reason.unicodeScalars.count <= 500 else { throw Refused.reasonTooLong }
-        return reason
+        let reason = WrittenText.cleaned(reason)
+        switch WrittenText.problem(reason, 5...500) {
+        case .tooShort?: throw Refused.reasonMissing
+        case .unstorable?: throw Refused.unreadable
+        case .tooLong?: throw Refused.reasonTooLong
+        case nil: return reason
+        }
     }
 
     /// Locks the dispute's bill and then the dispute; refuses one already decided.

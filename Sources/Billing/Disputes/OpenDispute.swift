@@ -35,17 +35,10 @@ public struct OpenDispute: Sendable {
     public func run(
         billNumber number: String, accountID: Int64, reason: String, reading: String, by userID: Int64, clientAddress: String? = nil
     ) async throws -> Int64 {
-        // A browser sends a textarea's line breaks as CRLF; counted as the one character its maxlength counts.
-        let reason = reason.replacingOccurrences(of: "\r\n", with: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+        let reason = WrittenText.cleaned(reason)
         let readingText = reading.trimmingCharacters(in: .whitespaces)
         var invalid = Invalid()
-        if reason.unicodeScalars.count < 10 {
-            invalid.reason = "Tell us what is wrong with the bill, in a sentence or two."
-        } else if reason.unicodeScalars.contains("\0") {
-            invalid.reason = "The text holds a character that cannot be stored (a NUL). Type it again."
-        } else if reason.unicodeScalars.count > 1000 {
-            invalid.reason = "Keep it under 1,000 characters."
-        }
+        invalid.reason = WrittenText.problem(reason, 10...1000)?.message(tooShort: "Tell us what is wrong with the bill, in a sentence or two.")
         var reported: Int64?
         if !readingText.isEmpty {
             if readingText.count <= 12, readingText.allSatisfy(\.isASCII), let value = Int64(readingText), value >= 0 {

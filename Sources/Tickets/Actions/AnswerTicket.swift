@@ -21,7 +21,7 @@ public struct AnswerTicket: Sendable {
 
     /// `status` empty keeps the ticket where it is.
     public func run(_ number: String, answer: String, status: String, by staffID: Int64) async throws {
-        let answer = TicketText.cleaned(answer)
+        let answer = WrittenText.cleaned(answer)
         var invalid = Invalid()
         let next: TicketStatus?
         if status.isEmpty {
@@ -35,7 +35,7 @@ public struct AnswerTicket: Sendable {
         if answer.isEmpty {
             if next == nil, invalid.status == nil { invalid.answer = "Write an answer, or choose a new status." }
         } else {
-            invalid.answer = TicketText.problem(answer, 1...4000, tooShort: "")
+            invalid.answer = WrittenText.problem(answer, 1...4000)?.message(tooShort: "")
         }
         guard invalid.answer == nil, invalid.status == nil else { throw invalid }
         let now = database.clock.now

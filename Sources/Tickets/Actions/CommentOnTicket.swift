@@ -16,8 +16,10 @@ public struct CommentOnTicket: Sendable {
     }
 
     public func run(_ number: String, comment: String, consumer userID: Int64) async throws {
-        let comment = TicketText.cleaned(comment)
-        if let problem = TicketText.problem(comment, 2...4000, tooShort: "Write what you want to tell us.") { throw Invalid(comment: problem) }
+        let comment = WrittenText.cleaned(comment)
+        if let problem = WrittenText.problem(comment, 2...4000)?.message(tooShort: "Write what you want to tell us.") {
+            throw Invalid(comment: problem)
+        }
         let now = database.clock.now
         try await database.transaction { connection in
             let ticket = try LockedTicket.lock(number, consumer: userID, on: connection)

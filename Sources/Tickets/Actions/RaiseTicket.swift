@@ -55,13 +55,13 @@ public struct RaiseTicket: Sendable {
         accountID: Int64, category: String, subject: String, details: String, about: About = .nothing, consumerID: Int64?, openedBy: Int64,
         byStaff: Bool = false, alertID: Int64? = nil
     ) async throws -> Raised {
-        let subject = TicketText.cleaned(subject)
-        let details = TicketText.cleaned(details)
+        let subject = WrittenText.cleaned(subject)
+        let details = WrittenText.cleaned(details)
         var invalid = Invalid()
         let category = TicketCategory(rawValue: category)
         if category == nil { invalid.category = "Choose what it is about." }
-        invalid.subject = TicketText.problem(subject, 5...120, tooShort: "Give it a short title, such as “No power since this morning”.")
-        invalid.details = TicketText.problem(details, 10...4000, tooShort: "Tell us what happened, in a sentence or two.")
+        invalid.subject = WrittenText.problem(subject, 5...120)?.message(tooShort: "Give it a short title, such as “No power since this morning”.")
+        invalid.details = WrittenText.problem(details, 10...4000)?.message(tooShort: "Tell us what happened, in a sentence or two.")
         guard invalid.isEmpty, let category else { throw invalid }
         let now = database.clock.now
         let year = CalendarDay.current(database.clock).year

@@ -18,8 +18,8 @@ public struct ReopenTicket: Sendable {
     }
 
     public func run(_ number: String, reason: String, consumer userID: Int64) async throws {
-        let reason = TicketText.cleaned(reason)
-        if let problem = TicketText.problem(reason, 5...4000, tooShort: "Tell us what is still wrong.") { throw Invalid(reason: problem) }
+        let reason = WrittenText.cleaned(reason)
+        if let problem = WrittenText.problem(reason, 5...4000)?.message(tooShort: "Tell us what is still wrong.") { throw Invalid(reason: problem) }
         let now = database.clock.now
         let days = settings.reopenDays
         try await database.transaction { connection in
@@ -27,7 +27,7 @@ public struct ReopenTicket: Sendable {
             guard ticket.status == .resolved, let resolvedAt = ticket.resolvedAt else {
                 throw ticket.status == .closed && ticket.mergedInto == nil ? TicketRefusal.reopenWindowPassed(days: days) : TicketRefusal.notResolved
             }
-            guard now < resolvedAt.addingTimeInterval(TimeInterval(days) * 86_400) else { throw TicketRefusal.reopenWindowPassed(days: days) }
+            guard now < settings.reopenDeadline(after: resolvedAt) else { throw TicketRefusal.reopenWindowPassed(days: days) }
             try ticket.move(to: .open, by: userID, staff: false, note: reason, at: now, on: connection)
         }
     }
