@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -63,7 +64,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments", "Tickets",
+                "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments", "Tickets", "MeterProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -83,10 +84,40 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "meter-protocol-bench", dependencies: ["MeterProtocol", "Platform"]),
+        // The device bridge (BR-1, BR-2): meters connect to it; it forwards what they sign to the portal.
+        .target(
+            name: "MeterBridge",
+            dependencies: [
+                "MeterProtocol", "Platform",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "meter-bridge",
+            dependencies: ["MeterBridge", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Simulated smart meters (BR-4), for the demo, tests and load tests.
+        .target(
+            name: "MeterSimulator",
+            dependencies: [
+                "MeterProtocol", "Platform",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "meter-sim",
+            dependencies: ["MeterSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(
             name: "MeterlineTests",
             dependencies: [
                 "Web", "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments", "Tickets", "MeterProtocol",
+                "MeterBridge", "MeterSimulator",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -47,6 +47,7 @@ public enum AuditLog {
         case disputeResolved = "dispute.resolved"
         case ticketCompensated = "ticket.compensated"
         case serviceStandardsChanged = "ticket.standards_changed"
+        case meterKeysSet = "meter.keys_set"
     }
 
     public static func record(

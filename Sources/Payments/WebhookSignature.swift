@@ -1,44 +1,29 @@
 import Foundation
 import Platform
 
-/// The signature every gateway callback carries, in the header `Payment-Signature: t=…,v1=…`:
-/// HMAC-SHA256 with the shared secret over `timestamp.body`, in hex. A timestamp more than five
-/// minutes from now is refused, so a captured callback cannot be replayed later.
+/// The signature every gateway callback carries, in the header `Payment-Signature: t=…,v1=…`
+/// (`BodySignature`).
 public struct WebhookSignature: Sendable {
     public static let header = "Payment-Signature"
-    public static let tolerance: TimeInterval = 300
-    let secret: [UInt8]
+    let signature: BodySignature
 
     public init(secret: [UInt8]) {
-        self.secret = secret
+        signature = BodySignature(secret: secret)
     }
 
     public func sign(body: [UInt8], at time: Date) -> String {
-        let timestamp = Int64(time.timeIntervalSince1970)
-        return "t=\(timestamp),v1=\(Hex.encode(mac(timestamp: timestamp, body: body)))"
+        signature.sign(body: body, at: time)
     }
 
     public func verify(body: [UInt8], header: String?, at now: Date) throws {
-        guard let header, !header.isEmpty else { throw CallbackRefused.noSignature }
-        var timestamp: Int64?
-        var signatures: [[UInt8]] = []
-        for part in header.split(separator: ",") {
-            let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard pair.count == 2 else { continue }
-            switch pair[0] {
-            case "t": timestamp = Int64(pair[1])
-            case "v1": if let bytes = Hex.decode(pair[1]) { signatures.append(bytes) }
-            default: continue
-            }
+        do {
+            try signature.verify(body: body, header: header, at: now)
+        } catch .missing {
+            throw CallbackRefused.noSignature
+        } catch .mismatch {
+            throw CallbackRefused.badSignature
+        } catch .stale {
+            throw CallbackRefused.stale
         }
-        guard let timestamp, !signatures.isEmpty else { throw CallbackRefused.badSignature }
-        let expected = mac(timestamp: timestamp, body: body)
-        // Any one of the signatures may match: a gateway signs with old and new secret while rotating.
-        guard signatures.contains(where: { Digest.constantTimeEquals($0, expected) }) else { throw CallbackRefused.badSignature }
-        guard abs(now.timeIntervalSince1970 - TimeInterval(timestamp)) <= Self.tolerance else { throw CallbackRefused.stale }
-    }
-
-    private func mac(timestamp: Int64, body: [UInt8]) -> [UInt8] {
-        Digest.hmacSHA256(key: secret, message: Array("\(timestamp).".utf8) + body)
     }
 }

@@ -16,12 +16,15 @@ public struct AppRequestContext: RequestContext, AudienceContext {
     public var clientAddress: String
     /// Set by the gate of a consumer or staff route group.
     public var signedIn: SignedIn?
+    /// Set by the gate of the bridge route group: the body whose signature it checked.
+    public var signedBody: [UInt8]?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.session = nil
         self.clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
         self.signedIn = nil
+        self.signedBody = nil
     }
 
     /// Forms are posted URL-encoded.

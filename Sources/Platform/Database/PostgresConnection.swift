@@ -129,25 +129,35 @@ public final class PostgresConnection: @unchecked Sendable {
     /// each row gives one value per column, nil for NULL. Returns the number of rows stored.
     @discardableResult
     public func copyIn(_ sql: String, rows: some Sequence<[String?]>) throws -> Int {
+        try copy(sql) { send in
+            var buffer = [UInt8]()
+            buffer.reserveCapacity(1 << 16)
+            for row in rows {
+                CopyText.append(row, to: &buffer)
+                if buffer.count >= 1 << 16, !send(&buffer) { return false }
+            }
+            return buffer.isEmpty || send(&buffer)
+        }
+    }
+
+    /// As `copyIn(_:rows:)`, for rows already written in COPY's text format (one line each, fields
+    /// escaped), such as a batch a peer sent.
+    @discardableResult
+    public func copyIn(_ sql: String, text: [UInt8]) throws -> Int {
+        try copy(sql) { send in
+            var buffer = text
+            return buffer.isEmpty || send(&buffer)
+        }
+    }
+
+    private func copy(_ sql: String, _ write: ((inout [UInt8]) -> Bool) -> Bool) throws -> Int {
         let start = PQexec(handle, sql)
         guard let start, PQresultStatus(start) == PGRES_COPY_IN else {
             try consumeAll(start)
             throw DatabaseError(kind: .query, message: "\(sql.prefix(60)) did not start a COPY FROM STDIN")
         }
         PQclear(start)
-        var buffer = [UInt8]()
-        buffer.reserveCapacity(1 << 16)
-        var sendFailure: String?
-        for row in rows {
-            CopyText.append(row, to: &buffer)
-            if buffer.count >= 1 << 16 {
-                if !send(&buffer) {
-                    sendFailure = errorMessage
-                    break
-                }
-            }
-        }
-        if sendFailure == nil, !buffer.isEmpty, !send(&buffer) { sendFailure = errorMessage }
+        var sendFailure = write { send(&$0) } ? nil : errorMessage
         if PQputCopyEnd(handle, sendFailure) != 1 {
             sendFailure = sendFailure ?? errorMessage
         }

@@ -20,6 +20,9 @@ public enum Audience: Sendable, Hashable, CustomStringConvertible {
     /// A payment gateway posting a callback: no session; the handler checks the signature of the
     /// body before anything else, and refuses everyone else with 401.
     case gateway
+    /// A device bridge (BR-1): no session; the route group's gate checks the signature of the
+    /// whole request with the shared bridge secret and refuses everyone else with 401.
+    case bridge
 
     public var description: String {
         switch self {
@@ -28,6 +31,7 @@ public enum Audience: Sendable, Hashable, CustomStringConvertible {
         case .staffSigningIn: "staff signing in"
         case .staff(let permission): "staff with \(permission)"
         case .gateway: "payment gateway"
+        case .bridge: "device bridge"
         }
     }
 }

@@ -42,6 +42,11 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     // The payment gateway, proven by the signature on what it posts
     public let paymentWebhook = Endpoint<AppRequestContext>("/payments/webhook", .gateway)
 
+    // Device bridges, proven by the signature on the whole request (BR-1)
+    public let bridgeMeters = Endpoint<BridgeContext>("/bridge/meters", .bridge)
+    public let bridgeMessages = Endpoint<BridgeContext>("/bridge/messages", .bridge)
+    public let bridgeStatus = Endpoint<BridgeContext>("/bridge/status", .bridge)
+
     // Consumers
     public let account = Routes.forConsumers("/account")
     public let accountSettings = Routes.forConsumers("/account/settings")
@@ -122,8 +127,8 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     /// The table as templates read it, encoded once.
     nonisolated(unsafe) static let templateValue: Any = (try? TemplateEncoder.encode(Routes.site)) ?? [String: Any]()
 
-    /// Paths a gateway posts to: no session, so no form token; the signature proves the sender.
-    public var signedCallbackPaths: Set<String> { Set(all.filter { $0.audience == .gateway }.map(\.pattern)) }
+    /// Paths a gateway or a bridge posts to: no session, so no form token; the signature proves the sender.
+    public var signedCallbackPaths: Set<String> { Set(all.filter { [.gateway, .bridge].contains($0.audience) }.map(\.pattern)) }
 
     /// Every endpoint of the table, for the access-matrix test.
     public var all: [any AnyEndpoint] { Mirror(reflecting: self).children.compactMap { $0.value as? any AnyEndpoint } }

@@ -1,6 +1,7 @@
 import Accounts
 import Hummingbird
 import Identity
+import MeterProtocol
 import Metering
 import Notifications
 import Platform
@@ -22,9 +23,10 @@ public final class SiteRouter {
     let consumers: RouterGroup<ConsumerContext>
     let staffSigningIn: RouterGroup<StaffSigningInContext>
     let staff: RouterGroup<StaffContext>
+    let bridges: RouterGroup<BridgeContext>
     public private(set) var registered: [(method: HTTPRequest.Method, endpoint: any AnyEndpoint)] = []
 
-    public init(router: Router<AppRequestContext>) {
+    public init(router: Router<AppRequestContext>, bridgeSignature: BridgeSignature?, clock: any WallClock) {
         everyone = router.group()
         consumers = router.group().add(middleware: AudienceGate(group: .consumers))
             .group(context: ConsumerContext.self)
@@ -32,6 +34,8 @@ public final class SiteRouter {
             .group(context: StaffSigningInContext.self)
         staff = router.group().add(middleware: AudienceGate(group: .staff))
             .group(context: StaffContext.self)
+        bridges = router.group().add(middleware: BridgeGate(signature: bridgeSignature, clock: clock))
+            .group(context: BridgeContext.self)
     }
 
     public func on<Context: AudienceContext>(_ method: HTTPRequest.Method, _ endpoint: Endpoint<Context>, use handler: @escaping Handler<Context>) {

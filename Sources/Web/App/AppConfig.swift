@@ -4,6 +4,7 @@ import Configuration
 import Foundation
 import Identity
 import Logging
+import MeterProtocol
 import Metering
 import Notifications
 import Payments
@@ -56,6 +57,9 @@ public struct AppConfig: Sendable {
     /// The secret the payment gateway signs its callbacks with. In development, when unset, it is
     /// derived from the secret key (the sandbox gateway is in the same process).
     public var paymentWebhookSecret: String?
+    /// Shared with the device bridges, which sign every call with it (BR-1). Unset: no bridge is
+    /// let in.
+    public var bridgeSecret: String?
     /// Complaints' escalation period and forum, and the reopen window (TK-3).
     public var tickets = TicketSettings()
     /// The utility's time zone: "today", bill dates and shown times are its local ones.
@@ -100,6 +104,7 @@ public struct AppConfig: Sendable {
         public static let paymentGateway = "payment.gateway"
         public static let paymentGatewayURL = "payment.gateway.url"
         public static let paymentGatewayKey = "payment.gateway.key"
+        public static let bridgeSecret = "bridge.secret"
         public static let ticketEscalationDays = "ticket.escalation.days"
         public static let ticketEscalationForum = "ticket.escalation.forum"
         public static let templatesDirectory = "templates.dir"
@@ -265,6 +270,10 @@ public struct AppConfig: Sendable {
             problems.append("ticket.escalation.forum (TICKET_ESCALATION_FORUM) must name the grievance forum or ombudsman, in at most 300 characters")
         } else {
             config.tickets.escalationForum = forum
+        }
+        config.bridgeSecret = reader.string(forKey: ConfigKey(Key.bridgeSecret), isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        if let secret = config.bridgeSecret, secret.utf8.count < BridgeSignature.minimumSecretLength {
+            problems.append("bridge.secret (BRIDGE_SECRET) must be at least \(BridgeSignature.minimumSecretLength) characters")
         }
         config.paymentWebhookSecret = reader.string(forKey: ConfigKey(Key.paymentWebhookSecret)).flatMap { $0.isEmpty ? nil : $0 }
         if let secret = config.paymentWebhookSecret, secret.utf8.count < 32 {

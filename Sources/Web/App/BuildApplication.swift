@@ -3,6 +3,7 @@ import Billing
 import Hummingbird
 import Identity
 import Logging
+import MeterProtocol
 import Metering
 import Notifications
 import Payments
@@ -31,7 +32,9 @@ public func buildRouter(services: AppServices) throws -> Router<AppRequestContex
 public func buildSite(services: AppServices) throws -> (router: Router<AppRequestContext>, site: SiteRouter) {
     let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
     installMiddleware(on: router, services: services)
-    let site = SiteRouter(router: router)
+    let site = SiteRouter(
+        router: router, bridgeSignature: services.config.bridgeSecret.map { BridgeSignature(secret: Array($0.utf8)) },
+        clock: services.database.clock)
     try HomeController(renderer: services.renderer).addRoutes(to: site)
     let identity = try IdentityController(services: services, codes: services.codes)
     identity.addRoutes(to: site)
@@ -41,6 +44,7 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
     PremiseController(services: services).addRoutes(to: site)
     FieldController(services: services).addRoutes(to: site)
     OpsController(services: services).addRoutes(to: site)
+    BridgeController(services: services).addRoutes(to: site)
     AdminAccountsController(services: services).addRoutes(to: site)
     BillRunsController(services: services).addRoutes(to: site)
     BillController(services: services).addRoutes(to: site)

@@ -17,6 +17,7 @@ public struct OpsController: Sendable {
     let alerts: Alerts
     let correct: CorrectReading
     let health: MeterHealth
+    let bridges: BridgeReports
     let renderer: PageRenderer
     let routes = Routes.site
 
@@ -28,6 +29,7 @@ public struct OpsController: Sendable {
         alerts = Alerts(database: services.database)
         correct = CorrectReading(database: services.database)
         health = MeterHealth(database: services.database)
+        bridges = BridgeReports(database: services.database)
         renderer = services.renderer
     }
 
@@ -210,9 +212,10 @@ public struct OpsController: Sendable {
     @Sendable func showHealth(_ request: Request, context: StaffContext) async throws -> Response {
         let typed = QueryForm(request)["hours"]
         let hours = typed.flatMap { Int($0) }.flatMap { (1...8760).contains($0) ? $0 : nil }
+        let overview = try await bridges.overview()
         var page = OpsHealth(
-            chrome: context.chrome, hours: FormField(String(hours ?? 24)),
-            meters: try await health.silent(hours: hours ?? 24))
+            chrome: context.chrome, hours: FormField(String(hours ?? 24)), bridges: overview.bridges, metersLastHour: overview.meters,
+            messagesLastHour: overview.messagesLastHour, meters: try await health.silent(hours: hours ?? 24))
         if typed != nil, hours == nil { page.hours.error = "Enter a number of hours from 1 to 8760." }
         return try renderer.response(page, status: page.hours.error == nil ? .ok : .unprocessableContent)
     }
@@ -290,7 +293,10 @@ struct OpsAlerts: Page {
 struct OpsHealth: Page {
     static let template = "ops/health"
     let chrome: Chrome
-    let title = "Silent smart meters"
+    let title = "Smart meters"
     var hours: FormField
+    let bridges: [BridgeReports.Bridge]
+    let metersLastHour: Int
+    let messagesLastHour: Int
     let meters: [MeterHealth.Meter]
 }

@@ -25,7 +25,7 @@ public struct GatewayCallbackController: Sendable {
             let outcome = try await receive.run(
                 body: Array(body.readableBytesView), signature: request.headers[.init(WebhookSignature.header)!])
             context.logger.info("payment callback", metadata: ["outcome": "\(outcome)"])
-            return Self.json(.ok, #"{"received":true}"#)
+            return ProblemResponse.json(.ok, Data(#"{"received":true}"#.utf8))
         } catch let refused as CallbackRefused {
             context.logger.notice("payment callback refused", metadata: ["reason": "\(refused)"])
             let status: HTTPResponse.Status =
@@ -33,17 +33,7 @@ public struct GatewayCallbackController: Sendable {
                 case .noSignature, .badSignature, .stale: .unauthorized
                 case .unreadable, .unknownCheckout, .wrongCurrency: .badRequest
                 }
-            return Self.json(status, Self.problem(status, refused.description), type: "application/problem+json")
+            return ProblemResponse.make(status, refused.description)
         }
-    }
-
-    static func problem(_ status: HTTPResponse.Status, _ detail: String) -> String {
-        let object = ["title": status.reasonPhrase, "status": String(status.code), "detail": detail]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\"status\":\"\(status.code)\"", with: "\"status\":\(status.code)")
-    }
-
-    static func json(_ status: HTTPResponse.Status, _ text: String, type: String = "application/json") -> Response {
-        Response(status: status, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

@@ -63,6 +63,8 @@ import Testing
         case (.staffSigningIn, _), (.staff, _): .status(404)
         // Only a signed callback gets through; nobody's session counts.
         case (.gateway, _): .status(401)
+        // Only a signed bridge call gets through.
+        case (.bridge, _): .status(401)
         }
     }
 

@@ -1,0 +1,49 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import MeterProtocol
+
+/// The bridge as a Hummingbird application: meters connect to `/meter` (WebSocket); the portal
+/// posts `/read-all`; anyone may read `/status` and `/healthz`.
+public func buildBridge(settings: BridgeSettings, logger: Logger) throws -> some ApplicationProtocol {
+    let directory = MeterDirectory()
+    let spool = try Spool(directory: settings.spoolDirectory, logger: logger)
+    let portal = PortalClient(baseURL: settings.portalURL, secret: settings.secret)
+    let services = BridgeServices(settings: settings, directory: directory, spool: spool, portal: portal, logger: logger)
+    let signature = BridgeSignature(secret: settings.secret)
+    let router = Router(context: BasicWebSocketRequestContext.self)
+    router.get("/healthz") { _, _ in "ok" }
+    router.get("/status") { _, _ -> Response in
+        let status = directory.status(name: settings.name, startedAt: services.startedAt, backlog: await spool.backlog)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(status))))
+    }
+    router.post("/read-all") { request, context -> Response in
+        var request = request
+        let body = Array(try await request.collectBody(upTo: 64 * 1024).readableBytesView)
+        do {
+            try signature.verify(
+                method: "POST", path: "/read-all", body: body, header: request.headers[.init(BridgeSignature.header)!], at: Date())
+        } catch {
+            return Response(status: .unauthorized)
+        }
+        guard let asked = try? JSONDecoder().decode(ReadAllRequest.self, from: Data(body)), (1...60_000).contains(asked.deadlineMilliseconds)
+        else { return Response(status: .badRequest) }
+        let result = await directory.readAll(asked)
+        context.logger.info("read-all", metadata: ["asked": "\(result.asked)", "answered": "\(result.answered)", "ms": "\(result.milliseconds)"])
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(result))))
+    }
+    let connection = MeterConnection(directory: directory, spool: spool, logger: logger)
+    router.ws("/meter") { inbound, outbound, _ in
+        try await connection.run(inbound: inbound, outbound: outbound)
+    }
+    return Application(
+        router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: MeterConnection.maximumFrame))),
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "meter-bridge"),
+        services: [services],
+        logger: logger)
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// The meters a simulation runs, one per line, tab-separated, as `meterline meters smart` prints
+/// them: serial, category, register (kWh), time of the last reading the portal holds (seconds
+/// since 1970).
+public struct MeterList: Sendable {
+    public struct Entry: Sendable, Equatable {
+        public let serial: String
+        public let category: LoadCurve.Category
+        public let kilowattHours: Int64
+        public let lastRead: Date
+    }
+
+    public let entries: [Entry]
+
+    public init(entries: [Entry]) {
+        self.entries = entries
+    }
+
+    public struct Unreadable: Error, CustomStringConvertible {
+        public let line: Int
+        public var description: String { "line \(line) is not: serial, category, register, last read (tab-separated)" }
+    }
+
+    public init(text: String) throws {
+        var entries: [Entry] = []
+        for (index, line) in text.split(separator: "\n").enumerated() where !line.isEmpty {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            guard fields.count >= 4, let category = LoadCurve.Category(rawValue: String(fields[1])), let register = Int64(fields[2]),
+                let lastRead = Double(fields[3])
+            else { throw Unreadable(line: index + 1) }
+            entries.append(
+                Entry(serial: String(fields[0]), category: category, kilowattHours: register, lastRead: Date(timeIntervalSince1970: lastRead)))
+        }
+        self.entries = entries
+    }
+
+    /// `count` made-up meters (`prefix` and a number) starting from zero, for load tests.
+    public static func generated(count: Int, prefix: String, at now: Date) -> MeterList {
+        MeterList(
+            entries: (1...max(count, 1)).prefix(count).map {
+                Entry(serial: "\(prefix)\(String(format: "%07d", $0))", category: .residential, kilowattHours: 0, lastRead: now)
+            })
+    }
+
+    /// The meters, keyed from `seed`; about one in fifty has its tamper switch open and one in a
+    /// hundred has stopped counting, so that anomaly rules have something to find.
+    public func meters(seed: String, oddities: Bool) -> [SimulatedMeter] {
+        entries.enumerated().map { index, entry in
+            let oddity: SimulatedMeter.Oddity = !oddities ? .none : index % 50 == 7 ? .tamper : index % 100 == 13 ? .stopped : .none
+            return SimulatedMeter(
+                serial: entry.serial, key: SimulatedMeter.key(seed: seed, serial: entry.serial), curve: LoadCurve(category: entry.category),
+                wattHours: Double(entry.kilowattHours) * 1000 + 500, since: entry.lastRead, oddity: oddity)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Metering
+import Platform
+
+/// `meterline meters` (BR-4, MT-2): the engineering side of smart meters from the command line.
+struct MetersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meters", abstract: "Smart meters: list them for the simulator, load their public keys.",
+        subcommands: [Smart.self, SetKeys.self])
+
+    struct Smart: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print installed smart meters: serial, category, register, last read (tab-separated), for meter-sim.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "At most this many meters.") var limit = 50
+
+        func run() async throws {
+            let (config, logger) = try common.load()
+            try await withMigratedDatabase(config, logger) { database in
+                print(try await SmartMeterList(database: database).list(limit: max(1, min(limit, 1_000_000))), terminator: "")
+            }
+        }
+    }
+
+    struct SetKeys: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-keys", abstract: "Load meters' public keys from standard input: serial and key, tab-separated, one per line.")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let (config, logger) = try common.load()
+            let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            try await withMigratedDatabase(config, logger) { database in
+                do {
+                    let changed = try await SetMeterKeys(database: database).run(text, by: nil)
+                    print("\(changed) meter keys set.")
+                } catch let refusal as SetMeterKeys.Refusal {
+                    throw ValidationError(refusal.description)
+                }
+            }
+        }
+    }
+}
