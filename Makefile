@@ -6,9 +6,10 @@ VENV := .venv
 
 # Development: the dev inbox shows every SMS and email, also with DATABASE_URL set.
 run: deps
-	swift build --product meterline
+	swift build
 	DEV_MODE=$${DEV_MODE:-true} .build/debug/meterline seed --demo
-	DEV_MODE=$${DEV_MODE:-true} .build/debug/meterline serve
+	scripts/run-devices
+	DEV_MODE=$${DEV_MODE:-true} BRIDGE_SECRET=$$(cat $${DATA_DIR:-.meterline}/bridge.secret) .build/debug/meterline serve
 
 test: deps-test
 	swift build --build-tests

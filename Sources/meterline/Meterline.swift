@@ -35,7 +35,8 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Folder for the embedded database and other local state (env DATA_DIR, default .meterline).")
     var dataDir: String?
 
-    func load(extra: [String: String] = [:]) throws -> (AppConfig, Logger) {
+    /// Commands whose standard output is data for another program log to standard error.
+    func load(extra: [String: String] = [:], logToStandardError: Bool = false) throws -> (AppConfig, Logger) {
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
         for (key, value) in extra { values[AbsoluteConfigKey(ConfigKey(key))] = .init(.string(value), isSecret: false) }
         if let databaseURL { values[AbsoluteConfigKey(ConfigKey(AppConfig.Key.databaseURL))] = .init(.string(databaseURL), isSecret: true) }
@@ -48,7 +49,7 @@ struct CommonOptions: ParsableArguments {
             throw CleanExit.failure(error)
         }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
+            var handler = logToStandardError ? StreamLogHandler.standardError(label: label) : StreamLogHandler.standardOutput(label: label)
             handler.logLevel = config.logLevel
             return handler
         }

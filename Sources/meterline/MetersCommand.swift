@@ -16,7 +16,7 @@ struct MetersCommand: AsyncParsableCommand {
         @Option(help: "At most this many meters.") var limit = 50
 
         func run() async throws {
-            let (config, logger) = try common.load()
+            let (config, logger) = try common.load(logToStandardError: true)
             try await withMigratedDatabase(config, logger) { database in
                 print(try await SmartMeterList(database: database).list(limit: max(1, min(limit, 1_000_000))), terminator: "")
             }
@@ -29,7 +29,7 @@ struct MetersCommand: AsyncParsableCommand {
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
-            let (config, logger) = try common.load()
+            let (config, logger) = try common.load(logToStandardError: true)
             let text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
             try await withMigratedDatabase(config, logger) { database in
                 do {

@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MeterBridge
+import MeterProtocol
+import MeterSimulator
+import Testing
+
+@testable import Accounts
+@testable import Metering
+@testable import Platform
+@testable import Web
+
+@Suite("Bridge and simulated meters over real sockets (BR-1, BR-4)")
+struct BridgeSimulatorTests {
+    static let secret = Array("a-bridge-secret-of-thirty-two-characters".utf8)
+
+    @Test("100 simulated meters sign in to the bridge and their readings reach the portal, each stored once")
+    func hundredMeters() async throws {
+        try await withTestDatabase { (db: Database) async throws in
+            try await DemoAccounts.seed(db)
+            let list = MeterList.generated(count: 100, prefix: "SIM-", at: Date())
+            let serials = list.entries.map(\.serial)
+            try await db.query(
+                """
+                INSERT INTO meters (serial, model, kind, public_key, status)
+                SELECT s, 'Simulated', 'smart', '02' || repeat('ab', 32), 'provisioned' FROM unnest($1::text[]) AS s
+                """, [TextList(serials)])
+            let keys = serials.map { "\($0)\t\(Hex.encode(SimulatedMeter.key(seed: "test", serial: $0).publicKey.compressed))" }
+            #expect(try await SetMeterKeys(database: db).run(keys.joined(separator: "\n"), by: nil) == 100)
+            // One meter's key is not the one it signs with: it must never get in.
+            try await db.query(
+                "UPDATE meters SET public_key = $1 WHERE serial = $2",
+                [
+                    Hex.encode(Secp256k1.PrivateKey.generate().publicKey.compressed), serials[99],
+                ])
+
+            let logger = {
+                var logger = Logger(label: "bridge-test")
+                logger.logLevel = .warning
+                return logger
+            }()
+            var config = TestApp.config()
+            config.bridgeSecret = String(decoding: Self.secret, as: UTF8.self)
+            let services = try await AppServices.make(config: config, database: db, logger: logger)
+            let spool = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: spool) }
+            try await buildApplication(services: services).test(.live) { client in
+                let port = Int.random(in: 20_000..<40_000)
+                var settings = BridgeSettings(
+                    name: "test-bridge", host: "127.0.0.1", port: port, portalURL: "http://127.0.0.1:\(client.port!)", secret: Self.secret,
+                    spoolDirectory: spool)
+                settings.keyRefresh = .milliseconds(500)
+                settings.statusInterval = .milliseconds(300)
+                let bridge = try buildBridge(settings: settings, logger: logger)
+                let meters = list.meters(seed: "test", oddities: false)
+                let simulator = Simulator(bridgeURL: "ws://127.0.0.1:\(port)/meter", interval: .milliseconds(200), logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await bridge.runService(gracefulShutdownSignals: []) }
+                    group.addTask { await simulator.run(meters, rampUp: .milliseconds(500)) }
+                    let deadline = ContinuousClock.now + .seconds(60)
+                    while ContinuousClock.now < deadline {
+                        let heard = try await countRows("(SELECT DISTINCT meter_id FROM readings_raw WHERE source = 'bridge') AS m", db)
+                        let reported = try await countRows("bridges WHERE connected = 99 AND refused ? 'bad_signature'", db)
+                        if heard == 99, reported == 1 { break }
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                    group.cancelAll()
+                }
+            }
+            #expect(try await countRows("(SELECT DISTINCT meter_id FROM readings_raw WHERE source = 'bridge') AS m", db) == 99)
+            #expect(try await countRows("readings_raw r JOIN meters m ON m.id = r.meter_id WHERE m.serial = $1", db, [serials[99]]) == 0)
+            // Each message once: as many raw rows as distinct (meter, sequence), and every meter's last sequence kept.
+            #expect(
+                try await countRows("readings_raw WHERE source = 'bridge'", db)
+                    == countRows("(SELECT DISTINCT meter_id, device_sequence FROM readings_raw WHERE source = 'bridge') AS d", db))
+            #expect(try await countRows("meter_health WHERE last_sequence > 0", db) == 99)
+            let refused: String = try await db.query("SELECT refused::text AS r FROM bridges").rows[0].decode("r")
+            #expect(refused.contains("bad_signature"))
+        }
+    }
+}
