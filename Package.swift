@@ -51,20 +51,21 @@ let package = Package(
             resources: [.copy("Passwords/Resources/common-passwords.txt")]
         ),
         .target(name: "Accounts", dependencies: ["Platform", "Notifications", "Identity"]),
-        .target(name: "Metering", dependencies: ["Platform", "Notifications", "Identity", "Accounts"]),
+        .target(name: "Metering", dependencies: ["Platform", "Notifications", "Identity", "Accounts", "MeterProtocol"]),
         .target(name: "Billing", dependencies: ["Platform", "Notifications", "Identity", "Accounts", "Metering"]),
         .target(
             name: "Payments",
             dependencies: [
-                "Platform", "Notifications", "Identity", "Accounts", "Billing",
+                "Platform", "Notifications", "Identity", "Accounts", "Billing", "Prepaid",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .target(name: "Prepaid", dependencies: ["Platform", "Identity", "Metering", "MeterProtocol"]),
         .target(name: "Tickets", dependencies: ["Platform", "Notifications", "Identity", "Accounts", "Billing"]),
         .target(
             name: "Web",
             dependencies: [
-                "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments", "Tickets", "MeterProtocol",
+                "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments", "Prepaid", "Tickets", "MeterProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -79,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "meterline",
             dependencies: [
-                "Web", "Platform", "Identity", "Accounts", "Metering", "Billing", "Payments", "Tickets",
+                "Web", "Platform", "Identity", "Accounts", "Metering", "Billing", "Payments", "Prepaid", "Tickets", "MeterProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -116,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "MeterlineTests",
             dependencies: [
-                "Web", "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments", "Tickets", "MeterProtocol",
+                "Web", "Platform", "Notifications", "Identity", "Accounts", "Metering", "Billing", "Payments", "Prepaid", "Tickets", "MeterProtocol",
                 "MeterBridge", "MeterSimulator",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

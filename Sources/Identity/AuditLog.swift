@@ -48,6 +48,8 @@ public enum AuditLog {
         case ticketCompensated = "ticket.compensated"
         case serviceStandardsChanged = "ticket.standards_changed"
         case meterKeysSet = "meter.keys_set"
+        case vendingKeyLoaded = "prepaid.vending_key_loaded"
+        case emergencyTokenIssued = "prepaid.emergency_token"
     }
 
     public static func record(

@@ -64,7 +64,8 @@ public struct BridgeServices: Service {
 
     func report() async {
         while !Task.isCancelled {
-            try? await portal.report(directory.status(name: settings.name, startedAt: startedAt, backlog: await spool.backlog))
+            try? await portal.report(
+                directory.status(name: settings.name, url: settings.advertisedURL, startedAt: startedAt, backlog: await spool.backlog))
             try? await Task.sleep(for: settings.statusInterval)
         }
     }

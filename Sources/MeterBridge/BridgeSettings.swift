@@ -4,6 +4,8 @@ public struct BridgeSettings: Sendable {
     public var name: String
     public var host: String
     public var port: Int
+    /// Where the portal reaches this bridge; by default its own host and port.
+    public var advertisedURL: String
     public var portalURL: String
     /// Shared with the portal (BRIDGE_SECRET): it signs every call both ways.
     public var secret: [UInt8]
@@ -17,6 +19,7 @@ public struct BridgeSettings: Sendable {
         self.name = name
         self.host = host
         self.port = port
+        advertisedURL = "http://\(host == "0.0.0.0" || host == "::" ? "127.0.0.1" : host):\(port)"
         self.portalURL = portalURL
         self.secret = secret
         self.spoolDirectory = spoolDirectory

@@ -16,25 +16,24 @@ public func buildBridge(settings: BridgeSettings, logger: Logger) throws -> some
     let router = Router(context: BasicWebSocketRequestContext.self)
     router.get("/healthz") { _, _ in "ok" }
     router.get("/status") { _, _ -> Response in
-        let status = directory.status(name: settings.name, startedAt: services.startedAt, backlog: await spool.backlog)
-        return Response(
-            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(status))))
+        try json(directory.status(name: settings.name, url: settings.advertisedURL, startedAt: services.startedAt, backlog: await spool.backlog))
     }
     router.post("/read-all") { request, context -> Response in
-        var request = request
-        let body = Array(try await request.collectBody(upTo: 64 * 1024).readableBytesView)
-        do {
-            try signature.verify(
-                method: "POST", path: "/read-all", body: body, header: request.headers[.init(BridgeSignature.header)!], at: Date())
-        } catch {
-            return Response(status: .unauthorized)
-        }
+        guard let body = try await signedBody(request, path: "/read-all", signature: signature) else { return Response(status: .unauthorized) }
         guard let asked = try? JSONDecoder().decode(ReadAllRequest.self, from: Data(body)), (1...60_000).contains(asked.deadlineMilliseconds)
         else { return Response(status: .badRequest) }
         let result = await directory.readAll(asked)
         context.logger.info("read-all", metadata: ["asked": "\(result.asked)", "answered": "\(result.answered)", "ms": "\(result.milliseconds)"])
-        return Response(
-            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(result))))
+        return try json(result)
+    }
+    router.post("/commands") { request, context -> Response in
+        guard let body = try await signedBody(request, path: "/commands", signature: signature, limit: 4 * 1024 * 1024) else {
+            return Response(status: .unauthorized)
+        }
+        guard let batch = try? JSONDecoder().decode(CommandBatch.self, from: Data(body)) else { return Response(status: .badRequest) }
+        let passed = directory.pass(batch)
+        context.logger.debug("commands", metadata: ["asked": "\(batch.commands.count)", "passed": "\(passed.count)"])
+        return try json(CommandDelivery(passed: passed))
     }
     let connection = MeterConnection(directory: directory, spool: spool, logger: logger)
     router.ws("/meter") { inbound, outbound, _ in
@@ -46,4 +45,20 @@ public func buildBridge(settings: BridgeSettings, logger: Logger) throws -> some
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "meter-bridge"),
         services: [services],
         logger: logger)
+}
+
+/// The body of a call from the portal, or nil when its signature does not hold.
+private func signedBody(_ request: Request, path: String, signature: BridgeSignature, limit: Int = 64 * 1024) async throws -> [UInt8]? {
+    var request = request
+    let body = Array(try await request.collectBody(upTo: limit).readableBytesView)
+    do {
+        try signature.verify(method: "POST", path: path, body: body, header: request.headers[.init(BridgeSignature.header)!], at: Date())
+    } catch {
+        return nil
+    }
+    return body
+}
+
+private func json(_ value: some Encodable) throws -> Response {
+    Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
 }

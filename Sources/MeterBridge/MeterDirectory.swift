@@ -99,14 +99,26 @@ public final class MeterDirectory: Sendable {
         }
     }
 
+    /// BR-3: passes each command to its meter when that meter is connected here; the serials of
+    /// those passed on.
+    public func pass(_ batch: CommandBatch) -> [String] {
+        state.withLock { state in
+            batch.commands.compactMap { item in
+                guard let connection = state.connected[item.meter] else { return nil }
+                connection.send(.command(item.frame))
+                return item.meter
+            }
+        }
+    }
+
     public func refused(_ refusal: MessageVerifier.Refusal) {
         state.withLock { $0.refused[refusal.name, default: 0] += 1 }
     }
 
-    public func status(name: String, startedAt: Int64, backlog: Int) -> BridgeStatus {
+    public func status(name: String, url: String, startedAt: Int64, backlog: Int) -> BridgeStatus {
         state.withLock { state in
             BridgeStatus(
-                name: name, startedAt: startedAt, connected: state.connected.count, verified: state.verified, refused: state.refused,
+                name: name, url: url, startedAt: startedAt, connected: state.connected.count, verified: state.verified, refused: state.refused,
                 backlog: backlog)
         }
     }

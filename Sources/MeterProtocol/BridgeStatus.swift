@@ -3,6 +3,8 @@
 public struct BridgeStatus: Sendable, Codable, Equatable {
     /// The bridge's name, unique among the bridges of one portal.
     public var name: String
+    /// Where the portal reaches this bridge (`POST /read-all`, `POST /commands`).
+    public var url: String?
     /// Seconds since 1970 when this bridge started.
     public var startedAt: Int64
     public var connected: Int
@@ -12,8 +14,9 @@ public struct BridgeStatus: Sendable, Codable, Equatable {
     /// Spool segments not yet stored by the portal.
     public var backlog: Int
 
-    public init(name: String, startedAt: Int64, connected: Int, verified: Int64, refused: [String: Int64], backlog: Int) {
+    public init(name: String, url: String?, startedAt: Int64, connected: Int, verified: Int64, refused: [String: Int64], backlog: Int) {
         self.name = name
+        self.url = url
         self.startedAt = startedAt
         self.connected = connected
         self.verified = verified

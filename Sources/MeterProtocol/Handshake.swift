@@ -40,30 +40,36 @@ public struct BridgeInstruction: Sendable, Equatable, Codable {
         case ack
         /// Send a reading now (BR-2), for the read-all round `round`.
         case read
+        /// A command from the portal (BR-3), passed on as the portal signed it (`CommandFrame`).
+        case command
     }
 
     public var kind: Kind
     public var nonce: String?
     public var acknowledges: UInt64?
     public var round: String?
+    public var frame: String?
 
     enum CodingKeys: String, CodingKey {
         case kind = "k"
         case nonce = "n"
         case acknowledges = "a"
         case round = "r"
+        case frame = "f"
     }
 
-    public init(kind: Kind, nonce: String? = nil, acknowledges: UInt64? = nil, round: String? = nil) {
+    public init(kind: Kind, nonce: String? = nil, acknowledges: UInt64? = nil, round: String? = nil, frame: String? = nil) {
         self.kind = kind
         self.nonce = nonce
         self.acknowledges = acknowledges
         self.round = round
+        self.frame = frame
     }
 
     public static func challenge(_ nonce: String) -> Self { .init(kind: .challenge, nonce: nonce) }
     public static func ack(_ sequence: UInt64) -> Self { .init(kind: .ack, acknowledges: sequence) }
     public static func read(_ round: String) -> Self { .init(kind: .read, round: round) }
+    public static func command(_ frame: String) -> Self { .init(kind: .command, frame: frame) }
 
     public var text: String {
         String(decoding: (try? JSONEncoder().encode(self)) ?? Data(), as: UTF8.self)

@@ -35,6 +35,10 @@ public struct MeterMessage: Sendable, Equatable, Codable {
     /// The command envelope, hex.
     public var command: String?
     public var acknowledges: UInt64?
+    /// In a meter's ack of a portal command: whether it carried the command out, and what it
+    /// says about it ("12.5 kWh added", "this token was used before").
+    public var ok: Bool?
+    public var result: String?
 
     enum CodingKeys: String, CodingKey {
         case version = "v"
@@ -48,11 +52,14 @@ public struct MeterMessage: Sendable, Equatable, Codable {
         case relay, tamper
         case command = "c"
         case acknowledges = "a"
+        case ok
+        case result = "r"
     }
 
     public init(
         kind: Kind, meter: String, sequence: UInt64, time: Int64, wattHours: Int64? = nil, decivolts: Int? = nil, signal: Int? = nil,
-        relay: Relay? = nil, tamper: Bool? = nil, command: String? = nil, acknowledges: UInt64? = nil
+        relay: Relay? = nil, tamper: Bool? = nil, command: String? = nil, acknowledges: UInt64? = nil,
+        ok: Bool? = nil, result: String? = nil
     ) {
         version = Int(ProtocolVersion.current)
         self.kind = kind
@@ -66,6 +73,8 @@ public struct MeterMessage: Sendable, Equatable, Codable {
         self.tamper = tamper
         self.command = command
         self.acknowledges = acknowledges
+        self.ok = ok
+        self.result = result
     }
 
     /// `[A-Z0-9][A-Z0-9-]{3,31}`, as the meter registry stores serials; checked byte by byte because
@@ -86,7 +95,9 @@ public struct MeterMessage: Sendable, Equatable, Codable {
         case .reading: if (wattHours ?? -1) < 0 { return "a reading needs its register (wh), not negative" }
         case .health: if decivolts == nil || relay == nil || tamper == nil { return "health needs dv, relay and tamper" }
         case .command: if command?.isEmpty ?? true { return "a command needs its envelope (c)" }
-        case .ack: if acknowledges == nil { return "an ack names what it acknowledges (a)" }
+        case .ack:
+            if acknowledges == nil { return "an ack names what it acknowledges (a)" }
+            if (result?.count ?? 0) > 200 { return "an ack's result is at most 200 characters" }
         }
         return nil
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MeterProtocol
 
 /// The meters a simulation runs, one per line, tab-separated, as `meterline meters smart` prints
 /// them: serial, category, register (kWh), time of the last reading the portal holds (seconds
@@ -9,6 +10,16 @@ public struct MeterList: Sendable {
         public let category: LoadCurve.Category
         public let kilowattHours: Int64
         public let lastRead: Date
+        /// A prepaid meter's key settings (BL-8).
+        public var prepaid: PrepaidProfile? = nil
+    }
+
+    /// What a prepaid meter's decoder key is made from, as the factory that personalised it knew.
+    public struct PrepaidProfile: Sendable, Equatable {
+        public let pan: String
+        public let supplyGroup: String
+        public let tariffIndex: Int
+        public let keyRevision: Int
     }
 
     public let entries: [Entry]
@@ -29,8 +40,11 @@ public struct MeterList: Sendable {
             guard fields.count >= 4, let category = LoadCurve.Category(rawValue: String(fields[1])), let register = Int64(fields[2]),
                 let lastRead = Double(fields[3])
             else { throw Unreadable(line: index + 1) }
-            entries.append(
-                Entry(serial: String(fields[0]), category: category, kilowattHours: register, lastRead: Date(timeIntervalSince1970: lastRead)))
+            var entry = Entry(serial: String(fields[0]), category: category, kilowattHours: register, lastRead: Date(timeIntervalSince1970: lastRead))
+            if fields.count >= 8, let tariff = Int(fields[6]), let revision = Int(fields[7]) {
+                entry.prepaid = PrepaidProfile(pan: String(fields[4]), supplyGroup: String(fields[5]), tariffIndex: tariff, keyRevision: revision)
+            }
+            entries.append(entry)
         }
         self.entries = entries
     }
@@ -45,12 +59,22 @@ public struct MeterList: Sendable {
 
     /// The meters, keyed from `seed`; about one in fifty has its tamper switch open and one in a
     /// hundred has stopped counting, so that anomaly rules have something to find.
-    public func meters(seed: String, oddities: Bool) -> [SimulatedMeter] {
+    /// With `portalKey`, meters take commands signed by it; with `vendingKey` (the factory's key,
+    /// for a development simulation only), prepaid meters get their decoder keys from it.
+    public func meters(seed: String, oddities: Bool, portalKey: Secp256k1.PublicKey? = nil, vendingKey: UInt64? = nil) -> [SimulatedMeter] {
         entries.enumerated().map { index, entry in
             let oddity: SimulatedMeter.Oddity = !oddities ? .none : index % 50 == 7 ? .tamper : index % 100 == 13 ? .stopped : .none
+            let decoderKey = entry.prepaid.flatMap { profile in
+                vendingKey.flatMap {
+                    try? STSDecoderKey(
+                        vendingKey: $0, keyType: 2, supplyGroupCode: profile.supplyGroup, tariffIndex: profile.tariffIndex,
+                        keyRevision: profile.keyRevision, pan: profile.pan)
+                }
+            }
             return SimulatedMeter(
                 serial: entry.serial, key: SimulatedMeter.key(seed: seed, serial: entry.serial), curve: LoadCurve(category: entry.category),
-                wattHours: Double(entry.kilowattHours) * 1000 + 500, since: entry.lastRead, oddity: oddity)
+                wattHours: Double(entry.kilowattHours) * 1000 + 500, since: entry.lastRead, oddity: oddity, portalKey: portalKey,
+                decoderKey: decoderKey)
         }
     }
 }

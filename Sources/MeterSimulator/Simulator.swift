@@ -69,6 +69,10 @@ public struct Simulator: Sendable {
                     switch instruction.kind {
                     case .ack: if let sequence = instruction.acknowledges { await meter.acknowledge(sequence) }
                     case .read: try await outbound.write(.text(String(decoding: try await meter.readNow(), as: UTF8.self)))
+                    case .command:
+                        if let frame = instruction.frame, let answer = try await meter.command(frame) {
+                            try await outbound.write(.text(String(decoding: answer, as: UTF8.self)))
+                        }
                     case .challenge: continue
                     }
                 }

@@ -42,6 +42,8 @@ public struct Payment: Sendable, Equatable {
     public let creditedAt: Date?
     public let reversedAt: Date?
     public let failure: String?
+    /// A purchase of prepaid credit for this meter (BL-8).
+    public let meterID: Int64?
     /// The times as people read them, in the utility's time zone: "2 December 2026, 14:05".
     public let createdText: String
     public let creditedText: String?
@@ -49,7 +51,7 @@ public struct Payment: Sendable, Equatable {
 
     static let columns: SQL = """
         p.id, p.account_id, a.account_number, p.amount, p.method, p.status, p.reference, p.receipt_number, p.created_at, p.created_by,
-        p.credited_at, p.reversed_at, p.failure,
+        p.credited_at, p.reversed_at, p.failure, p.meter_id,
         to_char(p.created_at, 'FMDD FMMonth YYYY, HH24:MI') AS created_text, to_char(p.credited_at, 'FMDD FMMonth YYYY, HH24:MI') AS credited_text,
         to_char(p.reversed_at, 'FMDD FMMonth YYYY, HH24:MI') AS reversed_text
         """
@@ -75,6 +77,7 @@ public struct Payment: Sendable, Equatable {
         creditedAt = try row.decode("credited_at")
         reversedAt = try row.decode("reversed_at")
         failure = try row.decode("failure")
+        meterID = try row.decode("meter_id")
         createdText = try row.decode("created_text")
         creditedText = try row.decode("credited_text")
         reversedText = try row.decode("reversed_text")

@@ -10,7 +10,8 @@ enum PaymentLedger {
     /// Credits a payment whose row the caller holds locked: receipt number, ledger entry, balance,
     /// and what it settled, oldest bills first. An amount above what is owed stays as credit.
     static func credit(
-        _ payment: Payment, amount: Money, settings: PaymentSettings, on connection: PostgresConnection, now: Date, today: CalendarDay
+        _ payment: Payment, amount: Money, settings: PaymentSettings, on connection: PostgresConnection, now: Date, today: CalendarDay,
+        notify: Bool = true
     ) throws -> String {
         // Added, never set: a bill issued at the same moment adds its own part. The row stays locked
         // to the end of the transaction, so `before` and `after` are this payment's alone.
@@ -41,6 +42,7 @@ enum PaymentLedger {
             INSERT INTO ledger_entries (account_id, kind, amount, payment_id, booked_at, note)
             VALUES ($1, 'payment', $2, $3, $4, $5)
             """, [payment.accountID, -amount.minorUnits, payment.id, now, "Payment \(receipt) (\(payment.method.title.lowercased()))"])
+        guard notify else { return receipt }
         try notifyOwner(
             of: payment.accountID,
             "Meterline: we received your payment of \(settings.currency.format(amount)) for account \(payment.accountNumber). Receipt \(receipt). Your balance is now \(settings.currency.balance(Money(minorUnits: after))).",

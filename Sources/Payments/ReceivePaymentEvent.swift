@@ -10,11 +10,14 @@ public struct ReceivePaymentEvent: Sendable {
     let database: Database
     let gateway: any PaymentGateway
     let settings: PaymentSettings
+    /// Makes the token a purchase of prepaid credit buys.
+    let prepaid: PrepaidSale
 
-    public init(database: Database, gateway: any PaymentGateway, settings: PaymentSettings) {
+    public init(database: Database, gateway: any PaymentGateway, settings: PaymentSettings, prepaid: PrepaidSale) {
         self.database = database
         self.gateway = gateway
         self.settings = settings
+        self.prepaid = prepaid
     }
 
     public enum Outcome: Sendable, Equatable {
@@ -38,6 +41,7 @@ public struct ReceivePaymentEvent: Sendable {
         guard event.currency == settings.currency.code else { throw CallbackRefused.wrongCurrency(event.currency) }
         let today = CalendarDay.current(database.clock)
         let settings = self.settings
+        let prepaid = self.prepaid
         let gatewayName = gateway.name
         return try await database.transaction { connection in
             guard
@@ -63,8 +67,12 @@ public struct ReceivePaymentEvent: Sendable {
             switch (event.type, payment.status) {
             case (.succeeded, .pending), (.succeeded, .failed):
                 // What the gateway took counts, not what the consumer asked for.
+                let amount = Money(minorUnits: event.amount)
                 let receipt = try PaymentLedger.credit(
-                    payment, amount: Money(minorUnits: event.amount), settings: settings, on: connection, now: now, today: today)
+                    payment, amount: amount, settings: settings, on: connection, now: now, today: today, notify: payment.meterID == nil)
+                if let meterID = payment.meterID {
+                    try prepaid.complete(payment, meterID: meterID, amount: amount, receipt: receipt, settings: settings, on: connection, now: now)
+                }
                 // A chargeback that overtook the success: credited and taken back, as the bank did.
                 if let reversal = try connection.query(
                     """

@@ -34,18 +34,28 @@ public struct StartOnlinePayment: Sendable {
     ) async throws -> (paymentID: Int64, checkout: Checkout) {
         let amount: Money
         do { amount = try settings.amount(text) } catch { throw Refused.amount(error) }
+        return try await run(
+            accountID: accountID, amount: amount, description: "Account \(accountNumber)", meterID: nil, by: consumerID, returnURL: returnURL,
+            webhookURL: webhookURL)
+    }
+
+    /// A checked amount; `meterID` for a purchase of prepaid credit for that meter.
+    func run(
+        accountID: Int64, amount: Money, description: String, meterID: Int64?, by consumerID: Int64, returnURL: @Sendable (Int64) -> String,
+        webhookURL: String
+    ) async throws -> (paymentID: Int64, checkout: Checkout) {
         let now = database.clock.now
         let paymentID = try await database.query(
             """
-            INSERT INTO payments (account_id, amount, method, status, gateway, created_by, created_at)
-            VALUES (\(accountID), \(amount.minorUnits), 'online', 'pending', \(gateway.name), \(consumerID), \(now)) RETURNING id
+            INSERT INTO payments (account_id, amount, method, status, gateway, created_by, created_at, meter_id)
+            VALUES (\(accountID), \(amount.minorUnits), 'online', 'pending', \(gateway.name), \(consumerID), \(now), \(meterID)) RETURNING id
             """
         ).rows[0].decode("id", as: Int64.self)
         let checkout: Checkout
         do {
             checkout = try await gateway.createCheckout(
                 CheckoutRequest(
-                    amount: amount, currency: settings.currency, description: "Account \(accountNumber)", returnURL: returnURL(paymentID),
+                    amount: amount, currency: settings.currency, description: description, returnURL: returnURL(paymentID),
                     webhookURL: webhookURL))
         } catch {
             try await database.query(

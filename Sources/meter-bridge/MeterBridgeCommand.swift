@@ -22,6 +22,9 @@ struct MeterBridgeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on.")
     var port = 8090
 
+    @Option(help: "Where the portal reaches this bridge (default: http://HOST:PORT).")
+    var advertise: String?
+
     @Option(help: "The portal's address.")
     var portal = "http://127.0.0.1:8080"
 
@@ -43,7 +46,8 @@ struct MeterBridgeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "meter-bridge")
-        let settings = BridgeSettings(name: name, host: host, port: port, portalURL: portal, secret: Array(secret.utf8), spoolDirectory: spool)
+        var settings = BridgeSettings(name: name, host: host, port: port, portalURL: portal, secret: Array(secret.utf8), spoolDirectory: spool)
+        if let advertise { settings.advertisedURL = advertise }
         try await buildBridge(settings: settings, logger: logger).runService()
     }
 }

@@ -64,6 +64,12 @@ struct MeterSimCommand: AsyncParsableCommand {
         @Flag(help: "Some meters misbehave: tamper switch open, register stopped.")
         var oddities = false
 
+        @Option(help: "The portal's command key (66 hex digits, `meterline meters command-key`): meters take commands signed by it.")
+        var portalKey: String?
+
+        @Option(help: "A file holding the vending key (16 hex digits) prepaid meters' decoder keys come from, as a factory would load them.")
+        var vendingKeyFile: String?
+
         func run() async throws {
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardOutput(label: label)
@@ -71,7 +77,18 @@ struct MeterSimCommand: AsyncParsableCommand {
                 return handler
             }
             let logger = Logger(label: "meter-sim")
-            let meters = try source.list().meters(seed: source.seed, oddities: oddities)
+            let portal = try portalKey.map { text in
+                guard let bytes = Hex.decode(text), let key = Secp256k1.PublicKey(bytes) else {
+                    throw ValidationError("--portal-key is a compressed public key: 66 hexadecimal digits.")
+                }
+                return key
+            }
+            let vending = try vendingKeyFile.map { path in
+                let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+                guard text.count == 16, let key = UInt64(text, radix: 16) else { throw ValidationError("\(path) must hold 16 hexadecimal digits.") }
+                return key
+            }
+            let meters = try source.list().meters(seed: source.seed, oddities: oddities, portalKey: portal, vendingKey: vending)
             let now = Date()
             for meter in meters { try await meter.catchUp(to: now, limit: catchUpHours) }
             logger.info("simulating meters", metadata: ["meters": "\(meters.count)", "bridge": "\(bridge)"])

@@ -31,8 +31,8 @@ public enum Role: String, CaseIterable, Sendable, Codable {
                 .recordPayments, .resolveDisputes,
             ]
         case .meterReader: [.enterStaffArea, .readMeters]
-        case .technician: [.enterStaffArea, .readMeters, .installMeters, .viewMeterHealth]
-        case .engineer: [.enterStaffArea, .readMeters, .registerMeters, .reviewReadings, .importReadings, .viewMeterHealth]
+        case .technician: [.enterStaffArea, .readMeters, .installMeters, .viewMeterHealth, .issueEmergencyTokens]
+        case .engineer: [.enterStaffArea, .readMeters, .registerMeters, .reviewReadings, .importReadings, .viewMeterHealth, .manageVendingKeys]
         case .support: [.enterStaffArea, .reviewReadings, .viewMeterHealth, .handleTickets]
         }
     }
@@ -75,6 +75,10 @@ public enum Permission: Sendable, Hashable {
     case handleTickets
     /// Set the service standards: target days per category in towns and villages, compensation, rural areas (TK-3).
     case setServiceStandards
+    /// Give a prepaid meter an emergency token on site (BL-8).
+    case issueEmergencyTokens
+    /// Load the vending keys prepaid tokens are made with (BL-8).
+    case manageVendingKeys
 }
 
 extension Collection<Role> {

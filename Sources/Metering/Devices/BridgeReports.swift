@@ -16,31 +16,36 @@ public struct BridgeReports: Sendable {
         public var verified: Int64
         public var refused: [String: Int64]
         public var backlog: Int
+        /// Where the portal reaches the bridge.
+        public var url: String?
 
-        public init(name: String, startedAt: Date, connected: Int, verified: Int64, refused: [String: Int64], backlog: Int) {
-            (self.name, self.startedAt, self.connected, self.verified, self.refused, self.backlog) = (
-                name, startedAt, connected, verified, refused, backlog
+        public init(name: String, startedAt: Date, connected: Int, verified: Int64, refused: [String: Int64], backlog: Int, url: String? = nil) {
+            (self.name, self.startedAt, self.connected, self.verified, self.refused, self.backlog, self.url) = (
+                name, startedAt, connected, verified, refused, backlog, url
             )
         }
     }
 
     public enum Refusal: Error, Equatable {
         case badName
+        case badURL
     }
 
     public func record(_ report: Report) async throws {
         guard report.name.wholeMatch(of: /[A-Za-z0-9][A-Za-z0-9._-]{0,62}/) != nil else { throw Refusal.badName }
+        if let url = report.url, url.wholeMatch(of: /https?:\/\/[^\s]{1,200}/) == nil { throw Refusal.badURL }
         let refused = String(decoding: try JSONEncoder().encode(report.refused.filter { $0.value >= 0 }), as: UTF8.self)
         try await database.query(
             """
-            INSERT INTO bridges (name, started_at, connected, verified, refused, backlog, reported_at)
-            VALUES ($1, $2::timestamptz, $3, $4, $5::jsonb, $6, $7::timestamptz)
+            INSERT INTO bridges (name, started_at, connected, verified, refused, backlog, reported_at, url)
+            VALUES ($1, $2::timestamptz, $3, $4, $5::jsonb, $6, $7::timestamptz, $8)
             ON CONFLICT (name) DO UPDATE SET started_at = EXCLUDED.started_at, connected = EXCLUDED.connected,
-                verified = EXCLUDED.verified, refused = EXCLUDED.refused, backlog = EXCLUDED.backlog, reported_at = EXCLUDED.reported_at
+                verified = EXCLUDED.verified, refused = EXCLUDED.refused, backlog = EXCLUDED.backlog, reported_at = EXCLUDED.reported_at,
+                url = EXCLUDED.url
             """,
             [
                 report.name, PostgresTimestamp.format(report.startedAt), max(0, report.connected), max(0, report.verified), refused,
-                max(0, report.backlog), PostgresTimestamp.format(database.clock.now),
+                max(0, report.backlog), PostgresTimestamp.format(database.clock.now), report.url,
             ])
     }
 

@@ -26,6 +26,8 @@ public struct StoreDeviceMessages: Sendable {
         public var duplicates = 0
         public var unknownMeters = 0
         public var readings = 0
+        /// Meters' answers to commands.
+        public var answers = 0
     }
 
     public enum Refusal: Error, Equatable, CustomStringConvertible {
@@ -88,7 +90,7 @@ public struct StoreDeviceMessages: Sendable {
                    i.tamper, i.frame
             FROM incoming i JOIN meters m ON m.serial = i.serial AND m.kind IN ('smart', 'prepaid')
             WHERE i.sequence > 0 AND i.time BETWEEN 946684800 AND 4102444800
-              AND (i.kind = 'health' OR (i.kind = 'reading' AND i.wh >= 0))
+              AND (i.kind IN ('health', 'ack') OR (i.kind = 'reading' AND i.wh >= 0))
             """)
         let known = try connection.query("SELECT count(*) AS n, count(*) FILTER (WHERE kind = 'reading') AS readings FROM known").rows[0]
         outcome.unknownMeters = received - (try known.decode("n", as: Int.self))
@@ -107,6 +109,7 @@ public struct StoreDeviceMessages: Sendable {
         outcome.stored = try connection.query("SELECT count(*) AS n FROM stored").rows[0].decode("n")
         outcome.duplicates = try known.decode("readings", as: Int.self) - outcome.stored
         try recordHealth(on: connection)
+        outcome.answers = try recordAnswers(on: connection)
         outcome.readings = try deriveReadings(on: connection)
         return outcome
     }
@@ -149,6 +152,27 @@ public struct StoreDeviceMessages: Sendable {
             try RaiseAlert.raise(
                 on: connection, accountID: try row.decode("account_id"), readingID: nil, kind: .tamper, day: day, consumption: 0, days: 0)
         }
+    }
+
+    /// BR-3: a meter's signed ack of a portal command closes it with the meter's answer. Only the
+    /// first answer counts; the frame is read as JSON here, where PostgreSQL reads it once.
+    private func recordAnswers(on connection: PostgresConnection) throws -> Int {
+        try connection.query(
+            """
+            WITH acks AS (
+                -- The body after the frame's 128 hex digits of signature (SignedFrame).
+                SELECT meter_id, read_at, substr(frame, 129)::jsonb AS body FROM known
+                WHERE kind = 'ack' AND strpos(frame, '\\u0000') = 0
+            ), answered AS (
+                UPDATE meter_commands c
+                SET answered_at = a.read_at, ok = coalesce(a.body->>'ok' = 'true', false), answer = left(a.body->>'r', 200)
+                FROM acks a
+                WHERE a.body->>'a' ~ '^[0-9]{1,18}$' AND c.id = (a.body->>'a')::bigint AND c.meter_id = a.meter_id AND c.answered_at IS NULL
+                RETURNING c.id
+            )
+            SELECT count(*) AS n FROM answered
+            """
+        ).rows[0].decode("n")
     }
 
     /// The first stored reading of each meter's day, for days after the premise's latest reading.

@@ -9,6 +9,7 @@ import Metering
 import Notifications
 import Payments
 import Platform
+import Prepaid
 import Tickets
 
 /// Every setting Meterline reads, read once at start from a `ConfigReader` (command line, then
@@ -57,6 +58,8 @@ public struct AppConfig: Sendable {
     /// The secret the payment gateway signs its callbacks with. In development, when unset, it is
     /// derived from the secret key (the sandbox gateway is in the same process).
     public var paymentWebhookSecret: String?
+    /// The price of prepaid electricity and the emergency token's credit (BL-8).
+    public var prepaid = PrepaidSettings(pricePerKilowattHour: Money(minorUnits: 25))
     /// Shared with the device bridges, which sign every call with it (BR-1). Unset: no bridge is
     /// let in.
     public var bridgeSecret: String?
@@ -105,6 +108,7 @@ public struct AppConfig: Sendable {
         public static let paymentGatewayURL = "payment.gateway.url"
         public static let paymentGatewayKey = "payment.gateway.key"
         public static let bridgeSecret = "bridge.secret"
+        public static let prepaidPrice = "prepaid.price"
         public static let ticketEscalationDays = "ticket.escalation.days"
         public static let ticketEscalationForum = "ticket.escalation.forum"
         public static let templatesDirectory = "templates.dir"
@@ -270,6 +274,11 @@ public struct AppConfig: Sendable {
             problems.append("ticket.escalation.forum (TICKET_ESCALATION_FORUM) must name the grievance forum or ombudsman, in at most 300 characters")
         } else {
             config.tickets.escalationForum = forum
+        }
+        do {
+            config.prepaid.pricePerKilowattHour = try config.payments.amount(text(Key.prepaidPrice, "0.25"))
+        } catch {
+            problems.append("prepaid.price (PREPAID_PRICE) must be the price of one kWh, like 0.25: \(error.description)")
         }
         config.bridgeSecret = reader.string(forKey: ConfigKey(Key.bridgeSecret), isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
         if let secret = config.bridgeSecret, secret.utf8.count < BridgeSignature.minimumSecretLength {

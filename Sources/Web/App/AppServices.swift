@@ -2,11 +2,13 @@ import Accounts
 import AsyncHTTPClient
 import Identity
 import Logging
+import MeterProtocol
 import Metering
 import NIOCore
 import Notifications
 import Payments
 import Platform
+import Prepaid
 import Prometheus
 
 /// The dependencies built once at start and passed to every controller. No singletons.
@@ -24,6 +26,10 @@ public struct AppServices: Sendable {
     public let emailLinks: EmailLinks
     /// Seals staff TOTP secrets in the database.
     public let totpSecrets: SecretBox
+    /// Seals prepaid vending keys in the database (BL-8).
+    public let vendingKeys: SecretBox
+    /// Signs commands to meters (BR-3); meters hold its public key.
+    public let commandKey: Secp256k1.PrivateKey
     public let rateLimiter: RateLimiter
     public let metrics: PrometheusCollectorRegistry
     public let logger: Logger
@@ -74,9 +80,19 @@ public struct AppServices: Sendable {
                 key: secretKey, publicURL: config.publicURL,
                 paths: [.login: Routes.site.loginLink.url(), .verifyEmail: Routes.site.emailVerify.url()]),
             totpSecrets: SecretBox(secretKey: secretKey, purpose: "totp"),
+            vendingKeys: SecretBox(secretKey: secretKey, purpose: "vending-keys"), commandKey: AppServices.commandKey(secretKey),
             rateLimiter: RateLimiter(database: database), metrics: PrometheusCollectorRegistry(),
             logger: logger,
             paymentGateway: gateway, sandboxWebhooks: sandboxWebhooks)
+    }
+
+    /// The portal's command-signing key, derived from the secret key so that it needs no storing.
+    public static func commandKey(_ secretKey: [UInt8]) -> Secp256k1.PrivateKey {
+        var material = Digest.hmacSHA256(key: secretKey, message: Array("meterline command signing key".utf8))
+        while true {
+            if let key = Secp256k1.PrivateKey(material) { return key }
+            material = Digest.sha256(material)
+        }
     }
 
     /// Stops what the services started (the password-hashing threads); the database is the caller's.

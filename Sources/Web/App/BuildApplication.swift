@@ -54,6 +54,7 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
     FinanceReportsController(services: services).addRoutes(to: site)
     TariffsController(services: services).addRoutes(to: site)
     PaymentsController(services: services).addRoutes(to: site)
+    PrepaidController(services: services).addRoutes(to: site)
     FinancePaymentsController(services: services).addRoutes(to: site)
     // Without an online gateway these URLs are not served (404), whatever the route table says.
     if let gateway = services.paymentGateway {
@@ -74,7 +75,7 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
 }
 
 /// The hourly passes: late fees, then reminders (which skip bills just charged), then tickets.
-func hourlyPasses(_ services: AppServices) -> [HourlyService.Pass] {
+func hourlyPasses(_ services: AppServices) -> [PeriodicService.Pass] {
     let lateFees = ApplyLateFees(database: services.database, graceDays: services.config.graceDays)
     let reminders = SendDueReminders(database: services.database, currency: services.config.billing.currency)
     let tickets = RunTicketClock(database: services.database, settings: services.config.tickets)
@@ -98,8 +99,22 @@ public func buildApplication(services: AppServices) throws -> some ApplicationPr
     var background: [any Service] = [
         DeliveryWorker(database: services.database, provider: services.notifier, logger: services.logger),
         SessionPurger(sessions: services.sessions, logger: services.logger),
-        HourlyService(passes: hourlyPasses(services), logger: services.logger),
+        PeriodicService(passes: hourlyPasses(services), logger: services.logger),
     ]
+    if let secret = services.config.bridgeSecret {
+        let deliver = DeliverCommands(
+            database: services.database, link: HTTPBridgeLink(secret: Array(secret.utf8)), portalKey: services.commandKey)
+        background.append(
+            PeriodicService(
+                passes: [
+                    .init("meter commands") {
+                        let outcome = try await deliver.run()
+                        return outcome.passed > 0 || !outcome.unreachable.isEmpty
+                            ? "\(outcome.passed) of \(outcome.offered) passed to meters\(outcome.unreachable.isEmpty ? "" : "; unreachable: \(outcome.unreachable.joined(separator: "; "))")"
+                            : ""
+                    }
+                ], logger: services.logger, interval: .seconds(2)))
+    }
     if let webhooks = services.sandboxWebhooks { background.append(SandboxWebhookService(webhooks: webhooks, logger: services.logger)) }
     return Application(
         router: try buildRouter(services: services),

@@ -48,9 +48,11 @@ public struct BridgeController: Sendable {
             try await reports.record(
                 .init(
                     name: status.name, startedAt: Date(timeIntervalSince1970: TimeInterval(status.startedAt)), connected: status.connected,
-                    verified: status.verified, refused: status.refused, backlog: status.backlog))
+                    verified: status.verified, refused: status.refused, backlog: status.backlog, url: status.url))
         } catch BridgeReports.Refusal.badName {
             return ProblemResponse.make(.badRequest, "A bridge's name is letters, digits, dots, dashes and underscores, at most 63.")
+        } catch BridgeReports.Refusal.badURL {
+            return ProblemResponse.make(.badRequest, "A bridge's address is an http or https URL of at most 200 characters.")
         }
         return Response(status: .noContent)
     }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Payments
 import Platform
+import Prepaid
 
 /// POST /payments/webhook (BL-5): the gateway's signed callback. A bad or missing signature, or a
 /// timestamp older than five minutes, is 401 and stores nothing; an event that cannot be used is
@@ -11,7 +12,9 @@ public struct GatewayCallbackController: Sendable {
     let routes = Routes.site
 
     public init(services: AppServices, gateway: any PaymentGateway) {
-        receive = ReceivePaymentEvent(database: services.database, gateway: gateway, settings: services.config.payments)
+        receive = ReceivePaymentEvent(
+            database: services.database, gateway: gateway, settings: services.config.payments,
+            prepaid: PrepaidSale(issue: IssueCreditToken(box: services.vendingKeys, settings: services.config.prepaid)))
     }
 
     public func addRoutes(to site: SiteRouter) {

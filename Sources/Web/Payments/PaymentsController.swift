@@ -4,12 +4,14 @@ import Foundation
 import Hummingbird
 import Payments
 import Platform
+import Prepaid
 
 /// BL-5, the consumer's side: pay an owned account's balance (or another amount) on the gateway's
 /// hosted page, and see what became of it: pending until the gateway's callback, then a receipt.
 public struct PaymentsController: Sendable {
     let premises: PremiseAccess
     let payments: AccountPayments
+    let prepaidTokens: PrepaidTokens
     /// Nil when the utility takes no payments online.
     let start: StartOnlinePayment?
     let home: AccountController
@@ -21,6 +23,7 @@ public struct PaymentsController: Sendable {
     public init(services: AppServices) {
         premises = PremiseAccess(database: services.database)
         payments = AccountPayments(database: services.database)
+        prepaidTokens = PrepaidTokens(database: services.database)
         start = services.paymentGateway.map { StartOnlinePayment(database: services.database, gateway: $0, settings: services.config.payments) }
         home = AccountController(services: services)
         renderer = services.renderer
@@ -60,10 +63,15 @@ public struct PaymentsController: Sendable {
         guard let id = context.parameters.get("payment").flatMap(Int64.init) else { throw NotFound("payment") }
         let owned = try await premises.premises(of: context.consumer.id).filter(\.isOwner).map(\.accountID)
         let (payment, allocations) = try await payments.payment(id, ownedAccountIDs: owned)
-        return try renderer.response(
-            PaymentShow(
-                payment: payment, allocations: allocations, currency: currency, back: (routes.account.url(), "Your account"),
-                chrome: context.chrome))
+        var page = PaymentShow(
+            payment: payment, allocations: allocations, currency: currency, back: (routes.account.url(), "Your account"), chrome: context.chrome)
+        if payment.meterID != nil {
+            let tokens = try await prepaidTokens.forPayment(payment.id).map(TokenLine.init)
+            page.tokens = tokens.isEmpty ? nil : TokenList(tokens)
+            // A token still on its way to the meter: the page looks again until the meter answers.
+            page.waiting = page.waiting || tokens.contains(where: \.onItsWay)
+        }
+        return try renderer.response(page)
     }
 }
 
@@ -76,7 +84,7 @@ struct PaymentShow: Page {
     let status: String
     let explanation: String
     /// Pending: the page looks again by itself.
-    let waiting: Bool
+    var waiting: Bool
     let failed: Bool
     let amount: String
     let accountNumber: String
@@ -91,6 +99,8 @@ struct PaymentShow: Page {
     let backLink: String
     let backLabel: String
     var notice: String?
+    /// What a purchase of prepaid credit bought (BL-8).
+    var tokens: TokenList?
     /// Finance's verify and reject forms, for a recorded payment another user may verify.
     var verification: Verification?
 
@@ -141,7 +151,10 @@ struct PaymentShow: Page {
             title = "Receipt \(payment.receiptNumber ?? "")"
             heading = "Payment received"
             status = "Paid"
-            explanation = "Thank you. \(amount) is paid into account \(payment.accountNumber). We have sent the receipt by SMS."
+            explanation =
+                payment.meterID == nil
+                ? "Thank you. \(amount) is paid into account \(payment.accountNumber). We have sent the receipt by SMS."
+                : "Thank you. Your token is below; we have also sent it with the receipt by SMS."
         case .failed:
             title = "Payment not taken"
             heading = "The payment did not go through"

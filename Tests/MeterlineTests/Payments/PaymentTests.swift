@@ -1,4 +1,5 @@
 import Foundation
+import Prepaid
 import Testing
 
 @testable import Accounts
@@ -73,8 +74,15 @@ struct PaymentTests {
         return (body, WebhookSignature(secret: secret).sign(body: body, at: time))
     }
 
+    /// Prepaid purchases: 0.25 a kWh, vending keys sealed under a test key.
+    static let prepaidSale = PrepaidSale(
+        issue: IssueCreditToken(
+            box: SecretBox(secretKey: Array("test secret key for vending keys!".utf8), purpose: "vending-keys"),
+            settings: PrepaidSettings(pricePerKilowattHour: Money(minorUnits: 25))))
+
     static func receive(_ callback: (body: [UInt8], signature: String), _ db: Database) async throws -> ReceivePaymentEvent.Outcome {
-        try await ReceivePaymentEvent(database: db, gateway: gateway(db), settings: settings).run(body: callback.body, signature: callback.signature)
+        try await ReceivePaymentEvent(database: db, gateway: gateway(db), settings: settings, prepaid: prepaidSale).run(
+            body: callback.body, signature: callback.signature)
     }
 
     static func balance(_ db: Database, _ fixture: Fixture) async throws -> Money {

@@ -1,11 +1,12 @@
 import Logging
 import ServiceLifecycle
 
-/// Runs the time-driven passes at start and then every hour: late fees and due-date reminders
-/// (BL-6, NT-2), closing and escalating tickets (TK-3). Each pass is idempotent, so any number of
+/// Runs time-driven passes at start and then every `interval`: every hour late fees and due-date
+/// reminders (BL-6, NT-2), closing and escalating tickets (TK-3); every two seconds the commands
+/// waiting for meters (BR-3). Each pass is idempotent, so any number of
 /// servers may run them and a missed hour is caught up by the next; one failing does not stop
 /// the others.
-public struct HourlyService: Service {
+public struct PeriodicService: Service {
     /// A pass: its name for the log, and the work, which says what it did ("" for nothing).
     public struct Pass: Sendable {
         let name: String

@@ -1,0 +1,188 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import MeterBridge
+import MeterProtocol
+import MeterSimulator
+import Testing
+
+@testable import Accounts
+@testable import Metering
+@testable import Payments
+@testable import Platform
+@testable import Prepaid
+@testable import Web
+
+/// BL-8, BR-3: a prepaid consumer pays through the gateway; the token is made with the payment,
+/// sent by SMS, and passed through a real bridge to a simulated meter, which takes it once.
+@Suite("Prepaid purchases reach the meter (BL-8, BR-3)")
+struct PrepaidPurchaseTests {
+    static let bridgeSecret = Array("a-bridge-secret-of-thirty-two-characters".utf8)
+    static let vendingKey: UInt64 = 0xabab_abab_abab_abab
+
+    /// The first demo account with a prepaid meter whose key comes from the simulator's seed, a
+    /// vending key loaded, and the account's owner.
+    static func prepaidAccount(_ db: Database) async throws -> (accountID: Int64, meterID: Int64, serial: String, consumer: Int64) {
+        try await DemoAccounts.seed(db)
+        let serial = "PRE-TEST-1"
+        let meterID = try await installMeter(db, serial: serial)
+        try await db.query(
+            "UPDATE meters SET kind = 'prepaid', public_key = $1 WHERE id = $2",
+            [Hex.encode(SimulatedMeter.key(seed: "test", serial: serial).publicKey.compressed), meterID])
+        let loaded = try await VendingKeys(database: db, box: PaymentTests.prepaidSale.issue.box).load(
+            supplyGroup: "123456", keyRevision: "1", keyType: "2", key: "abababababababab", by: nil)
+        #expect(loaded.enrolled == 1)
+        let account = DemoAccounts.accounts[0]
+        let accountID: Int64 = try await db.query("SELECT id FROM accounts WHERE account_number = $1", [account.number]).rows[0].decode("id")
+        let consumer: Int64 = try await db.query(
+            """
+            INSERT INTO users (username, full_name, password_hash, kind, status, account_id, mobile, mobile_verified_at)
+            VALUES ('pat.prepaid', 'Pat Prepaid', '$argon2id$placeholder', 'consumer', 'active', $1, $2, now()) RETURNING id
+            """, [accountID, account.mobile]
+        ).rows[0].decode("id")
+        return (accountID, meterID, serial, consumer)
+    }
+
+    static func buy(_ amount: String, meter serial: String, accountID: Int64, consumer: Int64, _ db: Database) async throws -> (Int64, String) {
+        let (id, checkout) = try await BuyPrepaidCredit(
+            start: StartOnlinePayment(database: db, gateway: PaymentTests.gateway(db), settings: PaymentTests.settings),
+            prepaid: PaymentTests.prepaidSale.issue.settings
+        ).run(
+            accountID: accountID, meterSerial: serial, amount: amount, by: consumer, returnURL: { "http://127.0.0.1/account/payments/\($0)" },
+            webhookURL: "http://127.0.0.1/payments/webhook")
+        return (id, checkout.id)
+    }
+
+    @Test("a paid purchase makes one token, books the sale so the balance stays, and texts the token")
+    func purchaseMakesToken() async throws {
+        try await withTestDatabase { (db: Database) async throws in
+            let fixture = try await Self.prepaidAccount(db)
+            let (paymentID, checkout) = try await Self.buy(
+                "5.00", meter: fixture.serial, accountID: fixture.accountID, consumer: fixture.consumer, db)
+            let success = PaymentTests.callback(.succeeded, checkout: checkout, amount: 500, at: Date())
+            guard case .credited = try await PaymentTests.receive(success, db) else {
+                Issue.record("not credited")
+                return
+            }
+            // The same callback again makes nothing more.
+            #expect(try await PaymentTests.receive(success, db) == .duplicate)
+            let tokens = try await PrepaidTokens(database: db).forPayment(paymentID)
+            #expect(tokens.count == 1)
+            let token = try #require(tokens.first)
+            #expect(token.tenths == 200)
+            #expect(token.delivery == .waiting)
+            // It opens with the meter's own decoder key, and with no other.
+            let key = try STSDecoderKey(
+                vendingKey: Self.vendingKey, keyType: 2, supplyGroupCode: "123456", tariffIndex: 1, keyRevision: 1,
+                pan: try await db.query("SELECT pan FROM prepaid_meters WHERE meter_id = $1", [fixture.meterID]).rows[0].decode("pan"))
+            guard case .credit(let credit) = try STSToken(digits: token.digits, key: key) else {
+                Issue.record("not a credit token")
+                return
+            }
+            #expect(credit.amount.tenths == 200)
+            #expect(throws: STSError.notForThisMeter) { try STSToken(digits: token.digits, key: STSDecoderKey(value: 42)) }
+            // Paid 5.00, sold 5.00 of electricity: the balance is where it was, and the ledger says so.
+            #expect(try await countRows("ledger_entries WHERE payment_id = $1 AND kind = 'token_sale' AND amount = 500", db, [paymentID]) == 1)
+            let balance: Int64 = try await db.query("SELECT balance FROM account_balances WHERE account_id = $1", [fixture.accountID]).rows[0]
+                .decode("balance")
+            #expect(balance == 0)
+            #expect(try await countRows("notifications WHERE body LIKE '%' || $1 || '%'", db, [token.grouped]) == 1)
+        }
+    }
+
+    @Test("a purchase below 0.1 kWh, for another meter, or of nonsense is refused before the gateway")
+    func badPurchases() async throws {
+        try await withTestDatabase { (db: Database) async throws in
+            let fixture = try await Self.prepaidAccount(db)
+            await #expect(throws: BuyPrepaidCredit.Refused.self) {
+                try await Self.buy("0.01", meter: fixture.serial, accountID: fixture.accountID, consumer: fixture.consumer, db)
+            }
+            await #expect(throws: BuyPrepaidCredit.Refused.noSuchMeter) {
+                try await Self.buy("5.00", meter: "SOMEONE-ELSES", accountID: fixture.accountID, consumer: fixture.consumer, db)
+            }
+            await #expect(throws: BuyPrepaidCredit.Refused.self) {
+                try await Self.buy("five", meter: fixture.serial, accountID: fixture.accountID, consumer: fixture.consumer, db)
+            }
+            #expect(try await countRows("payments", db) == 0)
+        }
+    }
+
+    @Test("the bought token goes through the bridge to the simulated meter, which takes it once and refuses it again and a stranger's")
+    func tokenReachesMeterOnce() async throws {
+        try await withTestDatabase { (db: Database) async throws in
+            let fixture = try await Self.prepaidAccount(db)
+            let (paymentID, checkout) = try await Self.buy(
+                "5.00", meter: fixture.serial, accountID: fixture.accountID, consumer: fixture.consumer, db)
+            _ = try await PaymentTests.receive(PaymentTests.callback(.succeeded, checkout: checkout, amount: 500, at: Date()), db)
+            let token = try #require(try await PrepaidTokens(database: db).forPayment(paymentID).first)
+
+            let logger = {
+                var logger = Logger(label: "prepaid-test")
+                logger.logLevel = .warning
+                return logger
+            }()
+            var config = TestApp.config()
+            config.bridgeSecret = String(decoding: Self.bridgeSecret, as: UTF8.self)
+            let services = try await AppServices.make(config: config, database: db, logger: logger)
+            let list = try MeterList(
+                text: try await SmartMeterList(database: db).list(limit: 10).split(separator: "\n").filter { $0.hasPrefix(fixture.serial) }
+                    .joined(separator: "\n"))
+            let meter = try #require(
+                list.meters(seed: "test", oddities: false, portalKey: services.commandKey.publicKey, vendingKey: Self.vendingKey).first)
+            let spool = FileManager.default.temporaryDirectory.appendingPathComponent("spool-\(UUID().uuidString)").path
+            defer { try? FileManager.default.removeItem(atPath: spool) }
+
+            @Sendable func answer(of command: Int64) async throws -> (ok: Bool, answer: String)? {
+                let deadline = ContinuousClock.now + .seconds(30)
+                while ContinuousClock.now < deadline {
+                    if let row = try await db.query("SELECT ok, answer FROM meter_commands WHERE id = $1 AND ok IS NOT NULL", [command]).rows.first {
+                        return (try row.decode("ok"), try row.decode("answer"))
+                    }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                return nil
+            }
+            @Sendable func send(_ digits: String) async throws -> Int64 {
+                try await db.transaction { connection in
+                    try MeterCommands.queue(.token, payload: digits, meterID: fixture.meterID, by: nil, at: Date(), on: connection)
+                }
+            }
+
+            try await buildApplication(services: services).test(.live) { client in
+                let port = Int.random(in: 20_000..<40_000)
+                var settings = BridgeSettings(
+                    name: "test-bridge", host: "127.0.0.1", port: port, portalURL: "http://127.0.0.1:\(client.port!)", secret: Self.bridgeSecret,
+                    spoolDirectory: spool)
+                settings.keyRefresh = .milliseconds(300)
+                settings.statusInterval = .milliseconds(300)
+                let bridge = try buildBridge(settings: settings, logger: logger)
+                let simulator = Simulator(bridgeURL: "ws://127.0.0.1:\(port)/meter", interval: .seconds(60), logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await bridge.runService(gracefulShutdownSignals: []) }
+                    group.addTask { await simulator.run([meter], rampUp: .milliseconds(10)) }
+                    let first: Int64 = try await db.query("SELECT command_id FROM prepaid_tokens WHERE payment_id = $1", [paymentID]).rows[0]
+                        .decode("command_id")
+                    let accepted = try #require(try await answer(of: first))
+                    #expect(accepted.ok)
+                    #expect(accepted.answer.contains("Added 20.0 kWh"))
+                    // The same digits again: the meter has seen this identifier.
+                    let again = try #require(try await answer(of: try await send(token.digits)))
+                    #expect(!again.ok)
+                    #expect(again.answer == "This token was used before.")
+                    // A token made for another meter's key.
+                    let stranger = try STSToken.credit(.init(identifier: .init(minutes: 1), amount: .init(roundingUp: 10))).digits(
+                        with: STSDecoderKey(value: 0x1234_5678_9abc_def0))
+                    let refused = try #require(try await answer(of: try await send(stranger)))
+                    #expect(!refused.ok)
+                    #expect(refused.answer == STSError.notForThisMeter.description)
+                    group.cancelAll()
+                }
+            }
+            #expect(await meter.creditTenths == 200)
+            let shown = try #require(try await PrepaidTokens(database: db).forPayment(paymentID).first)
+            #expect(shown.delivery == .accepted("Added 20.0 kWh; credit 20.0 kWh."))
+            await services.shutdown()
+        }
+    }
+}
