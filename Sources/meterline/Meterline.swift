@@ -22,7 +22,7 @@ struct Meterline: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Migrate.self, Seed.self, CreateStaffCommand.self, BillRunCommand.self, CreditNoteCommand.self, VerifyLedgerCommand.self,
-            LateFeesCommand.self, MetersCommand.self,
+            LateFeesCommand.self, MetersCommand.self, PrepaidCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }

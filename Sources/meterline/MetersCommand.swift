@@ -1,13 +1,15 @@
 import ArgumentParser
 import Foundation
+import MeterProtocol
 import Metering
 import Platform
+import Web
 
 /// `meterline meters` (BR-4, MT-2): the engineering side of smart meters from the command line.
 struct MetersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meters", abstract: "Smart meters: list them for the simulator, load their public keys.",
-        subcommands: [Smart.self, SetKeys.self])
+        subcommands: [Smart.self, SetKeys.self, CommandKey.self])
 
     struct Smart: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -39,6 +41,17 @@ struct MetersCommand: AsyncParsableCommand {
                     throw ValidationError(refusal.description)
                 }
             }
+        }
+    }
+
+    struct CommandKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "command-key", abstract: "Print the public key meters check the portal's commands with (BR-3), for meter-sim --portal-key.")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let (config, _) = try common.load(logToStandardError: true)
+            print(Hex.encode(AppServices.commandKey(try AppServices.secretKey(config)).publicKey.compressed))
         }
     }
 }

@@ -50,7 +50,7 @@ public struct AppServices: Sendable {
             }
         let staticFiles = try StaticFiles(directory: config.publicDirectory)
         let assets = ["stylesheet": staticFiles.url(of: "/css/site.css"), "logo": staticFiles.url(of: "/img/logo.svg")]
-        let secretKey = try config.secretKey.map { Array($0.utf8) } ?? DevelopmentSecret.loadOrCreate(in: config.dataDirectory)
+        let secretKey = try secretKey(config)
         let webhookSecret =
             config.paymentWebhookSecret.map { Array($0.utf8) }
             ?? Digest.hmacSHA256(key: secretKey, message: Array("meterline payment webhook".utf8))
@@ -80,10 +80,20 @@ public struct AppServices: Sendable {
                 key: secretKey, publicURL: config.publicURL,
                 paths: [.login: Routes.site.loginLink.url(), .verifyEmail: Routes.site.emailVerify.url()]),
             totpSecrets: SecretBox(secretKey: secretKey, purpose: "totp"),
-            vendingKeys: SecretBox(secretKey: secretKey, purpose: "vending-keys"), commandKey: AppServices.commandKey(secretKey),
+            vendingKeys: vendingKeyBox(secretKey), commandKey: AppServices.commandKey(secretKey),
             rateLimiter: RateLimiter(database: database), metrics: PrometheusCollectorRegistry(),
             logger: logger,
             paymentGateway: gateway, sandboxWebhooks: sandboxWebhooks)
+    }
+
+    /// SECRET_KEY, or in development the one kept in the data folder.
+    public static func secretKey(_ config: AppConfig) throws -> [UInt8] {
+        try config.secretKey.map { Array($0.utf8) } ?? DevelopmentSecret.loadOrCreate(in: config.dataDirectory)
+    }
+
+    /// What seals vending keys in the database (BL-8).
+    public static func vendingKeyBox(_ secretKey: [UInt8]) -> SecretBox {
+        SecretBox(secretKey: secretKey, purpose: "vending-keys")
     }
 
     /// The portal's command-signing key, derived from the secret key so that it needs no storing.

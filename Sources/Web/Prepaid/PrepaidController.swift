@@ -159,10 +159,17 @@ public struct PrepaidController: Sendable {
     // MARK: Engineers
 
     struct KeyInput: Decodable {
-        var supply_group: String?
-        var key_revision: String?
-        var key_type: String?
+        var supplyGroup: String?
+        var keyRevision: String?
+        var keyType: String?
         var key: String?
+
+        enum CodingKeys: String, CodingKey {
+            case supplyGroup = "supply_group"
+            case keyRevision = "key_revision"
+            case keyType = "key_type"
+            case key
+        }
     }
 
     @Sendable func showKeys(_ request: Request, context: StaffContext) async throws -> Response {
@@ -175,7 +182,7 @@ public struct PrepaidController: Sendable {
         let input = try await request.decode(as: KeyInput.self, context: context)
         do {
             let loaded = try await keys.load(
-                supplyGroup: input.supply_group ?? "", keyRevision: input.key_revision ?? "", keyType: input.key_type ?? "", key: input.key ?? "",
+                supplyGroup: input.supplyGroup ?? "", keyRevision: input.keyRevision ?? "", keyType: input.keyType ?? "", key: input.key ?? "",
                 by: context.member.id)
             try await context.sessionHandle.flash(
                 "Key \(loaded.fingerprint) loaded for supply group \(loaded.supplyGroup), revision \(loaded.keyRevision). \(loaded.enrolled) prepaid meters enrolled; meters on an older key get a key change with their next token."
@@ -184,9 +191,9 @@ public struct PrepaidController: Sendable {
         } catch let refused as VendingKeys.Refused {
             var page = VendingKeysPage(chrome: context.chrome, action: routes.opsVendingKeys.url(), keys: try await keys.list())
             // What was typed comes back, except the key: it is never shown.
-            page.supplyGroup = FormField(input.supply_group.map { String($0.prefix(20)) }, error: refused.problems[.supplyGroup])
-            page.keyRevision = FormField(input.key_revision.map { String($0.prefix(5)) }, error: refused.problems[.keyRevision])
-            page.keyType = FormField(input.key_type.map { String($0.prefix(5)) } ?? "2", error: refused.problems[.keyType])
+            page.supplyGroup = FormField(input.supplyGroup.map { String($0.prefix(20)) }, error: refused.problems[.supplyGroup])
+            page.keyRevision = FormField(input.keyRevision.map { String($0.prefix(5)) }, error: refused.problems[.keyRevision])
+            page.keyType = FormField(input.keyType.map { String($0.prefix(5)) } ?? "2", error: refused.problems[.keyType])
             page.key = FormField(nil, error: refused.problems[.key])
             return try renderer.response(page, status: .unprocessableContent)
         }
