@@ -7,6 +7,7 @@ import Metering
 import Notifications
 import Payments
 import Platform
+import Prepaid
 
 /// /account/premises/:number (MT-1, TN-1, TN-2): a consumer's premise: its use, and for the
 /// owner its tenants. A premise the consumer neither owns nor rents is a 404, like one that
@@ -48,6 +49,7 @@ public struct PremiseController: Sendable {
         // The table lists exactly the periods the chart draws.
         let readings = try await usage.readings(grant, userID: userID, limit: 12)
         let overview = try await bills.overview(grant)
+        let prepaidMeters = grant.isOwner ? try await PrepaidTokens(database: database).meters(of: grant.accountID) : []
         return AccountPremise(
             chrome: context.chrome, title: grant.supplyAddress, accountNumber: grant.accountNumber,
             supplyAddress: grant.supplyAddress,
@@ -57,6 +59,7 @@ public struct PremiseController: Sendable {
             lease: grant.isOwner ? nil : try await usage.openLease(accountID: grant.accountID, tenantID: userID),
             form: form ?? .init(tenant: FormField(), start: FormField(CalendarDay.today(database.clock))), notice: notice,
             addTenantAction: routes.premiseTenants.url(grant.accountNumber),
+            buyLink: prepaidMeters.isEmpty ? nil : routes.prepaid.url(grant.accountNumber),
             balance: overview.balance.map(currency.balance),
             lastBill: overview.bills.first(where: { $0.creditNote == nil }).map {
                 AccountPremise.LastBill(amount: currency.format($0.total), dueOn: BillShow.day($0.dueOn))
@@ -138,6 +141,8 @@ struct AccountPremise: Page {
     var form: TenantForm
     var notice: String?
     let addTenantAction: String
+    /// The owner of a premise with a prepaid meter buys electricity there (BL-8).
+    let buyLink: String?
     /// The owner's balance (tenants do not see it), the latest bill, and the bills of the last two years.
     let balance: String?
     let lastBill: LastBill?
