@@ -1,6 +1,7 @@
 import ArgumentParser
 import Billing
 import Foundation
+import Metering
 import Platform
 import Synchronization
 import Web
@@ -24,6 +25,11 @@ struct BillRunCommand: AsyncParsableCommand {
             let (config, logger) = try common.load()
             try await withMigratedDatabase(config, logger) { database in
                 let user = try await financeUser(by, in: database)
+                // BR-2: the connected smart meters are read first, so that the run uses what they say today.
+                if let secret = config.bridgeSecret {
+                    let round = try await ReadAllMeters(database: database, link: HTTPBridgeLink(secret: Array(secret.utf8))).run(by: user)
+                    if round.bridges > 0 { print("Read all meters: \(round.answered) of \(round.asked) answered in \(round.milliseconds) ms.") }
+                }
                 let bar = ProgressBar(label: "Drafting \(month.name)")
                 let run = try await DraftBillRun(database: database, settings: config.billing).run(period: month, by: user) { done, total in
                     bar.show(done, of: total)

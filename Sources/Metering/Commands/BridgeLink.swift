@@ -4,4 +4,5 @@ import MeterProtocol
 /// makes them over HTTP.
 public protocol BridgeLink: Sendable {
     func pass(_ batch: CommandBatch, to bridgeURL: String) async throws -> CommandDelivery
+    func readAll(_ request: ReadAllRequest, to bridgeURL: String) async throws -> ReadAllResult
 }

@@ -29,6 +29,8 @@ struct BillRunShow: Page {
     let status: String
     /// Drafting or issuing: the page reloads every two seconds and shows progress.
     let working: Bool
+    /// What the read-all before drafting brought back (BR-2).
+    var metersRead: String?
     let progressDone: Int
     let progressTotal: Int
     let progressPercent: Int

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Identity
 import Logging
+import Metering
 import Platform
 
 /// /finance/bill-runs (BL-2): finance drafts a month, previews it, and a second finance user
@@ -12,6 +13,8 @@ public struct BillRunsController: Sendable {
     let renderer: PageRenderer
     let settings: BillingSettings
     let logger: Logger
+    /// Reads the connected meters before a run drafts (BR-2); nil without bridges.
+    let readAll: ReadAllMeters?
     let routes = Routes.site
 
     public init(services: AppServices) {
@@ -19,6 +22,7 @@ public struct BillRunsController: Sendable {
         renderer = services.renderer
         settings = services.config.billing
         logger = services.logger
+        readAll = services.config.bridgeSecret.map { ReadAllMeters(database: services.database, link: HTTPBridgeLink(secret: Array($0.utf8))) }
     }
 
     public func addRoutes(to site: SiteRouter) {
@@ -63,7 +67,13 @@ public struct BillRunsController: Sendable {
             try await AuditLog.record(
                 in: database, .billRunDrafted, userID: context.member.id, clientAddress: context.clientAddress,
                 details: ["run": String(run.id), "period": period.description])
-            background("drafting") { _ = try await draft.resume(run) }
+            let readAll = readAll
+            let memberID = context.member.id
+            background("drafting") {
+                // BR-2: the connected meters are read first, so that the run uses what they say today.
+                _ = try? await readAll?.run(by: memberID, billRunID: run.id)
+                _ = try await draft.resume(run)
+            }
             return .redirect(to: routes.billRun.url(String(run.id)), type: .normal)
         } catch let refused as DraftBillRun.Refused {
             return try await indexPage(context, period: input.period, error: refused.description, status: .unprocessableContent)
@@ -78,10 +88,12 @@ public struct BillRunsController: Sendable {
         async throws -> Response
     {
         let preview = try await BillRunPreview.load(id, in: database)
-        return try renderer.response(
-            BillRunShow(
-                preview: preview, viewer: context.member.id, currency: settings.currency, chrome: context.chrome, notice: notice, error: error),
-            status: status)
+        var page = BillRunShow(
+            preview: preview, viewer: context.member.id, currency: settings.currency, chrome: context.chrome, notice: notice, error: error)
+        if let read = try await readAll?.before(billRun: id) {
+            page.metersRead = OpsHealth.LastRound(read.round, startedAt: read.startedAt).summary
+        }
+        return try renderer.response(page, status: status)
     }
 
     @Sendable func approve(_ request: Request, context: StaffContext) async throws -> Response {

@@ -6,11 +6,11 @@ import NIOCore
 import NIOHTTP1
 
 /// The portal's calls to a bridge over HTTP, each signed with the shared secret (`BridgeSignature`).
-struct HTTPBridgeLink: BridgeLink {
+public struct HTTPBridgeLink: BridgeLink {
     let signature: BridgeSignature
     let client: HTTPClient
 
-    init(secret: [UInt8], client: HTTPClient = .shared) {
+    public init(secret: [UInt8], client: HTTPClient = .shared) {
         signature = BridgeSignature(secret: secret)
         self.client = client
     }
@@ -26,9 +26,14 @@ struct HTTPBridgeLink: BridgeLink {
         var description: String { "the bridge answered \(status)" }
     }
 
-    func pass(_ batch: CommandBatch, to bridgeURL: String) async throws -> CommandDelivery {
+    public func pass(_ batch: CommandBatch, to bridgeURL: String) async throws -> CommandDelivery {
         try JSONDecoder().decode(
             CommandDelivery.self, from: Data(try await post(Path.commands, Array(try JSONEncoder().encode(batch)), to: bridgeURL)))
+    }
+
+    public func readAll(_ request: ReadAllRequest, to bridgeURL: String) async throws -> ReadAllResult {
+        try JSONDecoder().decode(
+            ReadAllResult.self, from: Data(try await post(Path.readAll, Array(try JSONEncoder().encode(request)), to: bridgeURL)))
     }
 
     private func post(_ path: String, _ body: [UInt8], to bridgeURL: String) async throws -> [UInt8] {
@@ -37,7 +42,8 @@ struct HTTPBridgeLink: BridgeLink {
         request.headers.add(name: BridgeSignature.header, value: signature.sign(method: "POST", path: path, body: body, at: Date()))
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await client.execute(request, timeout: .seconds(10))
+        // A read-all waits for its deadline at the bridge; the call waits a little longer.
+        let response = try await client.execute(request, timeout: .seconds(70))
         let answer = try await response.body.collect(upTo: 16 * 1024 * 1024)
         guard response.status == .ok else { throw Refused(status: response.status.code) }
         return Array(answer.readableBytesView)

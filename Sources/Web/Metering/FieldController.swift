@@ -61,6 +61,7 @@ public struct FieldController: Sendable {
         guard let premise = try await premises.load(accountNumber: number) else { throw PageError.notFound }
         var page = FieldAccount(chrome: context.chrome, premise: premise, form: .blank(clock))
         page.work = member.may(.installMeters) ? .blank(clock) : nil
+        if member.may(.issueEmergencyTokens), premise.meter?.kind == "prepaid" { page.emergencyLink = routes.fieldEmergencyToken.url(number) }
         page.notice = try await context.sessionHandle.takeFlash()
         return try renderer.response(page)
     }
@@ -221,6 +222,8 @@ struct FieldAccount: Page {
     var notice: String?
     /// The technician's forms (install, exchange, locate), for those who may do that work.
     var work: Work?
+    /// A prepaid meter's emergency token page, for those who may issue one (BL-8).
+    var emergencyLink: String?
 
     /// Where the reading form posts.
     let action: String

@@ -18,6 +18,8 @@ public struct OpsController: Sendable {
     let correct: CorrectReading
     let health: MeterHealth
     let bridges: BridgeReports
+    /// Nil when no bridge is let in (no bridge secret).
+    let readAll: ReadAllMeters?
     let renderer: PageRenderer
     let routes = Routes.site
 
@@ -30,6 +32,7 @@ public struct OpsController: Sendable {
         correct = CorrectReading(database: services.database)
         health = MeterHealth(database: services.database)
         bridges = BridgeReports(database: services.database)
+        readAll = services.config.bridgeSecret.map { ReadAllMeters(database: services.database, link: HTTPBridgeLink(secret: Array($0.utf8))) }
         renderer = services.renderer
     }
 
@@ -43,6 +46,7 @@ public struct OpsController: Sendable {
         site.post(routes.opsAlertsAcknowledge, use: acknowledge)
         site.post(routes.opsCorrect, use: submitCorrection)
         site.get(routes.opsHealth, use: showHealth)
+        site.post(routes.opsReadAll, use: submitReadAll)
     }
 
     // MARK: meters (MT-2)
@@ -217,7 +221,24 @@ public struct OpsController: Sendable {
             chrome: context.chrome, hours: FormField(String(hours ?? 24)), bridges: overview.bridges, metersLastHour: overview.meters,
             messagesLastHour: overview.messagesLastHour, meters: try await health.silent(hours: hours ?? 24))
         if typed != nil, hours == nil { page.hours.error = "Enter a number of hours from 1 to 8760." }
+        page.notice = try await context.sessionHandle.takeFlash()
+        page.canReadAll = readAll != nil && !overview.bridges.isEmpty
+        if let latest = try await readAll?.latest() { page.lastReadAll = OpsHealth.LastRound(latest.round, startedAt: latest.startedAt) }
         return try renderer.response(page, status: page.hours.error == nil ? .ok : .unprocessableContent)
+    }
+
+    /// BR-2: read every connected meter now; the page then shows what came back.
+    @Sendable func submitReadAll(_ request: Request, context: StaffContext) async throws -> Response {
+        guard let readAll else {
+            try await context.sessionHandle.flash("No device bridge is let in: set BRIDGE_SECRET first.")
+            return .redirect(to: routes.opsHealth.url(), type: .normal)
+        }
+        let round = try await readAll.run(by: context.member.id)
+        try await context.sessionHandle.flash(
+            round.bridges == 0
+                ? "No bridge has reported in the last minute: no meter could be asked."
+                : "\(round.answered) of \(round.asked) connected meters answered in \(round.milliseconds) ms; \(round.stored) readings stored.")
+        return .redirect(to: routes.opsHealth.url(), type: .normal)
     }
 }
 
@@ -299,4 +320,24 @@ struct OpsHealth: Page {
     let metersLastHour: Int
     let messagesLastHour: Int
     let meters: [MeterHealth.Meter]
+    var notice: String?
+    var canReadAll = false
+    var lastReadAll: LastRound?
+
+    /// The latest read-all (BR-2), as the page says it.
+    struct LastRound: Encodable, Sendable {
+        let startedAt: String
+        let summary: String
+        let missing: String?
+
+        init(_ round: ReadAllMeters.Round, startedAt: String) {
+            self.startedAt = startedAt
+            summary =
+                "\(round.answered) of \(round.asked) meters answered in \(round.milliseconds) ms, from \(round.bridges) bridges"
+                + (round.unreachable > 0 ? " (\(round.unreachable) did not answer the portal)" : "") + "."
+            missing =
+                round.missing.isEmpty
+                ? nil : round.missing.prefix(20).joined(separator: ", ") + (round.missing.count > 20 ? " and \(round.missing.count - 20) more" : "")
+        }
+    }
 }

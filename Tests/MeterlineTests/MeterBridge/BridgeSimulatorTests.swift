@@ -66,6 +66,13 @@ struct BridgeSimulatorTests {
                         if heard == 99, reported == 1 { break }
                         try await Task.sleep(for: .milliseconds(200))
                     }
+                    // BR-2: the portal asks every bridge to read all its meters; the 99 connected answer.
+                    let round = try await ReadAllMeters(database: db, link: HTTPBridgeLink(secret: Self.secret)).run(by: nil)
+                    #expect(round.bridges == 1 && round.unreachable == 0)
+                    #expect(round.asked == 99 && round.answered == 99 && round.missing.isEmpty)
+                    #expect(round.stored == 99)
+                    let latest = try await ReadAllMeters(database: db, link: HTTPBridgeLink(secret: Self.secret)).latest()
+                    #expect(latest?.round.id == round.id && latest?.round.answered == 99)
                     group.cancelAll()
                 }
             }

@@ -27,6 +27,7 @@ struct StaffHome: Page {
             (.registerMeters, "Meters: register and find", routes.opsMeters.url()),
             (.viewMeterHealth, "Silent smart meters", routes.opsHealth.url()),
             (.importReadings, "Import readings from CSV", routes.opsImport.url()),
+            (.manageVendingKeys, "Prepaid vending keys", routes.opsVendingKeys.url()),
             (.runBilling, "Bill runs: draft, preview, approve", routes.billRuns.url()),
             (.creditBills, "Find a bill, credit it", routes.financeBills.url()),
             (.recordPayments, "Payments: record office and bank payments, verify them", routes.financePayments.url()),
