@@ -27,6 +27,9 @@ public actor SimulatedMeter {
     /// Frames waiting for a connection, oldest first (readings from before it connected).
     private var backlog: [UInt64] = []
     public private(set) var acknowledged = 0
+    /// With `keepJournal`: the sequences of the readings the bridge acknowledged, for tests that
+    /// check nothing acknowledged is lost (off for load runs: it only grows).
+    public private(set) var journal: [UInt64]? = nil
     /// Checks commands: the portal's key under this meter's serial, and the last command sequence.
     private var commands: MessageVerifier
     private let acceptsCommands: Bool
@@ -42,8 +45,9 @@ public actor SimulatedMeter {
 
     public init(
         serial: String, key: Secp256k1.PrivateKey, curve: LoadCurve, wattHours: Double, since: Date, oddity: Oddity = .none,
-        portalKey: Secp256k1.PublicKey? = nil, decoderKey: STSDecoderKey? = nil
+        portalKey: Secp256k1.PublicKey? = nil, decoderKey: STSDecoderKey? = nil, keepJournal: Bool = false
     ) {
+        if keepJournal { journal = [] }
         self.serial = serial
         self.key = key
         self.curve = curve
@@ -183,7 +187,9 @@ public actor SimulatedMeter {
     }
 
     public func acknowledge(_ sequence: UInt64) {
-        if unacknowledged.removeValue(forKey: sequence) != nil { acknowledged += 1 }
+        guard let frame = unacknowledged.removeValue(forKey: sequence) else { return }
+        acknowledged += 1
+        if journal != nil, String(decoding: frame, as: UTF8.self).contains(#""k":"reading""#) { journal?.append(sequence) }
     }
 
     public var waiting: Int { unacknowledged.count }
