@@ -37,6 +37,7 @@ bench: deps-bench
 	bench/payments.sh
 	bench/tickets.sh
 	bench/protocol.sh
+	bench/devices.sh
 
 # Same flags as the test build, so running it after `swift test` rebuilds nothing.
 browser-test: $(VENV)/.installed

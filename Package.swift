@@ -85,6 +85,14 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "meter-protocol-bench", dependencies: ["MeterProtocol", "Platform"]),
+        .executableTarget(
+            name: "device-bench",
+            dependencies: [
+                "Web", "Metering", "MeterBridge", "MeterProtocol", "MeterSimulator", "Platform",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The device bridge (BR-1, BR-2): meters connect to it; it forwards what they sign to the portal.
         .target(
             name: "MeterBridge",

@@ -50,6 +50,7 @@ public enum AuditLog {
         case meterKeysSet = "meter.keys_set"
         case vendingKeyLoaded = "prepaid.vending_key_loaded"
         case emergencyTokenIssued = "prepaid.emergency_token"
+        case meterCommandSent = "meter.command_sent"
     }
 
     public static func record(

@@ -9,7 +9,7 @@ import Web
 struct MetersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meters", abstract: "Smart meters: list them for the simulator, load their public keys.",
-        subcommands: [Smart.self, SetKeys.self, CommandKey.self])
+        subcommands: [Smart.self, SetKeys.self, CommandKey.self, ReadAll.self])
 
     struct Smart: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -52,6 +52,29 @@ struct MetersCommand: AsyncParsableCommand {
         func run() async throws {
             let (config, _) = try common.load(logToStandardError: true)
             print(Hex.encode(AppServices.commandKey(try AppServices.secretKey(config)).publicKey.compressed))
+        }
+    }
+
+    struct ReadAll: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "read-all", abstract: "Ask every bridge to read all its connected meters now, and print what came back (BR-2).")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Seconds the bridges wait for the meters.") var deadline = 5
+
+        func run() async throws {
+            let (config, logger) = try common.load(logToStandardError: true)
+            guard let secret = config.bridgeSecret else { throw ValidationError("Set BRIDGE_SECRET: it signs the call to the bridges.") }
+            try await withMigratedDatabase(config, logger) { database in
+                var readAll = ReadAllMeters(database: database, link: HTTPBridgeLink(secret: Array(secret.utf8)))
+                readAll.deadline = .seconds(max(1, min(deadline, 60)))
+                let round = try await readAll.run(by: nil)
+                print(
+                    "\(round.bridges) bridges (\(round.unreachable) unreachable): \(round.answered) of \(round.asked) meters answered in \(round.milliseconds) ms; \(round.stored) readings stored."
+                )
+                if !round.missing.isEmpty {
+                    print("Did not answer: \(round.missing.prefix(20).joined(separator: ", "))\(round.missing.count > 20 ? " …" : "")")
+                }
+            }
         }
     }
 }

@@ -32,7 +32,8 @@ public enum Role: String, CaseIterable, Sendable, Codable {
             ]
         case .meterReader: [.enterStaffArea, .readMeters]
         case .technician: [.enterStaffArea, .readMeters, .installMeters, .viewMeterHealth, .issueEmergencyTokens]
-        case .engineer: [.enterStaffArea, .readMeters, .registerMeters, .reviewReadings, .importReadings, .viewMeterHealth, .manageVendingKeys]
+        case .engineer:
+            [.enterStaffArea, .readMeters, .registerMeters, .reviewReadings, .importReadings, .viewMeterHealth, .manageVendingKeys, .commandMeters]
         case .support: [.enterStaffArea, .reviewReadings, .viewMeterHealth, .handleTickets]
         }
     }
@@ -79,6 +80,8 @@ public enum Permission: Sendable, Hashable {
     case issueEmergencyTokens
     /// Load the vending keys prepaid tokens are made with (BL-8).
     case manageVendingKeys
+    /// Disconnect or reconnect a smart meter's supply, ask for its diagnostics (BR-3).
+    case commandMeters
 }
 
 extension Collection<Role> {

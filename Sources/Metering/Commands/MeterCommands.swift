@@ -12,6 +12,15 @@ public enum MeterCommands {
         case relayOff = "relay_off"
         case diagnostics
 
+        public var title: String {
+            switch self {
+            case .token: "Load a token"
+            case .relayOn: "Reconnect the supply"
+            case .relayOff: "Disconnect the supply"
+            case .diagnostics: "Diagnostics"
+            }
+        }
+
         /// What the meter is sent.
         func command(payload: String?) -> MeterCommand? {
             switch self {
@@ -20,6 +29,38 @@ public enum MeterCommands {
             case .relayOff: .relay(on: false)
             case .diagnostics: .diagnostics
             }
+        }
+    }
+
+    /// One command as the meter's page shows it.
+    public struct Sent: Sendable, Equatable, Encodable {
+        public let kind: String
+        public let createdAt: String
+        public let state: String
+        public let ok: Bool?
+    }
+
+    /// A meter's latest commands, newest first, with where each stands.
+    public static func recent(meterID: Int64, limit: Int = 20, in database: Database) async throws -> [Sent] {
+        try await database.query(
+            """
+            SELECT kind, to_char(created_at, 'YYYY-MM-DD HH24:MI:SS') AS created, sent_at IS NOT NULL AS sent, attempts, ok, answer,
+                   to_char(answered_at, 'HH24:MI:SS') AS answered
+            FROM meter_commands WHERE meter_id = \(meterID) ORDER BY id DESC LIMIT \(limit)
+            """
+        ).rows.map { row in
+            let kind = Kind(rawValue: try row.decode("kind")) ?? .diagnostics
+            let ok: Bool? = try row.decode("ok")
+            let answer: String? = try row.decode("answer")
+            let state: String =
+                if let ok {
+                    (ok ? "Done at " : "Refused at ") + (try row.decode("answered", as: String.self)) + (answer.map { ": \($0)" } ?? "")
+                } else if try row.decode("sent", as: Bool.self) {
+                    "Passed to the meter (\(try row.decode("attempts", as: Int.self)) times); no answer yet"
+                } else {
+                    "Waiting for the meter to connect"
+                }
+            return Sent(kind: kind.title, createdAt: try row.decode("created"), state: state, ok: ok)
         }
     }
 

@@ -84,6 +84,8 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let fieldEmergencyToken = Routes.forStaff("/field/accounts/:number/emergency-token", .issueEmergencyTokens)
     public let opsMeters = Routes.forStaff("/ops/meters", .registerMeters)
     public let opsProvision = Routes.forStaff("/ops/meters/provision", .registerMeters)
+    public let opsMeter = Routes.forStaff("/ops/meters/:serial", .commandMeters)
+    public let opsMeterCommand = Routes.forStaff("/ops/meters/:serial/commands", .commandMeters)
     public let opsImport = Routes.forStaff("/ops/readings/import", .importReadings)
     public let opsAlerts = Routes.forStaff("/ops/alerts", .reviewReadings)
     public let opsAlertsAcknowledge = Routes.forStaff("/ops/alerts/acknowledge", .reviewReadings)

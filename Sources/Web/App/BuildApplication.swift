@@ -45,6 +45,7 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
     FieldController(services: services).addRoutes(to: site)
     OpsController(services: services).addRoutes(to: site)
     BridgeController(services: services).addRoutes(to: site)
+    MeterCommandsController(services: services).addRoutes(to: site)
     AdminAccountsController(services: services).addRoutes(to: site)
     BillRunsController(services: services).addRoutes(to: site)
     BillController(services: services).addRoutes(to: site)

@@ -261,10 +261,13 @@ struct OpsMeters: Page {
         let accountNumber: String?
         /// Waiting to be provisioned: the page offers the button.
         let registered: Bool
+        /// A smart or prepaid meter's own page (commands, BR-3).
+        let link: String?
 
         init(serial: String, model: String, kind: String, status: String, accountNumber: String?) {
             (self.serial, self.model, self.kind, self.status, self.accountNumber) = (serial, model, kind, status, accountNumber)
             registered = status == "registered"
+            link = kind == "manual" ? nil : Routes.site.opsMeter.url(serial)
         }
     }
 

@@ -176,10 +176,25 @@ struct PrepaidPurchaseTests {
                     let refused = try #require(try await answer(of: try await send(stranger)))
                     #expect(!refused.ok)
                     #expect(refused.answer == STSError.notForThisMeter.description)
+                    // An engineer disconnects the supply, then asks for diagnostics.
+                    let engineer = try await VendingKeysTests.technician(db)
+                    let send = SendMeterCommand(database: db)
+                    let off = try #require(
+                        try await answer(of: try await send.run("relay_off", meterID: fixture.meterID, by: engineer, clientAddress: nil)))
+                    #expect(off.ok && off.answer == "Supply disconnected.")
+                    let diagnostics = try #require(
+                        try await answer(of: try await send.run("diagnostics", meterID: fixture.meterID, by: engineer, clientAddress: nil)))
+                    #expect(diagnostics.ok && diagnostics.answer.hasPrefix("Relay off"))
+                    await #expect(throws: SendMeterCommand.Refused.unknownCommand) {
+                        try await send.run("token", meterID: fixture.meterID, by: engineer, clientAddress: nil)
+                    }
                     group.cancelAll()
                 }
             }
             #expect(await meter.creditTenths == 200)
+            #expect(await meter.relayOn == false)
+            let recent = try await MeterCommands.recent(meterID: fixture.meterID, in: db)
+            #expect(recent.first?.state.hasPrefix("Done at") == true)
             let shown = try #require(try await PrepaidTokens(database: db).forPayment(paymentID).first)
             #expect(shown.delivery == .accepted("Added 20.0 kWh; credit 20.0 kWh."))
             await services.shutdown()

@@ -119,7 +119,7 @@ import Testing
             let values = [
                 "number": DemoAccounts.accounts[0].number, "bill": bill, "run": String(run.id), "category": "residential",
                 "payment": String(payment.id), "checkout": checkout.id, "dispute": String(dispute), "ticket": ticket.number,
-                "alert": String(alert),
+                "alert": String(alert), "serial": "PRE-MATRIX-1",
             ]
             let services = try await TestApp.services(database: db)
             let (router, site) = try buildSite(services: services)
