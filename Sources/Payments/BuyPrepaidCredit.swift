@@ -1,4 +1,5 @@
 import Foundation
+import MeterProtocol
 import Platform
 import Prepaid
 
@@ -38,6 +39,12 @@ public struct BuyPrepaidCredit: Sendable {
         }
         let amount: Money
         do { amount = try start.settings.amount(text) } catch { throw Refused.amount(error.description) }
+        guard prepaid.tenths(for: amount) <= STSAmount.maximumTenths else {
+            throw Refused.amount("A token carries at most \(STSAmount.maximumTenths / 10) kWh: buy less at a time.")
+        }
+        guard try await start.database.query("SELECT 1 FROM vending_keys LIMIT 1").rows.first != nil else {
+            throw Refused.amount("Tokens cannot be sold yet: the utility has not loaded its vending key. Nothing was taken.")
+        }
         guard prepaid.tenths(for: amount) >= 1 else {
             throw Refused.amount(
                 "\(start.settings.currency.format(amount)) buys less than 0.1 kWh at \(start.settings.currency.format(prepaid.pricePerKilowattHour)) a kWh."

@@ -11,7 +11,7 @@ enum PaymentLedger {
     /// and what it settled, oldest bills first. An amount above what is owed stays as credit.
     static func credit(
         _ payment: Payment, amount: Money, settings: PaymentSettings, on connection: PostgresConnection, now: Date, today: CalendarDay,
-        notify: Bool = true
+        notify: Bool = true, allocate: Bool = true
     ) throws -> String {
         // Added, never set: a bill issued at the same moment adds its own part. The row stays locked
         // to the end of the transaction, so `before` and `after` are this payment's alone.
@@ -24,13 +24,15 @@ enum PaymentLedger {
         ).rows[0].decode("balance", as: Int64.self)
         let before = after + amount.minorUnits
         // The bills the payment settled: those open at the old balance and not at the new one.
-        try connection.execute(
-            """
-            INSERT INTO payment_allocations (payment_id, bill_id, amount)
-            SELECT \(payment.id), id, open_before - open_after
-            FROM (\(OpenBills.query(account: payment.accountID, balance: before, other: after))) o
-            WHERE open_before > open_after
-            """)
+        if allocate {
+            try connection.execute(
+                """
+                INSERT INTO payment_allocations (payment_id, bill_id, amount)
+                SELECT \(payment.id), id, open_before - open_after
+                FROM (\(OpenBills.query(account: payment.accountID, balance: before, other: after))) o
+                WHERE open_before > open_after
+                """)
+        }
         // The receipt counter is one row every payment takes in turn: taken last, held briefly.
         let receipt = try NumberSeries.next(in: settings.receiptPrefix, year: today.year, on: connection)
         try connection.execute(

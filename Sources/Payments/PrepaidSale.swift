@@ -18,8 +18,26 @@ public struct PrepaidSale: Sendable {
     )
         throws
     {
-        let tokens = try issue.issue(
-            for: amount, meterID: meterID, accountID: payment.accountID, paymentID: payment.id, at: now, on: connection)
+        // The payment counts whatever happens; a token that cannot be made leaves the money on the
+        // account as credit, and the owner is told, rather than failing the gateway's callback.
+        try connection.execute("SAVEPOINT prepaid_sale")
+        let tokens: [PrepaidToken]
+        do {
+            tokens = try issue.issue(for: amount, meterID: meterID, accountID: payment.accountID, paymentID: payment.id, at: now, on: connection)
+            // The meter must still be on the account that paid.
+            guard
+                try connection.query(
+                    "SELECT 1 FROM meter_installations WHERE meter_id = \(meterID) AND account_id = \(payment.accountID) AND removed_on IS NULL"
+                ).rows.first != nil
+            else { throw TokenRefused.notPrepaid }
+        } catch let refused as TokenRefused {
+            try connection.execute("ROLLBACK TO SAVEPOINT prepaid_sale")
+            try OwnerNotices.send(
+                .paymentReceipt, to: payment.accountID,
+                "Meterline: receipt \(receipt), \(settings.currency.format(amount)). We could not make your token (\(refused.description)) The amount is on account \(payment.accountNumber) as credit; call us and we will issue it.",
+                purpose: "prepaid_token", on: connection)
+            return
+        }
         guard let credit = tokens.last else { return }
         try connection.execute(
             """
@@ -36,5 +54,16 @@ public struct PrepaidSale: Sendable {
             .paymentReceipt, to: payment.accountID,
             "Meterline: receipt \(receipt), \(settings.currency.format(amount)) for \(credit.energy) on meter \(credit.meterSerial). Token: \(typed).",
             purpose: "prepaid_token", on: connection)
+    }
+
+    /// A chargeback of a purchase: the tokens not yet taken by the meter are not sent any more.
+    /// The energy is owed again (the reversal's ledger entry); the token already typed cannot be
+    /// taken back from a meter.
+    static func reverse(_ payment: Payment, on connection: PostgresConnection, now: Date) throws {
+        try connection.execute(
+            """
+            UPDATE meter_commands c SET answered_at = \(now), ok = false, answer = 'Not sent: the payment was reversed.'
+            FROM prepaid_tokens t WHERE t.payment_id = \(payment.id) AND c.id = t.command_id AND c.answered_at IS NULL
+            """)
     }
 }

@@ -68,17 +68,21 @@ public struct ReceivePaymentEvent: Sendable {
             case (.succeeded, .pending), (.succeeded, .failed):
                 // What the gateway took counts, not what the consumer asked for.
                 let amount = Money(minorUnits: event.amount)
-                let receipt = try PaymentLedger.credit(
-                    payment, amount: amount, settings: settings, on: connection, now: now, today: today, notify: payment.meterID == nil)
-                if let meterID = payment.meterID {
-                    try prepaid.complete(payment, meterID: meterID, amount: amount, receipt: receipt, settings: settings, on: connection, now: now)
-                }
                 // A chargeback that overtook the success: credited and taken back, as the bank did.
-                if let reversal = try connection.query(
+                let reversal = try connection.query(
                     """
                     SELECT body FROM payment_events WHERE payment_id = \(payment.id) AND type = \(GatewayEvent.Kind.reversed.rawValue) LIMIT 1
                     """
-                ).rows.first {
+                ).rows.first
+                // A purchase of prepaid credit settles no bill: it buys a token (unless taken back already).
+                let buysToken = payment.meterID != nil && reversal == nil
+                let receipt = try PaymentLedger.credit(
+                    payment, amount: amount, settings: settings, on: connection, now: now, today: today, notify: !buysToken,
+                    allocate: payment.meterID == nil)
+                if buysToken, let meterID = payment.meterID {
+                    try prepaid.complete(payment, meterID: meterID, amount: amount, receipt: receipt, settings: settings, on: connection, now: now)
+                }
+                if let reversal {
                     let reason = (try? JSONDecoder().decode(GatewayEvent.self, from: Data(try reversal.decode("body", as: String.self).utf8)))?.reason
                     try PaymentLedger.reverse(
                         try Payment.find(payment.id, on: connection), reason: reason, settings: settings, on: connection, now: now)
@@ -92,6 +96,7 @@ public struct ReceivePaymentEvent: Sendable {
                 return .failed
             case (.reversed, .succeeded):
                 try PaymentLedger.reverse(payment, reason: event.reason, settings: settings, on: connection, now: now)
+                if payment.meterID != nil { try PrepaidSale.reverse(payment, on: connection, now: now) }
                 return .reversed
             default:
                 return .noChange

@@ -28,7 +28,7 @@ public struct IssueEmergencyToken: Sendable {
                 let account = try connection.query(
                     """
                     SELECT i.account_id FROM meters m JOIN meter_installations i ON i.meter_id = m.id AND i.removed_on IS NULL
-                    JOIN accounts a ON a.id = i.account_id AND a.status = 'active'
+                    JOIN accounts a ON a.id = i.account_id AND a.status = 'active' AND a.billing_type = 'prepaid'
                     WHERE m.id = \(meterID) AND m.kind = 'prepaid'
                     """
                 ).rows.first

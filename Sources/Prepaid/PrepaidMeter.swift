@@ -36,6 +36,7 @@ struct PrepaidMeter: Sendable {
                     FROM (SELECT i, substr(reverse(digits), i, 1)::int AS d FROM generate_series(1, 17) i) x
                 ) % 10) % 10)::text, \(supplyGroup), '01', \(keyRevision), \(base), \(now)
                 FROM numbered
+                ON CONFLICT DO NOTHING
                 RETURNING meter_id
             )
             SELECT count(*) AS n FROM enrolled

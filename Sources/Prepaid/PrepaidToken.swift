@@ -26,7 +26,7 @@ public struct PrepaidToken: Sendable, Equatable {
     public var digits: String
     public var tenths: Int
     public var delivery: Delivery
-    public var issuedText = ""
+    public var issuedText: String?
     public var meterSerial = ""
 
     public init(kind: Kind, digits: String, tenths: Int, delivery: Delivery) {
@@ -85,12 +85,15 @@ public struct PrepaidTokens: Sendable {
         public let serial: String
     }
 
-    /// The prepaid meters installed at an account's premise.
+    /// The prepaid meters installed at an active prepaid account's premise (a postpaid account is
+    /// billed for its use, so it buys no tokens).
     public func meters(of accountID: Int64) async throws -> [Meter] {
         try await database.query(
             """
-            SELECT m.id, m.serial FROM meter_installations i JOIN meters m ON m.id = i.meter_id
-            WHERE i.account_id = \(accountID) AND i.removed_on IS NULL AND m.kind = 'prepaid' ORDER BY m.serial
+            SELECT m.id, m.serial FROM meter_installations i JOIN meters m ON m.id = i.meter_id JOIN accounts a ON a.id = i.account_id
+            WHERE i.account_id = \(accountID) AND i.removed_on IS NULL AND m.kind = 'prepaid'
+              AND a.billing_type = 'prepaid' AND a.status = 'active'
+            ORDER BY m.serial
             """
         ).rows.map { Meter(id: try $0.decode("id"), serial: try $0.decode("serial")) }
     }

@@ -5,7 +5,8 @@ import Platform
 /// BR-3: one delivery pass. Commands without an answer are signed with the portal's key, sealed to
 /// their meter's key and offered to every bridge that reported in the last minute; the bridge
 /// that has the meter connected passes it on. A command passed on and not answered within
-/// `retryAfter` is offered again; the meter answers a repeat without applying it twice.
+/// `retryAfter` is offered again; the meter answers a repeat without applying it twice. A meter
+/// gets its commands one at a time, oldest first.
 public struct DeliverCommands: Sendable {
     public let database: Database
     public let link: any BridgeLink
@@ -29,13 +30,24 @@ public struct DeliverCommands: Sendable {
 
     public func run() async throws -> Outcome {
         let now = database.clock.now
+        // A week without the meter: the command is closed, and says so.
+        try await database.query(
+            """
+            UPDATE meter_commands SET answered_at = \(now), ok = false, answer = 'Expired: the meter did not connect within a week.'
+            WHERE answered_at IS NULL AND created_at <= \(now.addingTimeInterval(-giveUpAfter.seconds))
+            """)
+        // Each meter's oldest open command only: a meter takes commands in order, so a newer one
+        // must not overtake one still on its way.
         let rows = try await database.query(
             """
-            SELECT c.id, c.kind, c.payload, m.serial, m.public_key FROM meter_commands c JOIN meters m ON m.id = c.meter_id
-            WHERE c.answered_at IS NULL AND m.public_key IS NOT NULL
-              AND c.created_at > \(now.addingTimeInterval(-giveUpAfter.seconds))
-              AND (c.sent_at IS NULL OR c.sent_at <= \(now.addingTimeInterval(-retryAfter.seconds)))
-            ORDER BY c.id LIMIT 2000
+            SELECT * FROM (
+                SELECT DISTINCT ON (c.meter_id) c.id, c.kind, c.payload, c.sent_at, m.serial, m.public_key
+                FROM meter_commands c JOIN meters m ON m.id = c.meter_id
+                WHERE c.answered_at IS NULL AND m.public_key IS NOT NULL
+                ORDER BY c.meter_id, c.id
+            ) o
+            WHERE o.sent_at IS NULL OR o.sent_at <= \(now.addingTimeInterval(-retryAfter.seconds))
+            ORDER BY o.id LIMIT 2000
             """
         ).rows
         guard !rows.isEmpty else { return Outcome() }

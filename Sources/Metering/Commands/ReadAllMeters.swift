@@ -49,8 +49,10 @@ public struct ReadAllMeters: Sendable {
                     round.unreachable += 1
                     continue
                 }
-                round.asked += answer.asked
-                round.answered += answer.answered
+                // What a bridge says is counted only as far as it can be true.
+                let asked = max(0, answer.asked)
+                round.asked += asked
+                round.answered += min(max(0, answer.answered), asked)
                 round.missing += answer.missing
             }
         }

@@ -46,7 +46,7 @@ public struct SmartMeterList: Sendable {
             SELECT value, read_at FROM readings_raw r WHERE r.meter_id = m.id ORDER BY read_at DESC LIMIT 1
         ) last ON true
         LEFT JOIN prepaid_meters p ON p.meter_id = m.id
-        WHERE m.kind = \(kind) AND a.status = 'active'
+        WHERE m.kind = \(kind) AND a.status = 'active' AND (m.kind <> 'prepaid' OR a.billing_type = 'prepaid')
         ORDER BY m.serial
         """
     }

@@ -91,7 +91,7 @@ public struct Routes: Encodable, Sendable, TemplateConstant {
     public let opsAlertsAcknowledge = Routes.forStaff("/ops/alerts/acknowledge", .reviewReadings)
     public let opsCorrect = Routes.forStaff("/ops/readings/correct", .reviewReadings)
     public let opsHealth = Routes.forStaff("/ops/health", .viewMeterHealth)
-    public let opsReadAll = Routes.forStaff("/ops/read-all", .viewMeterHealth)
+    public let opsReadAll = Routes.forStaff("/ops/read-all", .commandMeters)
     public let opsVendingKeys = Routes.forStaff("/ops/vending-keys", .manageVendingKeys)
     public let adminAccounts = Routes.forStaff("/admin/accounts", .manageAccounts)
     public let adminAccount = Routes.forStaff("/admin/accounts/:number", .manageAccounts)

@@ -222,7 +222,7 @@ public struct OpsController: Sendable {
             messagesLastHour: overview.messagesLastHour, meters: try await health.silent(hours: hours ?? 24))
         if typed != nil, hours == nil { page.hours.error = "Enter a number of hours from 1 to 8760." }
         page.notice = try await context.sessionHandle.takeFlash()
-        page.canReadAll = readAll != nil && !overview.bridges.isEmpty
+        page.canReadAll = readAll != nil && !overview.bridges.isEmpty && context.member.may(.commandMeters)
         if let latest = try await readAll?.latest() { page.lastReadAll = OpsHealth.LastRound(latest.round, startedAt: latest.startedAt) }
         return try renderer.response(page, status: page.hours.error == nil ? .ok : .unprocessableContent)
     }

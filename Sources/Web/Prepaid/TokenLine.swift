@@ -6,11 +6,11 @@ struct TokenLine: Encodable, Sendable {
     let digits: String
     let energy: String?
     let meter: String
-    let issued: String
+    let issued: String?
     let delivery: String
     let accepted: Bool
     let refused: Bool
-    /// Queued for a connected meter or sent to it, with no answer yet.
+    /// Passed to the meter, its answer due in seconds (the receipt page looks again until then).
     let onItsWay: Bool
 
     init(_ token: PrepaidToken) {
@@ -27,7 +27,7 @@ struct TokenLine: Encodable, Sendable {
         (delivery, accepted, refused, onItsWay) =
             switch token.delivery {
             case .typeIn: ("Type it on the meter's keypad.", false, false, false)
-            case .waiting: ("Waiting for the meter to connect; you can also type it on the keypad.", false, false, true)
+            case .waiting: ("Waiting for the meter to connect; you can also type it on the keypad.", false, false, false)
             case .sent: ("Sent to the meter; waiting for its answer.", false, false, true)
             case .accepted(let answer): ("The meter accepted it: \(answer)", true, false, false)
             case .refused(let answer): ("The meter refused it: \(answer)", false, true, false)

@@ -34,6 +34,7 @@ struct PrepaidPurchaseTests {
             supplyGroup: "123456", keyRevision: "1", keyType: "2", key: "abababababababab", by: nil)
         #expect(loaded.enrolled == 1)
         let account = DemoAccounts.accounts[0]
+        try await db.query("UPDATE accounts SET billing_type = 'prepaid' WHERE account_number = $1", [account.number])
         let accountID: Int64 = try await db.query("SELECT id FROM accounts WHERE account_number = $1", [account.number]).rows[0].decode("id")
         let consumer: Int64 = try await db.query(
             """
@@ -88,6 +89,34 @@ struct PrepaidPurchaseTests {
                 .decode("balance")
             #expect(balance == 0)
             #expect(try await countRows("notifications WHERE body LIKE '%' || $1 || '%'", db, [token.grouped]) == 1)
+        }
+    }
+
+    @Test("a paid purchase whose token cannot be made stays on the account as credit; one charged back first makes no token")
+    func purchaseWithoutToken() async throws {
+        try await withTestDatabase { (db: Database) async throws in
+            let fixture = try await Self.prepaidAccount(db)
+            // The key goes away between the checkout and the gateway's word: the money still counts.
+            let (paid, checkout) = try await Self.buy("5.00", meter: fixture.serial, accountID: fixture.accountID, consumer: fixture.consumer, db)
+            try await db.query("DELETE FROM vending_keys")
+            guard case .credited = try await PaymentTests.receive(PaymentTests.callback(.succeeded, checkout: checkout, amount: 500, at: Date()), db)
+            else {
+                Issue.record("not credited")
+                return
+            }
+            #expect(try await PrepaidTokens(database: db).forPayment(paid).isEmpty)
+            #expect(try await countRows("ledger_entries WHERE payment_id = $1 AND kind = 'token_sale'", db, [paid]) == 0)
+            let balance: Int64 = try await db.query("SELECT balance FROM account_balances WHERE account_id = $1", [fixture.accountID]).rows[0]
+                .decode("balance")
+            #expect(balance == -500)
+            #expect(try await countRows("notifications WHERE body LIKE '%could not make your token%'", db) == 1)
+            // A chargeback that overtakes the success: no token is made for money taken back.
+            _ = try await VendingKeys(database: db, box: PaymentTests.prepaidSale.issue.box).load(
+                supplyGroup: "123456", keyRevision: "2", keyType: "2", key: "abababababababab", by: nil)
+            let (reversed, second) = try await Self.buy("5.00", meter: fixture.serial, accountID: fixture.accountID, consumer: fixture.consumer, db)
+            _ = try await PaymentTests.receive(PaymentTests.callback(.reversed, checkout: second, amount: 500, at: Date()), db)
+            #expect(try await PaymentTests.receive(PaymentTests.callback(.succeeded, checkout: second, amount: 500, at: Date()), db) == .reversed)
+            #expect(try await PrepaidTokens(database: db).forPayment(reversed).isEmpty)
         }
     }
 

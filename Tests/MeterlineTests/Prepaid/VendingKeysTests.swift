@@ -56,6 +56,11 @@ struct VendingKeysTests {
                 try await emergency.run(meterID: meterID, reason: "Supply off, consumer waiting", by: staff, clientAddress: nil)
             }
             try await db.query("UPDATE meters SET kind = 'prepaid' WHERE id = $1", [meterID])
+            // On a postpaid account the meter's use is billed: no token.
+            await #expect(throws: TokenRefused.notPrepaid) {
+                try await emergency.run(meterID: meterID, reason: "Supply off, consumer waiting", by: staff, clientAddress: nil)
+            }
+            try await db.query("UPDATE accounts SET billing_type = 'prepaid' WHERE account_number = $1", [DemoAccounts.accounts[0].number])
             await #expect(throws: TokenRefused.noVendingKey) {
                 try await emergency.run(meterID: meterID, reason: "Supply off, consumer waiting", by: staff, clientAddress: nil)
             }

@@ -97,6 +97,7 @@ import Testing
             // The first account has a prepaid meter, so that its buying page exists.
             let prepaidMeter = try await installMeter(db, serial: "PRE-MATRIX-1")
             try await db.query("UPDATE meters SET kind = 'prepaid' WHERE id = $1", [prepaidMeter])
+            try await db.query("UPDATE accounts SET billing_type = 'prepaid' WHERE account_number = $1", [DemoAccounts.accounts[0].number])
             // A payment waiting for verification on the first account, and a sandbox checkout.
             let payment = try await OfficePayments(database: db, settings: PaymentSettings()).record(
                 accountNumber: DemoAccounts.accounts[0].number, amount: "12.00", method: "office", reference: "Slip 1", by: drafter,
