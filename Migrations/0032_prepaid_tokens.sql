@@ -50,7 +50,6 @@ CREATE TABLE prepaid_tokens (
 CREATE UNIQUE INDEX prepaid_tokens_identifier_key ON prepaid_tokens (meter_id, base_year, token_id) WHERE kind <> 'key_change';
 CREATE UNIQUE INDEX prepaid_tokens_payment_key ON prepaid_tokens (payment_id) WHERE kind = 'credit';
 CREATE INDEX prepaid_tokens_meter_idx ON prepaid_tokens (meter_id, id DESC);
-CREATE INDEX prepaid_tokens_payment_idx ON prepaid_tokens (payment_id) WHERE payment_id IS NOT NULL;
 CREATE INDEX prepaid_tokens_account_idx ON prepaid_tokens (account_id, id DESC);
 
 -- A purchase of credit for a prepaid meter: the payment buys a token, booked as a sale.

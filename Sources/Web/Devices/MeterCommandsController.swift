@@ -63,12 +63,13 @@ public struct MeterCommandsController: Sendable {
         -> Response
     {
         let meter = try await find(context)
+        let commands = try await MeterCommands.recent(meterID: meter.id, in: database)
         let tokenLines = meter.kind == "prepaid" ? try await tokens.forMeter(meter.id, limit: 10).map(TokenLine.init) : []
         return try renderer.response(
             OpsMeterPage(
                 chrome: context.chrome, title: "Meter \(meter.serial)", serial: meter.serial, kind: meter.kind, accountNumber: meter.account,
                 connectable: meter.connectable, action: routes.opsMeterCommand.url(meter.serial), notice: notice, error: error,
-                commands: try await MeterCommands.recent(meterID: meter.id, in: database),
+                commands: commands, hasCommands: !commands.isEmpty,
                 tokens: tokenLines.isEmpty ? nil : TokenList(tokenLines)),
             status: status)
     }
@@ -87,5 +88,6 @@ struct OpsMeterPage: Page {
     let notice: String?
     let error: String?
     let commands: [MeterCommands.Sent]
+    var hasCommands: Bool
     let tokens: TokenList?
 }

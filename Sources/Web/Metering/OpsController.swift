@@ -222,6 +222,7 @@ public struct OpsController: Sendable {
             messagesLastHour: overview.messagesLastHour, meters: try await health.silent(hours: hours ?? 24))
         if typed != nil, hours == nil { page.hours.error = "Enter a number of hours from 1 to 8760." }
         page.notice = try await context.sessionHandle.takeFlash()
+        page.hasBridges = !overview.bridges.isEmpty
         page.canReadAll = readAll != nil && !overview.bridges.isEmpty && context.member.may(.commandMeters)
         if let latest = try await readAll?.latest() { page.lastReadAll = OpsHealth.LastRound(latest.round, startedAt: latest.startedAt) }
         return try renderer.response(page, status: page.hours.error == nil ? .ok : .unprocessableContent)
@@ -320,6 +321,7 @@ struct OpsHealth: Page {
     let title = "Smart meters"
     var hours: FormField
     let bridges: [BridgeReports.Bridge]
+    var hasBridges = false
     let metersLastHour: Int
     let messagesLastHour: Int
     let meters: [MeterHealth.Meter]
@@ -336,7 +338,7 @@ struct OpsHealth: Page {
         init(_ round: ReadAllMeters.Round, startedAt: String) {
             self.startedAt = startedAt
             summary =
-                "\(round.answered) of \(round.asked) meters answered in \(round.milliseconds) ms, from \(round.bridges) bridges"
+                "\(round.answered) of \(round.asked) meters answered in \(round.milliseconds) ms, from \(round.bridges) bridge\(round.bridges == 1 ? "" : "s")"
                 + (round.unreachable > 0 ? " (\(round.unreachable) did not answer the portal)" : "") + "."
             missing =
                 round.missing.isEmpty

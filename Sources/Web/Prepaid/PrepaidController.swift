@@ -173,7 +173,8 @@ public struct PrepaidController: Sendable {
     }
 
     @Sendable func showKeys(_ request: Request, context: StaffContext) async throws -> Response {
-        var page = VendingKeysPage(chrome: context.chrome, action: routes.opsVendingKeys.url(), keys: try await keys.list())
+        let loaded = try await keys.list()
+        var page = VendingKeysPage(chrome: context.chrome, action: routes.opsVendingKeys.url(), keys: loaded, hasKeys: !loaded.isEmpty)
         page.notice = try await context.sessionHandle.takeFlash()
         return try renderer.response(page)
     }
@@ -189,7 +190,8 @@ public struct PrepaidController: Sendable {
             )
             return .redirect(to: routes.opsVendingKeys.url(), type: .normal)
         } catch let refused as VendingKeys.Refused {
-            var page = VendingKeysPage(chrome: context.chrome, action: routes.opsVendingKeys.url(), keys: try await keys.list())
+            let loaded = try await keys.list()
+            var page = VendingKeysPage(chrome: context.chrome, action: routes.opsVendingKeys.url(), keys: loaded, hasKeys: !loaded.isEmpty)
             // What was typed comes back, except the key: it is never shown.
             page.supplyGroup = FormField(input.supplyGroup.map { String($0.prefix(20)) }, error: refused.problems[.supplyGroup])
             page.keyRevision = FormField(input.keyRevision.map { String($0.prefix(5)) }, error: refused.problems[.keyRevision])
@@ -250,6 +252,7 @@ struct VendingKeysPage: Page {
     let title = "Vending keys"
     let action: String
     let keys: [VendingKeys.Summary]
+    var hasKeys = false
     var notice: String?
     var supplyGroup = FormField()
     var keyRevision = FormField()

@@ -27,7 +27,7 @@ struct TokenLine: Encodable, Sendable {
         (delivery, accepted, refused, onItsWay) =
             switch token.delivery {
             case .typeIn: ("Type it on the meter's keypad.", false, false, false)
-            case .waiting: ("Waiting for the meter to connect; you can also type it on the keypad.", false, false, false)
+            case .waiting: ("Not yet passed to the meter (it must be connected); you can also type it on the keypad.", false, false, false)
             case .sent: ("Sent to the meter; waiting for its answer.", false, false, true)
             case .accepted(let answer): ("The meter accepted it: \(answer)", true, false, false)
             case .refused(let answer): ("The meter refused it: \(answer)", false, true, false)
