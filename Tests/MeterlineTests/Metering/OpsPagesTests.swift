@@ -196,7 +196,11 @@ struct OpsPagesTests {
             }
             try await db.query(
                 "UPDATE meter_health SET last_seen_at = now() - interval '3 days' WHERE meter_id = (SELECT id FROM meters WHERE serial = 'SM-1')")
+            // A bridge's report shows in its table.
+            try await BridgeReports(database: db).record(
+                .init(name: "bridge-east", startedAt: Date(), connected: 41, verified: 1234, refused: ["replayed": 2], backlog: 0))
             let page = try await browser.get("/ops/health?hours=24")
+            #expect(page.text.contains("<td>bridge-east</td><td>41</td><td>1234</td><td>replayed 2</td>"))
             #expect(!page.text.contains("<td>SM-0</td>"))
             #expect(page.text.contains("<td>SM-1</td>"))
             #expect(page.text.contains("<td>SM-2</td>"))
