@@ -30,6 +30,8 @@ public struct AppServices: Sendable {
     public let vendingKeys: SecretBox
     /// Signs commands to meters (BR-3); meters hold its public key.
     public let commandKey: Secp256k1.PrivateKey
+    /// The portal's signed calls to the bridges (BR-2, BR-3); nil when no bridge is let in.
+    public let bridgeLink: (any BridgeLink)?
     public let rateLimiter: RateLimiter
     public let metrics: PrometheusCollectorRegistry
     public let logger: Logger
@@ -81,6 +83,7 @@ public struct AppServices: Sendable {
                 paths: [.login: Routes.site.loginLink.url(), .verifyEmail: Routes.site.emailVerify.url()]),
             totpSecrets: SecretBox(secretKey: secretKey, purpose: "totp"),
             vendingKeys: vendingKeyBox(secretKey), commandKey: AppServices.commandKey(secretKey),
+            bridgeLink: config.bridgeSecret.map { HTTPBridgeLink(secret: Array($0.utf8), client: httpClient) },
             rateLimiter: RateLimiter(database: database), metrics: PrometheusCollectorRegistry(),
             logger: logger,
             paymentGateway: gateway, sandboxWebhooks: sandboxWebhooks)

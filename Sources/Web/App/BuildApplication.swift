@@ -102,9 +102,8 @@ public func buildApplication(services: AppServices) throws -> some ApplicationPr
         SessionPurger(sessions: services.sessions, logger: services.logger),
         PeriodicService(passes: hourlyPasses(services), logger: services.logger),
     ]
-    if let secret = services.config.bridgeSecret {
-        let deliver = DeliverCommands(
-            database: services.database, link: HTTPBridgeLink(secret: Array(secret.utf8)), portalKey: services.commandKey)
+    if let link = services.bridgeLink {
+        let deliver = DeliverCommands(database: services.database, link: link, portalKey: services.commandKey)
         background.append(
             PeriodicService(
                 passes: [

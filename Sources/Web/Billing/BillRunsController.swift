@@ -22,7 +22,7 @@ public struct BillRunsController: Sendable {
         renderer = services.renderer
         settings = services.config.billing
         logger = services.logger
-        readAll = services.config.bridgeSecret.map { ReadAllMeters(database: services.database, link: HTTPBridgeLink(secret: Array($0.utf8))) }
+        readAll = services.bridgeLink.map { ReadAllMeters(database: services.database, link: $0) }
     }
 
     public func addRoutes(to site: SiteRouter) {

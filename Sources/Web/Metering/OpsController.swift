@@ -32,7 +32,7 @@ public struct OpsController: Sendable {
         correct = CorrectReading(database: services.database)
         health = MeterHealth(database: services.database)
         bridges = BridgeReports(database: services.database)
-        readAll = services.config.bridgeSecret.map { ReadAllMeters(database: services.database, link: HTTPBridgeLink(secret: Array($0.utf8))) }
+        readAll = services.bridgeLink.map { ReadAllMeters(database: services.database, link: $0) }
         renderer = services.renderer
     }
 

@@ -53,13 +53,7 @@ struct BridgeOutageTests {
             try await DemoAccounts.seed(db)
             let list = MeterList.generated(count: 20, prefix: "OUT-", at: Date())
             let serials = list.entries.map(\.serial)
-            try await db.query(
-                """
-                INSERT INTO meters (serial, model, kind, public_key, status)
-                SELECT s, 'Simulated', 'smart', '02' || repeat('ab', 32), 'provisioned' FROM unnest($1::text[]) AS s
-                """, [TextList(serials)])
-            let keys = serials.map { "\($0)\t\(Hex.encode(SimulatedMeter.key(seed: "test", serial: $0).publicKey.compressed))" }
-            _ = try await SetMeterKeys(database: db).run(keys.joined(separator: "\n"), by: nil)
+            try await registerSimulatedMeters(serials, seed: "test", db)
             let logger = {
                 var logger = Logger(label: "outage-test")
                 logger.logLevel = .critical

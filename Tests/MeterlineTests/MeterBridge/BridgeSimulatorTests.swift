@@ -22,13 +22,7 @@ struct BridgeSimulatorTests {
             try await DemoAccounts.seed(db)
             let list = MeterList.generated(count: 100, prefix: "SIM-", at: Date())
             let serials = list.entries.map(\.serial)
-            try await db.query(
-                """
-                INSERT INTO meters (serial, model, kind, public_key, status)
-                SELECT s, 'Simulated', 'smart', '02' || repeat('ab', 32), 'provisioned' FROM unnest($1::text[]) AS s
-                """, [TextList(serials)])
-            let keys = serials.map { "\($0)\t\(Hex.encode(SimulatedMeter.key(seed: "test", serial: $0).publicKey.compressed))" }
-            #expect(try await SetMeterKeys(database: db).run(keys.joined(separator: "\n"), by: nil) == 100)
+            try await registerSimulatedMeters(serials, seed: "test", db)
             // One meter's key is not the one it signs with: it must never get in.
             try await db.query(
                 "UPDATE meters SET public_key = $1 WHERE serial = $2",

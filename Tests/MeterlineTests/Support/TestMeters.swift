@@ -1,4 +1,5 @@
 import Foundation
+import MeterSimulator
 import Testing
 
 @testable import Accounts
@@ -57,4 +58,16 @@ private func anyStaffID(_ db: Database) async throws -> Int64 {
 
 func countRows(_ sql: SQL, _ db: Database, _ parameters: [any SQLEncodable] = []) async throws -> Int {
     try await db.query("SELECT count(*) AS n FROM \(sql)", parameters).rows[0].decode("n")
+}
+
+/// Registers `serials` as provisioned smart meters whose keys are meter-sim's for `seed`, as the
+/// engineering CLI would (`meter-sim keys | meterline meters set-keys`).
+func registerSimulatedMeters(_ serials: [String], seed: String, _ db: Database) async throws {
+    try await db.query(
+        """
+        INSERT INTO meters (serial, model, kind, public_key, status)
+        SELECT s, 'Simulated', 'smart', '02' || repeat('ab', 32), 'provisioned' FROM unnest($1::text[]) AS s
+        """, [TextList(serials)])
+    let keys = serials.map { "\($0)\t\(Hex.encode(SimulatedMeter.key(seed: seed, serial: $0).publicKey.compressed))" }
+    #expect(try await SetMeterKeys(database: db).run(keys.joined(separator: "\n"), by: nil) == serials.count)
 }
