@@ -49,19 +49,25 @@ struct BridgeSimulatorTests {
                 settings.statusInterval = .milliseconds(300)
                 let bridge = try buildBridge(settings: settings, logger: logger)
                 let meters = list.meters(seed: "test", oddities: false)
-                let simulator = Simulator(bridgeURL: "ws://127.0.0.1:\(port)/meter", interval: .milliseconds(200), logger: logger)
+                // A reading a second each: with the whole suite running on two cores, a faster stream can
+                // outrun a debug build's ingest, and then fresh readings queue behind old ones.
+                let simulator = Simulator(bridgeURL: "ws://127.0.0.1:\(port)/meter", interval: .seconds(1), logger: logger)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { try await bridge.runService(gracefulShutdownSignals: []) }
                     group.addTask { await simulator.run(meters, rampUp: .milliseconds(500)) }
-                    let deadline = ContinuousClock.now + .seconds(60)
-                    while ContinuousClock.now < deadline {
+                    let deadline = ContinuousClock.now + .seconds(90)
+                    var ready = false
+                    while !ready, ContinuousClock.now < deadline {
                         let heard = try await countRows("(SELECT DISTINCT meter_id FROM readings_raw WHERE source = 'bridge') AS m", db)
                         let reported = try await countRows("bridges WHERE connected = 99 AND refused ? 'bad_signature'", db)
-                        if heard == 99, reported == 1 { break }
-                        try await Task.sleep(for: .milliseconds(200))
+                        ready = heard == 99 && reported == 1
+                        if !ready { try await Task.sleep(for: .milliseconds(200)) }
                     }
+                    try #require(ready, "the 99 good meters were heard and the bridge reported them")
                     // BR-2: the portal asks every bridge to read all its meters; the 99 connected answer.
-                    let round = try await ReadAllMeters(database: db, link: HTTPBridgeLink(secret: Self.secret)).run(by: nil)
+                    var readAll = ReadAllMeters(database: db, link: HTTPBridgeLink(secret: Self.secret))
+                    readAll.settle = .seconds(30)  // an upper bound: it returns once the 99 readings are stored
+                    let round = try await readAll.run(by: nil)
                     #expect(round.bridges == 1 && round.unreachable == 0)
                     #expect(round.asked == 99 && round.answered == 99 && round.missing.isEmpty)
                     #expect(round.stored == 99)
