@@ -30,4 +30,15 @@ public struct MeterRegister: Sendable, Equatable {
         guard from >= size * 9 / 10, to < size / 10 else { return nil }
         return (size - from + to) * multiplier
     }
+
+    /// `units(from:to:)` as an SQL expression over columns, for work done on a whole batch at once:
+    /// NULL where the register ran backwards. `digits` and `multiplier` name the meter's columns.
+    public static func units(from: SQL, to: SQL, digits: SQL, multiplier: SQL) -> SQL {
+        let size: SQL = "(10::bigint ^ (\(digits)))::bigint"
+        return """
+            (CASE WHEN (\(to)) >= (\(from)) THEN ((\(to)) - (\(from))) * (\(multiplier))
+                  WHEN (\(from)) >= \(size) * 9 / 10 AND (\(to)) < \(size) / 10 THEN (\(size) - (\(from)) + (\(to))) * (\(multiplier))
+             END)
+            """
+    }
 }

@@ -39,4 +39,33 @@ public enum Outbox {
             """, [channel.rawValue, recipient, subject, body, purpose]
         ).rows[0].decode("id", as: Int64.self)
     }
+
+    /// A message to write; the outbox gives it its id.
+    public struct Message: Sendable, Equatable {
+        public let channel: OutgoingNotification.Channel
+        public let recipient: String
+        public let subject: String?
+        public let body: String
+
+        public init(channel: OutgoingNotification.Channel, recipient: String, subject: String? = nil, body: String) {
+            self.channel = channel
+            self.recipient = recipient
+            self.subject = subject
+            self.body = body
+        }
+    }
+
+    /// Many messages in one statement.
+    public static func enqueue(_ messages: [Message], purpose: String, on connection: PostgresConnection) throws {
+        guard !messages.isEmpty else { return }
+        try connection.execute(
+            """
+            INSERT INTO notifications (channel, recipient, subject, body, purpose, created_at, next_attempt_at)
+            SELECT channel, recipient, CASE WHEN has_subject THEN subject END, body, \(purpose), \(connection.now), \(connection.now)
+            FROM unnest(\(TextList(messages.map(\.channel.rawValue)))::text[], \(TextList(messages.map(\.recipient)))::text[],
+                        \(TextList(messages.map { $0.subject ?? "" }))::text[], \(TextList(messages.map { $0.subject == nil ? "f" : "t" }))::boolean[],
+                        \(TextList(messages.map(\.body)))::text[])
+                 AS m (channel, recipient, subject, has_subject, body)
+            """)
+    }
 }

@@ -81,16 +81,28 @@ public enum OwnerNotices {
 
     /// Writes `text` to each address; `purpose` names the message in the outbox.
     public static func write(_ kind: Kind, _ text: String, to addresses: [Address], purpose: String, on connection: PostgresConnection) throws {
-        for address in addresses {
-            try Outbox.enqueue(
-                on: connection, channel: address.channel, to: address.recipient, subject: address.channel == .email ? kind.subject : nil,
-                body: String(text.prefix(address.channel == .sms ? 1000 : 10000)), purpose: purpose)
-        }
+        try Outbox.enqueue(addresses.map { message(kind, text, to: $0) }, purpose: purpose, on: connection)
+    }
+
+    /// Sends each text to the owners of its account, in two statements however many there are.
+    public static func send(
+        _ kind: Kind, _ notices: [(accountID: Int64, text: String)], purpose: String, on connection: PostgresConnection
+    ) throws {
+        guard !notices.isEmpty else { return }
+        let found = try addresses(kind, of: Array(Set(notices.map(\.accountID))), on: connection)
+        let messages = notices.flatMap { notice in (found[notice.accountID] ?? []).map { message(kind, notice.text, to: $0) } }
+        try Outbox.enqueue(messages, purpose: purpose, on: connection)
+    }
+
+    private static func message(_ kind: Kind, _ text: String, to address: Address) -> Outbox.Message {
+        Outbox.Message(
+            channel: address.channel, recipient: address.recipient, subject: address.channel == .email ? kind.subject : nil,
+            body: String(text.prefix(address.channel == .sms ? 1000 : 10000)))
     }
 
     /// Sends `text` to the owners of `accountID`; `purpose` names the message in the outbox.
     public static func send(_ kind: Kind, to accountID: Int64, _ text: String, purpose: String, on connection: PostgresConnection) throws {
-        try write(kind, text, to: addresses(kind, of: [accountID], on: connection)[accountID] ?? [], purpose: purpose, on: connection)
+        try send(kind, [(accountID: accountID, text: text)], purpose: purpose, on: connection)
     }
 
     /// What a login chose for each kind (SMS where nothing was chosen).

@@ -147,11 +147,11 @@ public struct StoreDeviceMessages: Sendable {
             ) h
             WHERE mh.meter_id = h.meter_id
             """)
-        for row in tampered {
-            guard let day = CalendarDay(try row.decode("day", as: String.self)) else { continue }
-            try RaiseAlert.raise(
-                on: connection, accountID: try row.decode("account_id"), readingID: nil, kind: .tamper, day: day, consumption: 0, days: 0)
-        }
+        try RaiseAlert.raise(
+            try tampered.compactMap { row in
+                guard let day = CalendarDay(try row.decode("day", as: String.self)) else { return nil }
+                return RaiseAlert.Alert(accountID: try row.decode("account_id"), readingID: nil, kind: .tamper, day: day, consumption: 0, days: 0)
+            }, on: connection)
     }
 
     /// BR-3: a meter's signed ack of a portal command closes it with the meter's answer. Only the
@@ -175,32 +175,71 @@ public struct StoreDeviceMessages: Sendable {
         ).rows[0].decode("n")
     }
 
-    /// The first stored reading of each meter's day, for days after the premise's latest reading.
+    /// MT-4, MT-6: the first stored reading of each meter's day, for days after the premise's
+    /// latest reading, becomes a validated reading. A smart meter's reading is never refused,
+    /// because it is what the meter said: a register that ran backwards is stored, flagged as
+    /// reverse flow and raises an alert; so does a spike, or a month without use.
+    ///
+    /// Set-based, in rounds: round n takes each premise's n-th new day, so every reading is judged
+    /// against the one before it, and a batch of one day per meter (the usual) is one round.
     private func deriveReadings(on connection: PostgresConnection) throws -> Int {
-        let candidates = try connection.query(
+        try connection.execute(
             """
-            SELECT DISTINCT ON (s.meter_id, s.read_at::date)
-                   s.id, s.meter_id, s.read_at::date::text AS day, s.value, i.id AS installation_id, i.account_id,
-                   m.register_digits, m.multiplier, a.status = 'active' AS live
-            FROM stored s
-            JOIN meters m ON m.id = s.meter_id
-            JOIN meter_installations i ON i.meter_id = s.meter_id AND i.removed_on IS NULL
-            JOIN accounts a ON a.id = i.account_id
-            WHERE s.read_at::date > i.installed_on
-              AND NOT EXISTS (SELECT 1 FROM readings r WHERE r.installation_id = i.id AND r.read_on >= s.read_at::date)
-            ORDER BY s.meter_id, s.read_at::date, s.read_at, s.id
-            """
-        ).rows
-        for row in candidates {
-            guard let day = CalendarDay(try row.decode("day", as: String.self)) else { continue }
-            try DeriveReading.derive(
-                .init(
-                    id: try row.decode("id"), meterID: try row.decode("meter_id"), day: day, value: try row.decode("value"),
-                    installationID: try row.decode("installation_id"), accountID: try row.decode("account_id"),
-                    register: MeterRegister(digits: try row.decode("register_digits"), multiplier: try row.decode("multiplier")),
-                    live: try row.decode("live")),
-                highUseFactor: highUseFactor, on: connection)
+            CREATE TEMP TABLE new_days ON COMMIT DROP AS
+            SELECT d.*, rank() OVER (PARTITION BY d.installation_id ORDER BY d.day) AS round
+            FROM (
+                SELECT DISTINCT ON (s.meter_id, s.read_at::date)
+                       s.id, s.read_at::date AS day, s.value, i.id AS installation_id, i.account_id,
+                       m.register_digits, m.multiplier, a.status = 'active' AS live
+                FROM stored s
+                JOIN meters m ON m.id = s.meter_id
+                JOIN meter_installations i ON i.meter_id = s.meter_id AND i.removed_on IS NULL
+                JOIN accounts a ON a.id = i.account_id
+                WHERE s.read_at::date > i.installed_on
+                  AND NOT EXISTS (SELECT 1 FROM readings r WHERE r.installation_id = i.id AND r.read_on >= s.read_at::date)
+                ORDER BY s.meter_id, s.read_at::date, s.read_at, s.id
+            ) d
+            """)
+        let summary = try connection.query("SELECT count(*) AS n, coalesce(max(round), 0) AS rounds FROM new_days").rows[0]
+        let rounds: Int = try summary.decode("rounds")
+        let units = MeterRegister.units(from: "p.value", to: "d.value", digits: "d.register_digits", multiplier: "d.multiplier")
+        let usual = UsualUse.flag(
+            account: "j.account_id", day: "j.day", consumption: "j.units", days: "j.days", factor: highUseFactor, live: "j.live")
+        for round in rounds > 0 ? Array(1...rounds) : [] {
+            var alerts: [RaiseAlert.Alert] = []
+            for row in try connection.query(
+                """
+                WITH judged AS (
+                    SELECT d.*, coalesce(\(units), CASE WHEN p.value IS NULL THEN 0 END) AS units,
+                           coalesce(d.day - p.read_on, 0) AS days, coalesce(p.value - d.value, 0) AS backwards
+                    FROM new_days d
+                    LEFT JOIN LATERAL (
+                        SELECT value, read_on FROM current_readings
+                        WHERE installation_id = d.installation_id AND read_on <= d.day ORDER BY read_on DESC, id DESC LIMIT 1
+                    ) p ON true
+                    WHERE d.round = \(round)
+                ), flagged AS (
+                    SELECT j.*, CASE WHEN j.units IS NULL THEN 'reverse_flow' ELSE \(usual) END AS flag FROM judged j
+                ), inserted AS (
+                    INSERT INTO readings (installation_id, account_id, raw_id, read_on, value, consumption, kind, flag)
+                    SELECT installation_id, account_id, id, day, value, coalesce(units, 0), 'actual', flag FROM flagged
+                    RETURNING id, raw_id
+                )
+                SELECT i.id AS reading_id, f.account_id, f.day::text AS day, f.flag, f.units, f.days, f.backwards
+                FROM flagged f JOIN inserted i ON i.raw_id = f.id
+                WHERE f.flag IS NOT NULL
+                """
+            ).rows {
+                guard let day = CalendarDay(try row.decode("day", as: String.self)) else { continue }
+                let flag: String = try row.decode("flag")
+                let kind: RaiseAlert.Kind = flag == "reverse_flow" ? .reverseFlow : flag == "high_use" ? .spike : .zeroUse
+                alerts.append(
+                    RaiseAlert.Alert(
+                        accountID: try row.decode("account_id"), readingID: try row.decode("reading_id"), kind: kind, day: day,
+                        consumption: kind == .reverseFlow ? try row.decode("backwards") : try row.decode("units"), days: try row.decode("days")))
+            }
+            try RaiseAlert.raise(alerts, on: connection)
         }
-        return candidates.count
+        return try summary.decode("n")
     }
 }

@@ -118,6 +118,46 @@ struct StoreDeviceMessagesTests {
         }
     }
 
+    @Test("days that arrive together after an outage are each judged against the day before; a spike among them tells the owner once")
+    func backlogJudgedDayByDay() async throws {
+        try await withSmartMeter { (db: Database, meter: TestSmartMeter, store: StoreDeviceMessages) async throws in
+            try await db.query(
+                """
+                INSERT INTO users (username, full_name, password_hash, mobile, account_id, status, mobile_verified_at)
+                SELECT 'owner', 'Owner', '$argon2id$placeholder', $1, id, 'active', now() FROM accounts WHERE account_number = $2
+                """, [DemoAccounts.accounts[0].mobile, DemoAccounts.accounts[0].number])
+            // Ten a day, then 310 a day for five days (a spike), then ten a day again.
+            let outcome = try await store.store(
+                batch(
+                    meter.reading(1, kWh: 1300, daysAgo: 30), meter.reading(2, kWh: 1400, daysAgo: 20), meter.reading(3, kWh: 1450, daysAgo: 15),
+                    meter.reading(4, kWh: 3000, daysAgo: 10), meter.reading(5, kWh: 3050, daysAgo: 5)))
+            #expect(outcome.readings == 5)
+            let readings = try await db.query("SELECT consumption, flag FROM readings WHERE raw_id IS NOT NULL ORDER BY read_on").rows
+            #expect(try readings.map { try $0.decode("consumption", as: Int64.self) } == [300, 100, 50, 1550, 50])
+            #expect(try readings.map { try $0.decode("flag", as: String?.self) } == [nil, nil, nil, "high_use", nil])
+            let alert = try await db.query("SELECT kind, detail, reading_id IS NOT NULL AS linked FROM consumption_alerts").rows
+            #expect(alert.count == 1)
+            #expect(try alert[0].decode("detail", as: String.self) == "1550 units in 5 days to \(day(ago: 10)), far above the usual use")
+            #expect(try alert[0].decode("linked", as: Bool.self))
+            #expect(
+                try await countRows("notifications WHERE purpose = 'consumption_alert' AND recipient = $1", db, [DemoAccounts.accounts[0].mobile])
+                    == 1)
+        }
+    }
+
+    @Test("the register rule reads the same in SQL as in Swift, turn-over and running backwards included")
+    func registerRuleInSQL() async throws {
+        try await withTestDatabase { (db: Database) async throws in
+            let register = MeterRegister(digits: 4, multiplier: 10)
+            for (from, to) in [(100, 150), (150, 150), (150, 100), (9_950, 20), (9_950, 2_000), (8_000, 20), (0, 9_999)] as [(Int64, Int64)] {
+                let units: Int64? = try await db.query(
+                    "SELECT \(MeterRegister.units(from: "\(from)::bigint", to: "\(to)::bigint", digits: "4", multiplier: "10")) AS u"
+                ).rows[0].decode("u")
+                #expect(units == register.units(from: from, to: to), "\(from) → \(to)")
+            }
+        }
+    }
+
     @Test("health updates the meter; a tamper switch newly open raises one alert; a signal out of range is dropped, not the batch")
     func healthAndTamper() async throws {
         try await withSmartMeter { (db: Database, meter: TestSmartMeter, store: StoreDeviceMessages) async throws in
