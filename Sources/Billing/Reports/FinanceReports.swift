@@ -24,6 +24,9 @@ public struct FinanceReports: Sendable {
         public let lateFees: Money
         /// Payments booked in the month, as a positive amount (BL-5 brings them).
         public let collected: Money
+        /// Prepaid energy sold in the month (BL-8): each purchase's token sale, paid by the
+        /// payment counted in `collected`.
+        public let prepaidSold: Money
     }
 
     /// The last `months` months, newest first.
@@ -46,11 +49,13 @@ public struct FinanceReports: Sendable {
             ), booked AS (
                 SELECT date_trunc('month', booked_at)::date AS month,
                        sum(amount) FILTER (WHERE kind = 'late_fee') AS late_fees,
-                       -sum(amount) FILTER (WHERE kind = 'payment' OR (kind = 'reversal' AND payment_id IS NOT NULL)) AS collected
-                FROM ledger_entries WHERE booked_at >= $1::date AND kind IN ('late_fee', 'payment', 'reversal') GROUP BY 1
+                       -sum(amount) FILTER (WHERE kind = 'payment' OR (kind = 'reversal' AND payment_id IS NOT NULL)) AS collected,
+                       sum(amount) FILTER (WHERE kind = 'token_sale') AS prepaid_sold
+                FROM ledger_entries WHERE booked_at >= $1::date AND kind IN ('late_fee', 'payment', 'reversal', 'token_sale') GROUP BY 1
             )
             SELECT to_char(m.month, 'YYYY-MM') AS period, coalesce(b.bills, 0) AS bills, coalesce(b.amount, 0) AS billed,
-                   coalesce(b.credited, 0) AS credited, coalesce(k.late_fees, 0) AS late_fees, coalesce(k.collected, 0) AS collected
+                   coalesce(b.credited, 0) AS credited, coalesce(k.late_fees, 0) AS late_fees, coalesce(k.collected, 0) AS collected,
+                   coalesce(k.prepaid_sold, 0) AS prepaid_sold
             FROM months m LEFT JOIN billed b ON b.month = m.month LEFT JOIN booked k ON k.month = m.month
             ORDER BY m.month DESC
             """, [first.first.description, current.first.description]
@@ -59,7 +64,7 @@ public struct FinanceReports: Sendable {
                 period: BillingPeriod(try row.decode("period", as: String.self))!, bills: try row.decode("bills"),
                 billed: Money(minorUnits: try row.decode("billed")), credited: Money(minorUnits: try row.decode("credited")),
                 lateFees: Money(minorUnits: try row.decode("late_fees")),
-                collected: Money(minorUnits: try row.decode("collected")))
+                collected: Money(minorUnits: try row.decode("collected")), prepaidSold: Money(minorUnits: try row.decode("prepaid_sold")))
         }
     }
 

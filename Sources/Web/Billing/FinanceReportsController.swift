@@ -62,11 +62,12 @@ public struct FinanceReportsController: Sendable {
                     .init(
                         month: $0.period.name, bills: $0.bills, billed: currency.format($0.billed), credited: currency.format($0.credited),
                         lateFees: currency.format($0.lateFees),
-                        collected: currency.format($0.collected))
+                        collected: currency.format($0.collected), prepaidSold: currency.format($0.prepaidSold))
                 },
                 billedTotal: currency.format(tables.months.map(\.billed).sum()),
                 creditedTotal: currency.format(tables.months.map(\.credited).sum()),
                 collectedTotal: currency.format(tables.months.map(\.collected).sum()),
+                prepaidSoldTotal: currency.format(tables.months.map(\.prepaidSold).sum()),
                 buckets: ["not yet due"] + Defaulters.buckets,
                 aged: ([tables.owedInAll - overdue] + tables.ageing.totalAged).map(currency.format),
                 owedInAll: currency.format(tables.owedInAll),
@@ -97,11 +98,11 @@ public struct FinanceReportsController: Sendable {
                     + tables.usage.byArea.map { ["area", $0.name, String($0.accounts), String($0.units), currency.plain($0.revenue)] })
         default:
             body = CSVWriter.document(
-                header: ["month", "bills", "billed", "credited", "late_fees", "collected"],
+                header: ["month", "bills", "billed", "credited", "late_fees", "collected", "prepaid_sold"],
                 rows: tables.months.map {
                     [
                         $0.period.description, String($0.bills), currency.plain($0.billed), currency.plain($0.credited),
-                        currency.plain($0.lateFees), currency.plain($0.collected),
+                        currency.plain($0.lateFees), currency.plain($0.collected), currency.plain($0.prepaidSold),
                     ]
                 })
         }
@@ -118,6 +119,7 @@ struct FinanceReportsPage: Page {
     let billedTotal: String
     let creditedTotal: String
     let collectedTotal: String
+    let prepaidSoldTotal: String
     let buckets: [String]
     let aged: [String]
     let owedInAll: String
@@ -134,6 +136,7 @@ struct FinanceReportsPage: Page {
         let credited: String
         let lateFees: String
         let collected: String
+        let prepaidSold: String
     }
 
     struct Usage: Encodable, Sendable {

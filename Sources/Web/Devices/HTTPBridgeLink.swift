@@ -39,6 +39,8 @@ public struct HTTPBridgeLink: BridgeLink {
     private func post(_ path: String, _ body: [UInt8], to bridgeURL: String) async throws -> [UInt8] {
         var request = HTTPClientRequest(url: (bridgeURL.hasSuffix("/") ? String(bridgeURL.dropLast()) : bridgeURL) + path)
         request.method = .POST
+        // The bridge checks the signature's time against its own clock, so this is the wall clock,
+        // not the portal's (which tests move).
         request.headers.add(name: BridgeSignature.header, value: signature.sign(method: "POST", path: path, body: body, at: Date()))
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: body))

@@ -8,6 +8,7 @@ import MeterSimulator
 import Testing
 
 @testable import Accounts
+@testable import Billing
 @testable import Metering
 @testable import Payments
 @testable import Platform
@@ -89,6 +90,14 @@ struct PrepaidPurchaseTests {
                 .decode("balance")
             #expect(balance == 0)
             #expect(try await countRows("notifications WHERE body LIKE '%' || $1 || '%'", db, [token.grouped]) == 1)
+            // Finance sees it collected and sold this month, and the ledger holds together.
+            let month = try #require(try await FinanceReports(database: db).billedAndCollected(months: 1).first)
+            #expect(month.collected == Money(minorUnits: 500) && month.prepaidSold == Money(minorUnits: 500))
+            #expect(try await VerifyLedger(database: db).run().problems == [])
+            // A sale that does not match its payment is named.
+            try await db.query("ALTER TABLE ledger_entries DISABLE TRIGGER USER")
+            try await db.query("UPDATE ledger_entries SET amount = 499 WHERE payment_id = $1 AND kind = 'token_sale'", [paymentID])
+            #expect(try await VerifyLedger(database: db).run().problems.contains { $0.contains("prepaid token sale") })
         }
     }
 
