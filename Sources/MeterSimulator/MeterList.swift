@@ -3,13 +3,16 @@ import MeterProtocol
 
 /// The meters a simulation runs, one per line, tab-separated, as `meterline meters smart` prints
 /// them: serial, category, register (kWh), time of the last reading the portal holds (seconds
-/// since 1970).
+/// since 1970), the premise's usual daily use in watt-hours of the register (empty when the
+/// portal has too little history: the category's usual), and for a prepaid meter four more.
 public struct MeterList: Sendable {
     public struct Entry: Sendable, Equatable {
         public let serial: String
         public let category: LoadCurve.Category
         public let kilowattHours: Int64
         public let lastRead: Date
+        /// What the premise uses on an ordinary day, so that the simulation looks like its history.
+        public var dailyWattHours: Double? = nil
         /// A prepaid meter's key settings (BL-8).
         public var prepaid: PrepaidProfile? = nil
     }
@@ -41,8 +44,9 @@ public struct MeterList: Sendable {
                 let lastRead = Double(fields[3])
             else { throw Unreadable(line: index + 1) }
             var entry = Entry(serial: String(fields[0]), category: category, kilowattHours: register, lastRead: Date(timeIntervalSince1970: lastRead))
-            if fields.count >= 8, let tariff = Int(fields[6]), let revision = Int(fields[7]) {
-                entry.prepaid = PrepaidProfile(pan: String(fields[4]), supplyGroup: String(fields[5]), tariffIndex: tariff, keyRevision: revision)
+            if fields.count >= 5, let daily = Double(fields[4]), daily > 0 { entry.dailyWattHours = daily }
+            if fields.count >= 9, let tariff = Int(fields[7]), let revision = Int(fields[8]) {
+                entry.prepaid = PrepaidProfile(pan: String(fields[5]), supplyGroup: String(fields[6]), tariffIndex: tariff, keyRevision: revision)
             }
             entries.append(entry)
         }
@@ -72,7 +76,8 @@ public struct MeterList: Sendable {
                 }
             }
             return SimulatedMeter(
-                serial: entry.serial, key: SimulatedMeter.key(seed: seed, serial: entry.serial), curve: LoadCurve(category: entry.category),
+                serial: entry.serial, key: SimulatedMeter.key(seed: seed, serial: entry.serial),
+                curve: LoadCurve(category: entry.category, dailyWattHours: entry.dailyWattHours),
                 wattHours: Double(entry.kilowattHours) * 1000 + 500, since: entry.lastRead, oddity: oddity, portalKey: portalKey,
                 decoderKey: decoderKey)
         }

@@ -56,14 +56,16 @@ public struct DemoPopulation: Sendable {
             let done = try await database.transaction { connection -> (meters: Int, readings: Int, alerts: Int) in
                 let rows = try connection.query(
                     """
-                    SELECT a.id, a.account_number, a.category FROM accounts a
+                    SELECT a.id, a.account_number, a.category, a.billing_type = 'prepaid' AS prepaid FROM accounts a
                     WHERE NOT EXISTS (SELECT 1 FROM meter_installations i WHERE i.account_id = a.id)
                     ORDER BY a.id LIMIT \(chunkSize)
                     """
                 ).rows
                 guard !rows.isEmpty else { return (0, 0, 0) }
                 let premises = try rows.map {
-                    Premise(id: try $0.decode("id"), number: try $0.decode("account_number"), category: try $0.decode("category"))
+                    Premise(
+                        id: try $0.decode("id"), number: try $0.decode("account_number"), category: try $0.decode("category"),
+                        prepaid: try $0.decode("prepaid"))
                 }
                 return try meterUp(premises, on: connection)
             }
@@ -88,11 +90,14 @@ public struct DemoPopulation: Sendable {
         public let id: Int64
         public let number: String
         public let category: String
+        /// Paid ahead with tokens: such a premise has a prepaid meter.
+        public let prepaid: Bool
 
-        public init(id: Int64, number: String, category: String) {
+        public init(id: Int64, number: String, category: String, prepaid: Bool = false) {
             self.id = id
             self.number = number
             self.category = category
+            self.prepaid = prepaid
         }
     }
 
@@ -198,7 +203,8 @@ public struct DemoPopulation: Sendable {
         for premise in premises {
             var rng = Generator(Int(premise.id), salt: 0xA5A5)
             let roll = Int.random(in: 0..<100, using: &rng)
-            let kind = roll < 70 ? "manual" : roll < 95 ? "smart" : "prepaid"
+            // A prepaid account has a prepaid meter (it takes tokens); the others are read by hand or report.
+            let kind = premise.prepaid ? "prepaid" : roll < 70 ? "manual" : "smart"
             let serial = String(format: "MTR-%09lld", premise.id)
             let key = kind == "smart" ? "02" + Digest.sha256(Array(serial.utf8)).map { String(format: "%02x", $0) }.joined() : nil
             let multiplier = premise.category == "industrial" ? 10 : 1
