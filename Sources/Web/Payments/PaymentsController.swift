@@ -68,6 +68,15 @@ public struct PaymentsController: Sendable {
         if payment.meterID != nil {
             let tokens = try await prepaidTokens.forPayment(payment.id).map(TokenLine.init)
             page.tokens = tokens.isEmpty ? nil : TokenList(tokens)
+            if payment.status == .succeeded {
+                if tokens.isEmpty {
+                    page.explanation =
+                        "Thank you. We could not make your token, so \(page.amount) is on account \(payment.accountNumber) as credit. Call us and we will issue the token."
+                } else {
+                    // The payment bought the energy: nothing stays on the account.
+                    page.credit = nil
+                }
+            }
             // A token still on its way to the meter: the page looks again until the meter answers.
             page.waiting = page.waiting || tokens.contains(where: \.onItsWay)
         }
@@ -82,7 +91,7 @@ struct PaymentShow: Page {
     let title: String
     let heading: String
     let status: String
-    let explanation: String
+    var explanation: String
     /// Pending: the page looks again by itself.
     var waiting: Bool
     let failed: Bool
@@ -95,7 +104,7 @@ struct PaymentShow: Page {
     let creditedAt: String?
     let allocations: [Line]
     let hasAllocations: Bool
-    let credit: String?
+    var credit: String?
     let backLink: String
     let backLabel: String
     var notice: String?
