@@ -159,10 +159,12 @@ public struct StoreDeviceMessages: Sendable {
     private func recordAnswers(on connection: PostgresConnection) throws -> Int {
         try connection.query(
             """
-            WITH acks AS (
+            WITH acks AS MATERIALIZED (  -- so that the cast below meets only the rows that pass its filter
                 -- The body after the frame's 128 hex digits of signature (SignedFrame).
                 SELECT meter_id, read_at, substr(frame, 129)::jsonb AS body FROM known
-                WHERE kind = 'ack' AND strpos(frame, '\\u0000') = 0
+                -- What jsonb cannot hold (an escaped NUL or surrogate) would fail the whole batch: such
+                -- an ack stays unanswered, and its command is offered again until it expires.
+                WHERE kind = 'ack' AND frame !~* '\\\\u(0000|d[89a-f])'
             ), answered AS (
                 UPDATE meter_commands c
                 SET answered_at = a.read_at, ok = coalesce(a.body->>'ok' = 'true', false), answer = left(a.body->>'r', 200)

@@ -145,6 +145,17 @@ struct StoreDeviceMessagesTests {
         }
     }
 
+    @Test("an ack whose JSON the database cannot read (a lone surrogate) is left unanswered; the batch's readings are stored")
+    func unreadableAckSpoilsNothing() async throws {
+        try await withSmartMeter { (db: Database, meter: TestSmartMeter, store: StoreDeviceMessages) async throws in
+            let ack = MeterMessage(kind: .ack, meter: TestSmartMeter.serial, sequence: 2, time: Int64(Date().timeIntervalSince1970), acknowledges: 1)
+            let body = #"{"v":1,"k":"ack","m":"SGM-1","q":2,"t":\#(ack.time),"a":1,"ok":true,"r":"\ud800"}"#
+            let frame = SignedFrame.sign(body: Array(body.utf8), with: meter.key)
+            let outcome = try await store.store(batch(meter.reading(1, kWh: 1300, daysAgo: 1), DeviceRecord.line(ack, frame: frame)))
+            #expect(outcome.stored == 1 && outcome.answers == 0)
+        }
+    }
+
     @Test("the register rule reads the same in SQL as in Swift, turn-over and running backwards included")
     func registerRuleInSQL() async throws {
         try await withTestDatabase { (db: Database) async throws in
