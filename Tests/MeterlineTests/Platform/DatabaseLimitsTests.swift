@@ -63,7 +63,9 @@ struct DatabaseLimitsTests {
     @Test("when every connection stays busy, a waiting caller gets a busy error within the configured wait")
     func poolExhaustion() async throws {
         try await withPool(size: 1, .init(poolWaitMilliseconds: 200)) { _, pool in
-            let holding = Task { try await pool.query("SELECT pg_sleep(1.5)") }
+            // The holder keeps its connection far longer than the wait, so that even on a busy
+            // machine a caller served only when it is back cannot pass for one refused in time.
+            let holding = Task { try await pool.query("SELECT pg_sleep(5)") }
             try await Task.sleep(for: .milliseconds(200))
             let started = ContinuousClock.now
             do {
@@ -72,7 +74,7 @@ struct DatabaseLimitsTests {
             } catch let error as DatabaseError {
                 #expect(error.kind == .busy)
             }
-            #expect(ContinuousClock.now - started < .seconds(1))
+            #expect(ContinuousClock.now - started < .seconds(4))
             try await holding.value
             #expect(try await pool.query("SELECT 1 AS n").rows.count == 1, "the pool serves again once the connection is back")
         }
@@ -111,12 +113,17 @@ struct DatabaseLimitsTests {
             try await db.query("CREATE TABLE shifts (doctor text NOT NULL, on_call boolean NOT NULL)")
             try await db.query("INSERT INTO shifts VALUES ('a', true), ('b', true)")
             let attempts = Atomic<Int>(0)
-            // Each takes one doctor off call if another stays on: the classic write skew.
+            let read = Atomic<Int>(0)
+            // Each takes one doctor off call if another stays on: the classic write skew. The first
+            // two attempts wait until both have read, so that they overlap however busy the machine.
             let goOffCall: @Sendable (String) async throws -> Void = { doctor in
                 try await pool.transaction(isolation: .serializable) { connection in
-                    attempts.add(1, ordering: .relaxed)
+                    let attempt = attempts.add(1, ordering: .relaxed).newValue
                     let onCall = try connection.query("SELECT count(*) AS n FROM shifts WHERE on_call").rows[0].decode("n", as: Int.self)
-                    try connection.execute("SELECT pg_sleep(0.2)")
+                    if attempt <= 2 {
+                        read.add(1, ordering: .relaxed)
+                        for _ in 0..<200 where read.load(ordering: .relaxed) < 2 { try connection.execute("SELECT pg_sleep(0.05)") }
+                    }
                     if onCall > 1 { try connection.execute("UPDATE shifts SET on_call = false WHERE doctor = $1", [doctor]) }
                 }
             }

@@ -188,7 +188,7 @@ struct PrepaidPurchaseTests {
             }
 
             try await buildApplication(services: services).test(.live) { client in
-                let port = Int.random(in: 20_000..<40_000)
+                let port = try freePort()
                 var settings = BridgeSettings(
                     name: "test-bridge", host: "127.0.0.1", port: port, portalURL: "http://127.0.0.1:\(client.port!)", secret: Self.bridgeSecret,
                     spoolDirectory: spool)

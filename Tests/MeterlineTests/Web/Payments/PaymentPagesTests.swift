@@ -17,23 +17,6 @@ import Testing
 /// verifies office payments.
 @Suite("Payment pages (BL-5)")
 struct PaymentPagesTests {
-    /// A port nothing listens on now: the server the gateway calls back is started on it.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &address) { pointer in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-                guard bind(fd, raw, length) == 0, getsockname(fd, raw, &length) == 0 else { throw POSIXError(.EADDRINUSE) }
-            }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// Runs the site on `port` (where the public URL points) while `body` runs.
     static func withServer(config: AppConfig, db: Database, _ body: () async throws -> Void) async throws {
         var logger = Logger(label: "payment-server")
@@ -67,7 +50,7 @@ struct PaymentPagesTests {
 
     @Test("a consumer pays the balance on the gateway's page and sees the receipt once the signed webhook arrives")
     func consumerPaysOnline() async throws {
-        let port = try Self.freePort()
+        let port = try freePort()
         var live = TestApp.config(publicURL: "http://127.0.0.1:\(port)")
         live.port = port
         let config = live
