@@ -1,9 +1,11 @@
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import MeterProtocol
+import ServiceLifecycle
 
 /// The bridge as a Hummingbird application: meters connect to `/meter` (WebSocket); the portal
 /// posts `/read-all`; anyone may read `/status` and `/healthz`.
@@ -41,10 +43,29 @@ public func buildBridge(settings: BridgeSettings, logger: Logger) throws -> some
     }
     return Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: router, configuration: .init(ws: .init(maxFrameSize: MeterConnection.maximumFrame))),
+        server: HTTPServerBuilder { [webSocketResponder = router.buildResponder()] responder in
+            HandshakeDeadline(
+                inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder,
+                    configuration: .init(ws: .init(maxFrameSize: MeterConnection.maximumFrame))),
+                limit: .seconds(10))
+        },
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "meter-bridge"),
         services: [services],
         logger: logger)
+}
+
+/// The bridge as its own service group, as `meter-bridge` runs it: SIGTERM and SIGINT (unless
+/// `signals` is false, for tests) stop it gracefully: meters' connections close, what is spooled
+/// is written. What still hangs after 30 s is cancelled, and a cancellation that hangs 10 s more
+/// ends the process (ServiceLifecycle's own last resort), so that a stop always ends.
+public func bridgeServiceGroup(settings: BridgeSettings, logger: Logger, signals: Bool = true) throws -> ServiceGroup {
+    var configuration = ServiceGroupConfiguration(
+        services: [try buildBridge(settings: settings, logger: logger)], gracefulShutdownSignals: signals ? [.sigterm, .sigint] : [],
+        logger: logger)
+    configuration.maximumGracefulShutdownDuration = Duration.seconds(30)
+    configuration.maximumCancellationDuration = Duration.seconds(10)
+    return ServiceGroup(configuration: configuration)
 }
 
 /// The body of a call from the portal, or nil when its signature does not hold.

@@ -48,6 +48,6 @@ struct MeterBridgeCommand: AsyncParsableCommand {
         let logger = Logger(label: "meter-bridge")
         var settings = BridgeSettings(name: name, host: host, port: port, portalURL: portal, secret: Array(secret.utf8), spoolDirectory: spool)
         if let advertise { settings.advertisedURL = advertise }
-        try await buildBridge(settings: settings, logger: logger).runService()
+        try await bridgeServiceGroup(settings: settings, logger: logger).run()
     }
 }
