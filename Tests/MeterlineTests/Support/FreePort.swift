@@ -12,7 +12,7 @@ func freePort() throws -> Int {
 /// stays bound until all are picked.
 func freePorts(_ count: Int) throws -> [Int] {
     var descriptors: [Int32] = []
-    defer { descriptors.forEach { close($0) } }
+    defer { for descriptor in descriptors { close(descriptor) } }
     var ports: [Int] = []
     var tries = 0
     while ports.count < count {
