@@ -13,6 +13,7 @@ import conftest
 from conftest import Server, click_and_wait, free_port, screenshot, submit
 from test_identity import code_from_inbox, fill
 from test_lifecycle import psql
+from test_staff import sign_in_new_staff
 
 
 def run_devices(server, bridge_port):
@@ -109,6 +110,14 @@ def test_a_prepaid_consumer_buys_a_token_that_the_simulated_meter_accepts(phone,
         assert desktop.find_elements(By.CSS_SELECTOR, ".token-accepted")
         screenshot(desktop, "prepaid-tokens-desktop")
         desktop.delete_all_cookies()
+        # Finance sees the purchase collected and the energy sold this month.
+        sign_in_new_staff(desktop, server, "fay.finance", "Fay Finance", "finance", "counting kilowatt hours")
+        desktop.get(server.url + "/finance/reports")
+        headers = [th.text for th in desktop.find_elements(By.CSS_SELECTOR, "table.data thead th")]
+        assert "Prepaid sold" in headers
+        this_month = desktop.find_element(By.CSS_SELECTOR, "table.data tbody tr")
+        assert this_month.find_elements(By.TAG_NAME, "td")[headers.index("Prepaid sold")].text == "£5.00"
+        screenshot(desktop, "finance-reports-desktop")
     finally:
         if devices:
             try:
