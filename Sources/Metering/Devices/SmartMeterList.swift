@@ -53,7 +53,7 @@ public struct SmartMeterList: Sendable {
             SELECT sum(w.consumption) FILTER (WHERE w.n > 1)::float8 / nullif(max(w.read_on) - min(w.read_on), 0) / m.multiplier * 1000 AS daily_wh
             FROM (
                 SELECT read_on, consumption, row_number() OVER (ORDER BY read_on, id) AS n FROM current_readings
-                WHERE installation_id = i.id AND read_on >= i.installed_on AND read_on > coalesce(last.read_at::date, current_date) - 365
+                WHERE installation_id = i.id AND read_on > coalesce(last.read_at::date, i.installed_on) - 365
             ) w
         ) usual ON true
         LEFT JOIN prepaid_meters p ON p.meter_id = m.id
