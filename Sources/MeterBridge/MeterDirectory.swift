@@ -21,6 +21,8 @@ public final class MeterDirectory: Sendable {
 
     final class ReadRound: @unchecked Sendable {
         var waiting: Set<String>
+        /// The sequence of the reading each meter answered with.
+        var answers: [String: UInt64] = [:]
         var asked: Int
         var finished: CheckedContinuation<Void, Never>?
         /// Past its deadline: nobody waits any more.
@@ -82,7 +84,9 @@ public final class MeterDirectory: Sendable {
             if message.sequence > state.lastSequence[message.meter] ?? 0 { state.lastSequence[message.meter] = message.sequence }
             guard message.kind == .reading, !state.rounds.isEmpty else { return [] }
             var finished: [CheckedContinuation<Void, Never>] = []
-            for round in state.rounds.values where round.waiting.remove(message.meter) != nil && round.waiting.isEmpty {
+            for round in state.rounds.values where round.waiting.remove(message.meter) != nil {
+                round.answers[message.meter] = message.sequence
+                guard round.waiting.isEmpty else { continue }
                 if let continuation = round.finished { finished.append(continuation) }
                 round.finished = nil
             }
@@ -151,12 +155,13 @@ public final class MeterDirectory: Sendable {
             self.close(round)?.resume()
             group.cancelAll()
         }
-        let missing = state.withLock { state in
+        let (missing, answers) = state.withLock { state in
             state.rounds[request.round] = nil
-            return round.waiting.sorted()
+            return (round.waiting.sorted(), round.answers)
         }
         let milliseconds = Int((ContinuousClock.now - started) / .milliseconds(1))
         return ReadAllResult(
-            round: request.round, asked: round.asked, answered: round.asked - missing.count, missing: missing, milliseconds: milliseconds)
+            round: request.round, asked: round.asked, answered: round.asked - missing.count, missing: missing, milliseconds: milliseconds,
+            answers: answers)
     }
 }

@@ -34,13 +34,27 @@ public struct ReadAllResult: Sendable, Codable, Equatable {
     /// Serials of the meters that did not answer before the deadline.
     public var missing: [String]
     public var milliseconds: Int
+    /// For each meter that answered, the sequence of the reading that answered, so the portal can
+    /// wait for exactly those readings to be stored. Absent from a bridge older than this field.
+    public var answers: [String: UInt64]
 
-    public init(round: String, asked: Int, answered: Int, missing: [String], milliseconds: Int) {
+    public init(round: String, asked: Int, answered: Int, missing: [String], milliseconds: Int, answers: [String: UInt64] = [:]) {
         self.round = round
         self.asked = asked
         self.answered = answered
         self.missing = missing
         self.milliseconds = milliseconds
+        self.answers = answers
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        round = try container.decode(String.self, forKey: .round)
+        asked = try container.decode(Int.self, forKey: .asked)
+        answered = try container.decode(Int.self, forKey: .answered)
+        missing = try container.decode([String].self, forKey: .missing)
+        milliseconds = try container.decode(Int.self, forKey: .milliseconds)
+        answers = try container.decodeIfPresent([String: UInt64].self, forKey: .answers) ?? [:]
     }
 }
 

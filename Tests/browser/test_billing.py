@@ -5,7 +5,7 @@ import datetime
 from selenium.webdriver.common.by import By
 
 from conftest import click_and_wait, screenshot, submit
-from test_identity import code_from_inbox, fill, seed
+from test_identity import fill, register_consumer, seed
 from test_staff import sign_in_new_staff
 
 ACCOUNT = "100200301"
@@ -19,14 +19,8 @@ def sign_out(driver):
 def test_a_consumer_follows_a_bill_line_by_line(server, phone, desktop):
     seed(server)
     driver = phone
-    driver.get(server.url + "/register")
-    fill(driver, {"account_number": ACCOUNT, "mobile": "+44 7700 900102", "full_name": "Samuel Okafor",
-                  "address": "4 Mill Lane, Portview", "username": "samuel.okafor", "password": "a mill by the river"})
-    submit(driver)
-    code = code_from_inbox(driver, server, MOBILE)
-    driver.get(server.url + "/register/verify")
-    fill(driver, {"code": code})
-    submit(driver)
+    register_consumer(driver, server, ACCOUNT, "+44 7700 900102", "Samuel Okafor", "4 Mill Lane, Portview",
+                      "samuel.okafor", "a mill by the river")
 
     driver.get(server.url + f"/account/premises/{ACCOUNT}")
     # The year of bills the demo town issued, newest first, beside the chart of use.

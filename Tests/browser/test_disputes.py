@@ -4,7 +4,7 @@ from selenium.webdriver.common.by import By
 
 from conftest import click_and_wait, screenshot, submit
 from test_billing import sign_out
-from test_identity import code_from_inbox, fill, seed
+from test_identity import fill, register_consumer, seed
 from test_staff import sign_in_new_staff
 
 # The demo town's first generated account: a home with a year of bills.
@@ -15,14 +15,8 @@ MOBILE = "+447900000000"
 def test_a_disputed_bill_is_answered_on_its_page(server, phone, desktop):
     seed(server)
     driver = phone
-    driver.get(server.url + "/register")
-    fill(driver, {"account_number": ACCOUNT, "mobile": "+44 7900 000000", "full_name": "Dee Dispute",
-                  "address": "1 High Street, Portview", "username": "dee.dispute", "password": "a bill too high to believe"})
-    submit(driver)
-    code = code_from_inbox(driver, server, MOBILE)
-    driver.get(server.url + "/register/verify")
-    fill(driver, {"code": code})
-    submit(driver)
+    register_consumer(driver, server, ACCOUNT, "+44 7900 000000", "Dee Dispute", "1 High Street, Portview",
+                      "dee.dispute", "a bill too high to believe")
 
     driver.get(server.url + f"/account/premises/{ACCOUNT}")
     click_and_wait(driver, driver.find_elements(By.CSS_SELECTOR, "table.bills tbody a")[0])

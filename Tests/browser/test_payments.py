@@ -5,7 +5,7 @@ from selenium.webdriver.common.by import By
 
 from conftest import click_and_wait, screenshot, submit
 from test_billing import sign_out
-from test_identity import code_from_inbox, fill, seed
+from test_identity import fill, register_consumer, seed
 from test_staff import sign_in_new_staff
 
 ACCOUNT = "100200300"
@@ -15,14 +15,8 @@ MOBILE = "+447700900101"
 def test_a_consumer_pays_online_and_reads_the_receipt(server, phone, desktop):
     seed(server)
     driver = phone
-    driver.get(server.url + "/register")
-    fill(driver, {"account_number": ACCOUNT, "mobile": "+44 7700 900101", "full_name": "María López",
-                  "address": "12 Harbour Street, Portview", "username": "maria.pays", "password": "harbour lights at dusk"})
-    submit(driver)
-    code = code_from_inbox(driver, server, MOBILE)
-    driver.get(server.url + "/register/verify")
-    fill(driver, {"code": code})
-    submit(driver)
+    register_consumer(driver, server, ACCOUNT, "+44 7700 900101", "María López", "12 Harbour Street, Portview",
+                      "maria.pays", "harbour lights at dusk")
 
     driver.get(server.url + "/account")
     pay_now = driver.find_element(By.CSS_SELECTOR, ".pay form.inline-form button")

@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 
 import conftest
 from conftest import Server, click_and_wait, free_port, screenshot, submit
-from test_identity import code_from_inbox, fill
+from test_identity import fill, register_consumer
 from test_lifecycle import psql
 from test_staff import sign_in_new_staff
 
@@ -63,14 +63,8 @@ def test_a_prepaid_consumer_buys_a_token_that_the_simulated_meter_accepts(phone,
             SELECT count(*) FROM meter_health h JOIN meters m ON m.id = h.meter_id WHERE m.serial = '{prepaid[0]}'""") == "1")
 
         driver = phone
-        driver.get(server.url + "/register")
-        fill(driver, {"account_number": account, "mobile": mobile, "full_name": "Pat Prepaid",
-                      "address": "1 Harbour Street", "username": "pat.prepaid", "password": "tokens by the kilowatt hour"})
-        submit(driver)
-        code = code_from_inbox(driver, server, mobile)
-        driver.get(server.url + "/register/verify")
-        fill(driver, {"code": code})
-        submit(driver)
+        register_consumer(driver, server, account, mobile, "Pat Prepaid", "1 Harbour Street",
+                          "pat.prepaid", "tokens by the kilowatt hour")
 
         driver.get(server.url + f"/account/premises/{account}")
         click_and_wait(driver, driver.find_element(By.LINK_TEXT, "Buy electricity"))

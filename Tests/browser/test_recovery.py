@@ -5,7 +5,7 @@ import re
 from selenium.webdriver.common.by import By
 
 from conftest import click_and_wait, screenshot, submit
-from test_identity import code_from_inbox, fill, seed
+from test_identity import fill, register_consumer, seed
 
 ACCOUNT = "200300400"
 MOBILE = "+447700900201"
@@ -14,16 +14,8 @@ PASSWORD = "bread rolls before sunrise"
 
 def register(driver, server, username):
     seed(server)
-    driver.get(server.url + "/register")
-    fill(driver, {"account_number": ACCOUNT, "mobile": MOBILE, "full_name": "Bea Baker",
-                  "address": "The Corner Bakery, 1 Market Square", "username": username, "password": PASSWORD})
-    submit(driver)
-    verify_url = driver.current_url
-    code = code_from_inbox(driver, server, MOBILE)
-    driver.get(verify_url)
-    fill(driver, {"code": code})
-    submit(driver)
-    assert driver.find_element(By.TAG_NAME, "h1").text == "Welcome, Bea Baker"
+    register_consumer(driver, server, ACCOUNT, MOBILE, "Bea Baker", "The Corner Bakery, 1 Market Square",
+                      username, PASSWORD)
     submit(driver, ".site-header form button")
 
 

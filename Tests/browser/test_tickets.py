@@ -6,7 +6,7 @@ from selenium.webdriver.support.ui import Select
 
 from conftest import click_and_wait, screenshot, submit
 from test_billing import sign_out
-from test_identity import code_from_inbox, fill, seed
+from test_identity import fill, register_consumer, seed
 from test_staff import sign_in_new_staff
 
 # A generated account of the demo town that no other browser test uses.
@@ -18,14 +18,8 @@ PASSWORD = "the lights went out again"
 def test_raise_a_ticket_staff_answers_the_consumer_reopens(server, phone, desktop):
     seed(server)
     driver = phone
-    driver.get(server.url + "/register")
-    fill(driver, {"account_number": ACCOUNT, "mobile": "+44 7900 000002", "full_name": "Tia Ticket",
-                  "address": "2 High Street, Portview", "username": "tia.ticket", "password": PASSWORD})
-    submit(driver)
-    code = code_from_inbox(driver, server, MOBILE)
-    driver.get(server.url + "/register/verify")
-    fill(driver, {"code": code})
-    submit(driver)
+    register_consumer(driver, server, ACCOUNT, "+44 7900 000002", "Tia Ticket", "2 High Street, Portview",
+                      "tia.ticket", PASSWORD)
 
     click_and_wait(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Complaints and requests"))
     submit(driver)

@@ -64,15 +64,23 @@ public enum MeterCommands {
         }
     }
 
-    /// Queues a command; its id is the sequence the meter sees, so commands only go up.
+    /// Queues a command; its id is the sequence the meter sees, so commands only go up. The id is
+    /// taken under the meter's row lock, held to the end of the caller's transaction: two
+    /// transactions queueing for one meter commit in the order of their ids, so delivery (oldest
+    /// open first) never sends a higher id before a lower one becomes visible, which the meter
+    /// would then refuse as a replay.
     public static func queue(
         _ kind: Kind, payload: String? = nil, meterID: Int64, by userID: Int64?, at now: Date, on connection: PostgresConnection
     ) throws -> Int64 {
-        try connection.query(
-            """
-            INSERT INTO meter_commands (meter_id, kind, payload, created_at, created_by)
-            VALUES (\(meterID), \(kind.rawValue), \(payload), \(now), \(userID)) RETURNING id
-            """
-        ).rows[0].decode("id")
+        guard
+            let row = try connection.query(
+                """
+                WITH meter AS (SELECT id FROM meters WHERE id = \(meterID) FOR NO KEY UPDATE)
+                INSERT INTO meter_commands (meter_id, kind, payload, created_at, created_by)
+                SELECT id, \(kind.rawValue), \(payload), \(now), \(userID) FROM meter RETURNING id
+                """
+            ).rows.first
+        else { throw DatabaseError(kind: .query, sqlState: SQLState.foreignKeyViolation, message: "no meter \(meterID) to queue a command for") }
+        return try row.decode("id")
     }
 }

@@ -5,8 +5,9 @@ import Platform
 /// BR-2: asks every bridge that reported in the last minute to read all its connected meters at
 /// once, and merges what they answer: how many were asked, how many answered before the
 /// deadline, which did not. The readings themselves arrive the usual way, through the bridges'
-/// spools; `run` waits (a few seconds at most) until those of the meters that answered are stored,
-/// so that a bill run started next uses them. Each round is kept for the ops page and the run.
+/// spools; `run` waits (a few seconds at most) until the very readings that answered (each
+/// bridge names them by meter and sequence) are stored, so that a bill run started next uses
+/// them. Each round is kept for the ops page and the run.
 public struct ReadAllMeters: Sendable {
     public let database: Database
     public let link: any BridgeLink
@@ -27,21 +28,20 @@ public struct ReadAllMeters: Sendable {
         public var answered = 0
         public var missing: [String] = []
         public var milliseconds = 0
-        /// Readings stored from the meters since the round began.
+        /// The answering readings that are stored.
         public var stored = 0
     }
 
     public func run(by userID: Int64?, billRunID: Int64? = nil) async throws -> Round {
         let startedAt = database.clock.now
         let started = ContinuousClock.now
-        // Readings are waited for by the meters' time, as the database's clock sees the moment.
-        let databaseNow: Date = try await database.query("SELECT now() - interval '5 seconds' AS now").rows[0].decode("now")
         let urls = try await database.query(
             "SELECT url FROM bridges WHERE url IS NOT NULL AND reported_at > \(startedAt.addingTimeInterval(-60)) ORDER BY name"
         ).rows.map { try $0.decode("url", as: String.self) }
         let request = ReadAllRequest(round: UUID().uuidString, deadlineMilliseconds: Int(deadline.components.seconds * 1000))
         let link = link
         var round = Round(bridges: urls.count)
+        var answers: [String: UInt64] = [:]
         await withTaskGroup(of: ReadAllResult?.self) { group in
             for url in urls { group.addTask { try? await link.readAll(request, to: url) } }
             for await answer in group {
@@ -54,11 +54,12 @@ public struct ReadAllMeters: Sendable {
                 round.asked += asked
                 round.answered += min(max(0, answer.answered), asked)
                 round.missing += answer.missing
+                answers.merge(answer.answers) { max($0, $1) }
             }
         }
         round.missing.sort()
         round.milliseconds = Int((ContinuousClock.now - started) / .milliseconds(1))
-        round.stored = try await waitForReadings(since: databaseNow, expected: round.answered)
+        round.stored = try await waitForReadings(answers)
         round.id = try await database.query(
             """
             INSERT INTO read_rounds (started_at, milliseconds, bridges, unreachable, asked, answered, missing, requested_by, bill_run_id)
@@ -70,13 +71,19 @@ public struct ReadAllMeters: Sendable {
         return round
     }
 
-    private func waitForReadings(since: Date, expected: Int) async throws -> Int {
+    private func waitForReadings(_ answers: [String: UInt64]) async throws -> Int {
+        guard !answers.isEmpty else { return 0 }
+        let serials = TextList(Array(answers.keys))
+        let sequences = answers.keys.map { Int64(clamping: answers[$0] ?? 0) }
         let until = ContinuousClock.now + settle
         while true {
             let stored: Int = try await database.query(
-                "SELECT count(DISTINCT meter_id) AS n FROM readings_raw WHERE source = 'bridge' AND read_at >= \(since)"
+                """
+                SELECT count(*) AS n FROM unnest(\(serials)::text[], \(sequences)::bigint[]) a (serial, sequence)
+                JOIN meters m ON m.serial = a.serial JOIN readings_raw r ON r.meter_id = m.id AND r.device_sequence = a.sequence
+                """
             ).rows[0].decode("n")
-            if stored >= expected || ContinuousClock.now >= until { return stored }
+            if stored >= answers.count || ContinuousClock.now >= until { return stored }
             try await Task.sleep(for: .milliseconds(100))
         }
     }

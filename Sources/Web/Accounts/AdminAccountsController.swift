@@ -171,10 +171,13 @@ struct AdminAccountEdit: Page {
     let accountNumber: String
     let form: AccountForm
     var notice: String?
+    /// Where the form posts.
+    let action: String
 
     init(chrome: Chrome, accountNumber: String, form: AccountForm) {
         self.chrome = chrome
         self.accountNumber = accountNumber
+        action = Routes.site.adminAccount.url(accountNumber)
         self.form = form
         title = "Account \(accountNumber)"
     }

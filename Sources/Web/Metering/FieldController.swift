@@ -227,6 +227,10 @@ struct FieldAccount: Page {
 
     /// Where the reading form posts.
     let action: String
+    /// Where the technician's forms post.
+    let installAction: String
+    let exchangeAction: String
+    let locationAction: String
 
     init(chrome: Chrome, premise: PremiseReadings.Premise, form: ReadingForm) {
         self.chrome = chrome
@@ -234,6 +238,9 @@ struct FieldAccount: Page {
         self.form = form
         title = "Account \(premise.accountNumber)"
         action = Routes.site.fieldReadings.url(premise.accountNumber)
+        installAction = Routes.site.fieldInstall.url(premise.accountNumber)
+        exchangeAction = Routes.site.fieldExchange.url(premise.accountNumber)
+        locationAction = Routes.site.fieldLocation.url(premise.accountNumber)
     }
 
     struct Work: Encodable, Sendable {
