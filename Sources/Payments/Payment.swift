@@ -44,6 +44,8 @@ public struct Payment: Sendable, Equatable {
     public let failure: String?
     /// A purchase of prepaid credit for this meter (BL-8).
     public let meterID: Int64?
+    /// The part of a prepaid purchase that paid what the account owed; the rest bought energy.
+    public let debtRecovered: Money
     /// The times as people read them, in the utility's time zone: "2 December 2026, 14:05".
     public let createdText: String
     public let creditedText: String?
@@ -51,7 +53,7 @@ public struct Payment: Sendable, Equatable {
 
     static let columns: SQL = """
         p.id, p.account_id, a.account_number, p.amount, p.method, p.status, p.reference, p.receipt_number, p.created_at, p.created_by,
-        p.credited_at, p.reversed_at, p.failure, p.meter_id,
+        p.credited_at, p.reversed_at, p.failure, p.meter_id, p.debt_recovered,
         to_char(p.created_at, 'FMDD FMMonth YYYY, HH24:MI') AS created_text, to_char(p.credited_at, 'FMDD FMMonth YYYY, HH24:MI') AS credited_text,
         to_char(p.reversed_at, 'FMDD FMMonth YYYY, HH24:MI') AS reversed_text
         """
@@ -78,6 +80,7 @@ public struct Payment: Sendable, Equatable {
         reversedAt = try row.decode("reversed_at")
         failure = try row.decode("failure")
         meterID = try row.decode("meter_id")
+        debtRecovered = Money(minorUnits: try row.decode("debt_recovered"))
         createdText = try row.decode("created_text")
         creditedText = try row.decode("credited_text")
         reversedText = try row.decode("reversed_text")

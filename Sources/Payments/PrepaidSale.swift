@@ -5,7 +5,8 @@ import Prepaid
 
 /// BL-8: what a confirmed purchase of prepaid credit writes, in the transaction that credits the
 /// payment: the tokens (`IssueCreditToken`), a ledger entry selling the credit so the account's
-/// balance is where it was, and an SMS with the token's digits.
+/// balance is where it was, and an SMS with the token's digits. An account that owes (a purchase
+/// its bank took back, for one) pays a share of each purchase towards it; the rest buys energy.
 public struct PrepaidSale: Sendable {
     let issue: IssueCreditToken
 
@@ -18,12 +19,18 @@ public struct PrepaidSale: Sendable {
     )
         throws
     {
+        // The payment is already credited, so what the account owed before it is the balance now
+        // plus the payment.
+        let balance: Int64 =
+            try connection.query("SELECT balance FROM account_balances WHERE account_id = \(payment.accountID)").rows.first?.decode("balance") ?? 0
+        let recovered = issue.settings.debtShare(of: amount, owed: Money(minorUnits: balance) + amount)
+        let sold = amount - recovered
         // The payment counts whatever happens; a token that cannot be made leaves the money on the
         // account as credit, and the owner is told, rather than failing the gateway's callback.
         try connection.execute("SAVEPOINT prepaid_sale")
         let tokens: [PrepaidToken]
         do {
-            tokens = try issue.issue(for: amount, meterID: meterID, accountID: payment.accountID, paymentID: payment.id, at: now, on: connection)
+            tokens = try issue.issue(for: sold, meterID: meterID, accountID: payment.accountID, paymentID: payment.id, at: now, on: connection)
             // The meter must still be on the account that paid.
             guard
                 try connection.query(
@@ -42,17 +49,26 @@ public struct PrepaidSale: Sendable {
         try connection.execute(
             """
             INSERT INTO ledger_entries (account_id, kind, amount, payment_id, booked_at, note)
-            VALUES (\(payment.accountID), 'token_sale', \(amount.minorUnits), \(payment.id), \(now),
+            VALUES (\(payment.accountID), 'token_sale', \(sold.minorUnits), \(payment.id), \(now),
                     \("Prepaid electricity, \(credit.energy) for meter \(credit.meterSerial) (receipt \(receipt))"))
             """)
         try connection.execute(
             """
-            UPDATE account_balances SET balance = balance + \(amount.minorUnits), updated_at = \(now) WHERE account_id = \(payment.accountID)
+            UPDATE account_balances SET balance = balance + \(sold.minorUnits), updated_at = \(now) WHERE account_id = \(payment.accountID)
             """)
+        if recovered > .zero {
+            try connection.execute("UPDATE payments SET debt_recovered = \(recovered.minorUnits) WHERE id = \(payment.id)")
+        }
         let typed = tokens.map(\.grouped).joined(separator: ", then ")
+        let stillOwed = Money(minorUnits: balance) + sold
+        let debt =
+            recovered > .zero
+            ? " \(settings.currency.format(recovered)) of it paid what the account owed"
+                + (stillOwed > .zero ? "; \(settings.currency.format(stillOwed)) is still owed." : ", which is now cleared.")
+            : ""
         try OwnerNotices.send(
             .paymentReceipt, to: payment.accountID,
-            "Meterline: receipt \(receipt), \(settings.currency.format(amount)) for \(credit.energy) on meter \(credit.meterSerial). Token: \(typed).",
+            "Meterline: receipt \(receipt), \(settings.currency.format(amount)) for \(credit.energy) on meter \(credit.meterSerial).\(debt) Token: \(typed).",
             purpose: "prepaid_token", on: connection)
     }
 

@@ -77,6 +77,7 @@ def test_a_prepaid_consumer_buys_a_token_that_the_simulated_meter_accepts(phone,
         fill(driver, {"amount": "5.00"})
         submit(driver)
         assert "/sandbox-gateway/" in driver.current_url
+        checkout = driver.current_url
         fill(driver, {"card": "4242 4242 4242 4242"})
         submit(driver)
         assert driver.find_element(By.TAG_NAME, "h1").text == "Payment received"
@@ -97,6 +98,27 @@ def test_a_prepaid_consumer_buys_a_token_that_the_simulated_meter_accepts(phone,
         # The token came by SMS too.
         driver.get(server.url + "/dev/inbox")
         assert digits in driver.find_element(By.CSS_SELECTOR, f'.inbox-message[data-recipient="{mobile}"] .inbox-body').text
+
+        # The card holder's bank takes the £5.00 back after the meter took the energy: the account
+        # owes it, the buy page says so before the next purchase, and a quarter of it pays the debt.
+        driver.get(checkout)
+        submit(driver, "form button.button-secondary")
+        assert "Charged back" in driver.find_element(By.CSS_SELECTOR, ".notice").text
+
+        def debt_notice():
+            driver.get(server.url + f"/account/premises/{account}/prepaid")
+            return [e.text for e in driver.find_elements(By.CSS_SELECTOR, "main .notice")]
+        debt = eventually(debt_notice)
+        assert debt and debt[0].startswith("Your account owes £5.00. 25% of each purchase pays towards it"), debt
+        screenshot(driver, "prepaid-debt-phone")
+        fill(driver, {"amount": "10.00"})
+        submit(driver)
+        fill(driver, {"card": "4242 4242 4242 4242"})
+        submit(driver)
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Payment received"
+        explanation = driver.find_element(By.TAG_NAME, "main").text
+        assert f"£2.50 of it paid what account {account} owed; £7.50 bought the token below." in explanation, explanation
+        screenshot(driver, "prepaid-debt-receipt-phone")
         for cookie in driver.get_cookies():
             desktop.get(server.url + "/healthz")
             desktop.add_cookie({"name": cookie["name"], "value": cookie["value"], "path": "/"})
@@ -110,7 +132,8 @@ def test_a_prepaid_consumer_buys_a_token_that_the_simulated_meter_accepts(phone,
         headers = [th.text for th in desktop.find_elements(By.CSS_SELECTOR, "table.data thead th")]
         assert "Prepaid sold" in headers
         this_month = desktop.find_element(By.CSS_SELECTOR, "table.data tbody tr")
-        assert this_month.find_elements(By.TAG_NAME, "td")[headers.index("Prepaid sold")].text == "£5.00"
+        # £5.00 of energy, then £7.50 (the other £2.50 paid the debt).
+        assert this_month.find_elements(By.TAG_NAME, "td")[headers.index("Prepaid sold")].text == "£12.50"
         screenshot(desktop, "finance-reports-desktop")
     finally:
         if devices:

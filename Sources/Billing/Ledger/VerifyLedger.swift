@@ -81,14 +81,16 @@ public struct VerifyLedger: Sendable {
                     "Payment \(try row.decode("receipt_number", as: String.self)) (\(try row.decode("status", as: String.self))) does not have its ledger entries."
                 )
             }
-            // A prepaid purchase sells its energy once, for what was paid, when its credit token was
-            // made (BL-8); one whose token could not be made stays as credit and sells nothing.
+            // A prepaid purchase sells its energy once, for what was paid less what went to the
+            // account's debt, when its credit token was made (BL-8); one whose token could not be
+            // made stays as credit and sells nothing.
             for row in try connection.query(
                 """
                 SELECT p.receipt_number FROM payments p
                 LEFT JOIN prepaid_tokens t ON t.payment_id = p.id AND t.kind = 'credit'
                 LEFT JOIN ledger_entries e ON e.payment_id = p.id AND e.kind = 'token_sale'
-                WHERE (t.id IS NULL) <> (e.id IS NULL) OR e.amount <> p.amount OR (e.id IS NOT NULL AND p.status NOT IN ('succeeded', 'reversed'))
+                WHERE (t.id IS NULL) <> (e.id IS NULL) OR e.amount + p.debt_recovered <> p.amount OR (e.id IS NULL AND p.debt_recovered <> 0)
+                   OR (e.id IS NOT NULL AND p.status NOT IN ('succeeded', 'reversed'))
                 ORDER BY p.id LIMIT 50
                 """
             ).rows {

@@ -109,6 +109,7 @@ public struct AppConfig: Sendable {
         public static let paymentGatewayKey = "payment.gateway.key"
         public static let bridgeSecret = "bridge.secret"
         public static let prepaidPrice = "prepaid.price"
+        public static let prepaidDebtRecoveryPercent = "prepaid.debt.recovery.percent"
         public static let ticketEscalationDays = "ticket.escalation.days"
         public static let ticketEscalationForum = "ticket.escalation.forum"
         public static let templatesDirectory = "templates.dir"
@@ -280,6 +281,7 @@ public struct AppConfig: Sendable {
         } catch {
             problems.append("prepaid.price (PREPAID_PRICE) must be the price of one kWh, like 0.25: \(error.description)")
         }
+        config.prepaid.debtRecoveryPercent = integer(Key.prepaidDebtRecoveryPercent, 25, in: 0...90)
         config.bridgeSecret = reader.string(forKey: ConfigKey(Key.bridgeSecret), isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
         if let secret = config.bridgeSecret, secret.utf8.count < BridgeSignature.minimumSecretLength {
             problems.append("bridge.secret (BRIDGE_SECRET) must be at least \(BridgeSignature.minimumSecretLength) characters")

@@ -73,8 +73,12 @@ public struct PaymentsController: Sendable {
                     page.explanation =
                         "Thank you. We could not make your token, so \(page.amount) is on account \(payment.accountNumber) as credit. Call us and we will issue the token."
                 } else {
-                    // The payment bought the energy: nothing stays on the account.
+                    // The payment bought the energy (less any share that paid a debt): nothing stays on the account.
                     page.credit = nil
+                    if payment.debtRecovered > .zero {
+                        page.explanation =
+                            "Thank you. \(currency.format(payment.debtRecovered)) of it paid what account \(payment.accountNumber) owed; \(currency.format(payment.amount - payment.debtRecovered)) bought the token below. We have also sent it with the receipt by SMS."
+                    }
                 }
             }
             // A token still on its way to the meter: the page looks again until the meter answers.

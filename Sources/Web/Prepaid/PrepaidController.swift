@@ -1,4 +1,5 @@
 import Accounts
+import Billing
 import Foundation
 import Hummingbird
 import Identity
@@ -11,6 +12,8 @@ import Prepaid
 public struct PrepaidController: Sendable {
     let premises: PremiseAccess
     let tokens: PrepaidTokens
+    let bills: AccountBills
+    let prepaid: PrepaidSettings
     let buy: BuyPrepaidCredit?
     let emergency: IssueEmergencyToken
     let keys: VendingKeys
@@ -24,6 +27,8 @@ public struct PrepaidController: Sendable {
         database = services.database
         premises = PremiseAccess(database: services.database)
         tokens = PrepaidTokens(database: services.database)
+        bills = AccountBills(database: services.database)
+        prepaid = services.config.prepaid
         buy = services.paymentGateway.map {
             BuyPrepaidCredit(
                 start: StartOnlinePayment(database: services.database, gateway: $0, settings: services.config.payments),
@@ -90,13 +95,19 @@ public struct PrepaidController: Sendable {
         let (grant, meters) = try await ownedPrepaid(context)
         let chosen = input.meter ?? meters[0].serial
         let tokenLines = try await tokens.forAccount(grant.accountID).map(TokenLine.init)
+        // What the account owes is paid off a share of each purchase; the buyer knows before paying.
+        let owed = try await bills.latest(ownedAccountIDs: [grant.accountID])[grant.accountID]?.balance ?? .zero
+        let debt =
+            owed > .zero && prepaid.debtRecoveryPercent > 0
+            ? "Your account owes \(currency.format(owed)). \(prepaid.debtRecoveryPercent)% of each purchase pays towards it until it is cleared; the rest buys electricity."
+            : nil
         return try renderer.response(
             PrepaidBuyPage(
                 chrome: context.chrome, accountNumber: grant.accountNumber, supplyAddress: grant.supplyAddress,
                 action: routes.prepaid.url(grant.accountNumber), back: routes.premise.url(grant.accountNumber),
                 price: currency.format(buy?.prepaid.pricePerKilowattHour ?? .zero), online: buy != nil,
                 meters: meters.map { SelectOption(value: $0.serial, label: $0.serial, selected: $0.serial == chosen) },
-                amount: FormField(input.amount.map { String($0.prefix(40)) }, error: error),
+                amount: FormField(input.amount.map { String($0.prefix(40)) }, error: error), debt: debt,
                 tokens: tokenLines, hasTokens: !tokenLines.isEmpty),
             status: status)
     }
@@ -215,6 +226,8 @@ struct PrepaidBuyPage: Page {
     let online: Bool
     let meters: [SelectOption]
     let amount: FormField
+    /// What the account owes, and the share of a purchase that pays it.
+    let debt: String?
     let tokens: [TokenLine]
     let hasTokens: Bool
 }

@@ -129,6 +129,75 @@ struct PrepaidPurchaseTests {
         }
     }
 
+    @Test("an account that owes pays a quarter of each purchase towards it until it is cleared; the rest buys energy and the ledger holds")
+    func debtRecoveredFromPurchases() async throws {
+        try await withTestDatabase { (db: Database) async throws in
+            let fixture = try await Self.prepaidAccount(db)
+            func purchase(_ amount: Int64) async throws -> Int64 {
+                let (id, checkout) = try await Self.buy(
+                    "\(amount / 100).\(amount % 100 < 10 ? "0" : "")\(amount % 100)", meter: fixture.serial, accountID: fixture.accountID,
+                    consumer: fixture.consumer, db)
+                guard
+                    case .credited = try await PaymentTests.receive(
+                        PaymentTests.callback(.succeeded, checkout: checkout, amount: amount, at: Date()), db)
+                else { throw CancellationError() }
+                return id
+            }
+            func owed() async throws -> Int64 {
+                try await db.query("SELECT balance FROM account_balances WHERE account_id = $1", [fixture.accountID]).rows[0].decode("balance")
+            }
+            func tenths(_ payment: Int64) async throws -> Int? { try await PrepaidTokens(database: db).forPayment(payment).last?.tenths }
+            func recovered(_ payment: Int64) async throws -> Int64 {
+                try await db.query("SELECT debt_recovered FROM payments WHERE id = $1", [payment]).rows[0].decode("debt_recovered")
+            }
+            // Without a debt the whole purchase buys energy.
+            let first = try await purchase(500)
+            #expect(try await tenths(first) == 200)
+            #expect(try await recovered(first) == 0)
+            // The bank takes it back: the energy is owed.
+            let checkout: String = try await db.query("SELECT checkout_id FROM payments WHERE id = $1", [first]).rows[0].decode("checkout_id")
+            #expect(try await PaymentTests.receive(PaymentTests.callback(.reversed, checkout: checkout, amount: 500, at: Date()), db) == .reversed)
+            #expect(try await owed() == 500)
+
+            // £10.00: a quarter (£2.50) pays towards the £5.00, £7.50 buys 30 kWh.
+            let second = try await purchase(1000)
+            #expect(try await recovered(second) == 250)
+            #expect(try await tenths(second) == 300)
+            #expect(try await owed() == 250)
+            #expect(try await countRows("ledger_entries WHERE payment_id = $1 AND kind = 'token_sale' AND amount = 750", db, [second]) == 1)
+            #expect(try await countRows("notifications WHERE body LIKE '%£2.50 of it paid what the account owed; £2.50 is still owed.%'", db) == 1)
+            // £20.00: a quarter would be £5.00, but only £2.50 is owed; £17.50 buys 70 kWh.
+            let third = try await purchase(2000)
+            #expect(try await recovered(third) == 250)
+            #expect(try await tenths(third) == 700)
+            #expect(try await owed() == 0)
+            #expect(try await countRows("notifications WHERE body LIKE '%£2.50 of it paid what the account owed, which is now cleared.%'", db) == 1)
+            // Cleared: the next purchase is all energy again.
+            let fourth = try await purchase(100)
+            #expect(try await recovered(fourth) == 0)
+            #expect(try await tenths(fourth) == 40)
+            #expect(try await VerifyLedger(database: db).run().problems == [])
+            // A share that was not paid off a debt is named.
+            try await db.query("UPDATE payments SET debt_recovered = 10 WHERE id = $1", [fourth])
+            #expect(try await VerifyLedger(database: db).run().problems.contains { $0.contains("prepaid token sale") })
+        }
+    }
+
+    @Test("the share a purchase pays towards a debt: a quarter, rounded half up, never more than is owed, none when the rest buys no token")
+    func debtShare() {
+        let settings = PrepaidSettings(pricePerKilowattHour: Money(minorUnits: 25))
+        #expect(settings.debtShare(of: Money(minorUnits: 1000), owed: Money(minorUnits: 500)) == Money(minorUnits: 250))
+        #expect(settings.debtShare(of: Money(minorUnits: 1002), owed: Money(minorUnits: 500)) == Money(minorUnits: 251))  // 250.5 → 251
+        #expect(settings.debtShare(of: Money(minorUnits: 1000), owed: Money(minorUnits: 100)) == Money(minorUnits: 100))
+        #expect(settings.debtShare(of: Money(minorUnits: 1000), owed: .zero) == .zero)
+        #expect(settings.debtShare(of: Money(minorUnits: 1000), owed: Money(minorUnits: -300)) == .zero)
+        // 3p: a quarter leaves 2p, which buys less than 0.1 kWh at 25p; the purchase stays whole.
+        #expect(settings.debtShare(of: Money(minorUnits: 3), owed: Money(minorUnits: 500)) == .zero)
+        var none = settings
+        none.debtRecoveryPercent = 0
+        #expect(none.debtShare(of: Money(minorUnits: 1000), owed: Money(minorUnits: 500)) == .zero)
+    }
+
     @Test("a purchase below 0.1 kWh, for another meter, or of nonsense is refused before the gateway")
     func badPurchases() async throws {
         try await withTestDatabase { (db: Database) async throws in
