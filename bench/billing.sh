@@ -2,14 +2,24 @@
 # `make bench` (billing): a release build seeds BENCH_ACCOUNTS accounts (default 100,000) with a
 # year of readings and tariffs, then drafts, approves and issues one month's bills through the
 # CLI, as finance would; prints wall time, bills/s and peak RSS of each step, then verifies the
-# ledger. It asserts nothing.
+# ledger. Then, with the month issued, the pages over that many accounts: finance's reports and
+# defaulters (each request timed alone, median of 3 after one warm-up) and the consumer's
+# dashboard and bill page (wrk, 64 connections). It asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 accounts=${BENCH_ACCOUNTS:-100000}
+duration=${BENCH_DURATION:-10s}
+connections=${BENCH_CONNECTIONS:-64}
+port=${BENCH_PORT:-18093}
 swift build -c release --product meterline >/dev/null
 data=$(mktemp -d /tmp/meterline-bench-billing-XXXXXX)
 chmod 755 "$data"
-trap 'rm -rf "$data"' EXIT
+server=
+cleanup() {
+  [ -z "$server" ] || { kill -TERM "$server" 2>/dev/null && wait "$server" 2>/dev/null || true; }
+  rm -rf "$data"
+}
+trap cleanup EXIT
 export DATA_DIR="$data" LOG_LEVEL=warning
 bin=.build/release/meterline
 # The tariffs and staff come with the demo; --no-bills leaves every month unbilled.
@@ -36,3 +46,47 @@ step "bill-run approve (and issue)" $bin bill-run approve --run "$run" --by demo
 grep "issued" "$data/out" || true
 step "verify-ledger" $bin verify-ledger
 grep -E "ledger entries|sound" "$data/out" || true
+
+# The pages, with the month issued.
+$bin create-staff --username bench.reports --full-name "Bench Reports" --roles finance >"$data/staff.txt"
+initial=$(sed -n 's/^Initial password, shown only now: //p' "$data/staff.txt")
+$bin serve --port "$port" >"$data/server.log" 2>&1 &
+server=$!
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 300); do
+  curl -fs "$base/healthz" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { cat "$data/server.log"; exit 1; }
+  sleep 0.2
+done
+staff=$(python3 bench/staff_signin.py "$base" bench.reports "$initial")
+consumer=$(python3 bench/consumer_signin.py "$base" 100200300 +447700900101 "$data/pg/run" bench.user)
+bill=$(psql -h "$data/pg/run" -U meterline -d meterline -tAc \
+  "SELECT b.id FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = '100200300' ORDER BY b.id DESC LIMIT 1")
+
+# One request at a time: the median of three, after one to warm up.
+printf "%-52s %10s %8s\n" "finance page (one request at a time)" "median s" "status"
+timed() {
+  local label=$1 path=$2 times=() status
+  curl -s -o /dev/null -H "Cookie: meterline_session=$staff" "$base$path"
+  for _ in 1 2 3; do
+    read -r status seconds < <(curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H "Cookie: meterline_session=$staff" "$base$path")
+    times+=("$seconds")
+  done
+  printf "%-52s %10s %8s\n" "$label" "$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)" "$status"
+}
+timed "GET /finance/reports (every report of $period)" "/finance/reports?period=$period"
+for report in billed ageing usage; do
+  timed "GET /finance/reports.csv?report=$report" "/finance/reports.csv?report=$report&period=$period"
+done
+timed "GET /finance/defaulters" "/finance/defaulters"
+timed "GET /finance/defaulters.csv" "/finance/defaulters.csv"
+
+to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.2f", v }' <<<"$1"; }
+printf "%-52s %10s %9s %9s %8s\n" "consumer page (wrk -t2 -c$connections -d$duration)" "req/s" "p50 ms" "p99 ms" non-2xx
+for path in /account "/account/bills/$bill"; do
+  wrk -t2 -c"$connections" -d2s -H "Cookie: meterline_session=$consumer" "$base$path" >/dev/null
+  out=$(wrk -t2 -c"$connections" -d"$duration" --latency -H "Cookie: meterline_session=$consumer" "$base$path")
+  printf "%-52s %10s %9s %9s %8s\n" "GET $path" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+    "$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")" "$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")" \
+    "$(awk '/Non-2xx/ {print $5}' <<<"$out")"
+done

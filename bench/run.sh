@@ -33,18 +33,8 @@ done
 # A registered consumer, signed in, for the authenticated page: register with the demo account,
 # read the texted code from the outbox, enter it.
 base="http://127.0.0.1:$port"
-jar="$data/cookies"
-token() { curl -fs -b "$jar" -c "$jar" "$base$1" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -1; }
-t=$(token /register)
-curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "_csrf=$t" --data-urlencode account_number=100200300 \
-  --data-urlencode mobile=+447700900101 --data-urlencode "full_name=Bench Mark" --data-urlencode "address=1 Bench Street, Portview" \
-  --data-urlencode username=bench.user --data-urlencode "password=a long bench password" "$base/register"
-code=$(psql -h "$data/pg/run" -U meterline -d meterline -tAc \
-  "SELECT substring(body from '[0-9]{6}') FROM notifications WHERE recipient = '+447700900101' ORDER BY id DESC LIMIT 1")
-t=$(token /register/verify)
-curl -fs -o /dev/null -b "$jar" -c "$jar" --data-urlencode "_csrf=$t" --data-urlencode "code=$code" "$base/register/verify"
-login_token=$(token /login)
-session=$(awk '$6 == "meterline_session" {print $7}' "$jar")
+session=$(python3 bench/consumer_signin.py "$base" 100200300 +447700900101 "$data/pg/run" bench.user)
+login_token=$(curl -fs -H "Cookie: meterline_session=$session" "$base/login" | sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -1)
 cat >"$data/login.lua" <<LUA
 -- Failed sign-ins for logins that do not exist: each costs one Argon2id hash, as a real check
 -- does, without locking anyone; every request comes from another address.
@@ -84,6 +74,6 @@ run "GET /account/premises/100200300" "$connections" -H "Cookie: meterline_sessi
 # Argon2id is the bound here; 8 connections are enough to keep both cores busy.
 run "POST /login (one Argon2id each)" 8 -s "$data/login.lua" "$base/login"
 echo "(POST /login answers 422, a refused sign-in, by design: its non-2xx count is every request.)"
-statuses=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" -H "X-Forwarded-For: 10.9.9.9" \
+statuses=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: meterline_session=$session" -H "X-Forwarded-For: 10.9.9.9" \
   --data "_csrf=$login_token&login=nobody&password=wrong+password+here" "$base/login")
 echo "a sample POST /login answered HTTP $statuses"

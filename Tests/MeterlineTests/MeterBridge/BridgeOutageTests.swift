@@ -97,10 +97,19 @@ struct BridgeOutageTests {
                 let bridgeA = Task { try await first.runService(gracefulShutdownSignals: []) }
                 let simulator = Simulator(bridgeURL: "ws://127.0.0.1:\(bridgePort)/meter", interval: .milliseconds(100), logger: logger)
                 let running = Task { await simulator.run(meters, rampUp: .milliseconds(200)) }
-                let heardAll = try await eventually(30) {
+                // An upper bound for a busy machine (alone this takes about a second).
+                let heardAll = try await eventually(60) {
                     try await countRows("(SELECT DISTINCT meter_id FROM readings_raw WHERE source = 'bridge') AS m", db) == 20
                 }
-                #expect(heardAll)
+                if !heardAll {
+                    // Say where it stuck: meters heard, and what the bridge last reported.
+                    let heard = try await countRows("(SELECT DISTINCT meter_id FROM readings_raw WHERE source = 'bridge') AS m", db)
+                    let bridge: String =
+                        try await db.query("SELECT coalesce(string_agg(row_to_json(b)::text, ' '), 'no report') AS r FROM bridges b").rows[0].decode(
+                            "r")
+                    Issue.record("heard \(heard) of 20 meters; bridge: \(bridge)")
+                }
+                try #require(heardAll)
                 // The portal goes away: the bridge keeps acknowledging what it has on disk.
                 outage.down.store(true, ordering: .relaxed)
                 let before = try await stored()
