@@ -61,7 +61,7 @@ done
 staff=$(python3 bench/staff_signin.py "$base" bench.reports "$initial")
 consumer=$(python3 bench/consumer_signin.py "$base" 100200300 +447700900101 "$data/pg/run" bench.user)
 bill=$(psql -h "$data/pg/run" -U meterline -d meterline -tAc \
-  "SELECT b.id FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = '100200300' ORDER BY b.id DESC LIMIT 1")
+  "SELECT b.number FROM bills b JOIN accounts a ON a.id = b.account_id WHERE a.account_number = '100200300' ORDER BY b.id DESC LIMIT 1")
 
 # One request at a time: the median of three, after one to warm up.
 printf "%-52s %10s %8s\n" "finance page (one request at a time)" "median s" "status"

@@ -85,19 +85,6 @@ public struct TicketQueue: Sendable {
         return Page(tickets: try rows.map(Ticket.init(row:)), total: total)
     }
 
-    /// The areas accounts are in, for the area filter: one step of the area index per area, not
-    /// a pass over every account.
-    public static func areas(in database: Database) async throws -> [String] {
-        try await database.query(
-            """
-            WITH RECURSIVE areas (area) AS (
-                SELECT min(area) FROM accounts
-                UNION ALL SELECT (SELECT min(a.area) FROM accounts a WHERE a.area > areas.area) FROM areas WHERE areas.area IS NOT NULL)
-            SELECT area FROM areas WHERE area IS NOT NULL ORDER BY area
-            """
-        ).rows.map { try $0.decode("area") }
-    }
-
     /// The staff a ticket can be given to.
     public static func supportStaff(in database: Database) async throws -> [(id: Int64, name: String)] {
         try await database.query(

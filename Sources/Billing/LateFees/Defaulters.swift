@@ -1,3 +1,4 @@
+import Accounts
 import Platform
 
 /// BL-6: accounts that owe money on bills past their due date, oldest debt first, with the debt
@@ -37,34 +38,35 @@ public struct Defaulters: Sendable {
     public func list(area: String?, limit: Int? = 200) async throws -> Page {
         let rows = try await database.query(
             """
-            WITH owed AS (
-                SELECT a.id, a.account_number, a.holder_name, a.area, ab.balance
-                FROM account_balances ab JOIN accounts a ON a.id = ab.account_id
-                WHERE ab.balance > 0 AND ($1::text IS NULL OR a.area = $1)
-            ), bills_newest_first AS (
-                -- What is owed sits on the newest bills, each with its late fee: the rule of OpenBills.
-                SELECT o.id AS account_id, o.balance, b.due_on, b.disputed, b.total + coalesce(f.fee, 0) AS total,
-                       coalesce(sum(b.total + coalesce(f.fee, 0)) OVER (PARTITION BY o.id ORDER BY b.period DESC, b.id DESC
+            WITH bills_newest_first AS (
+                -- What is owed sits on the newest bills, each with its late fee (one at most): the rule of OpenBills.
+                SELECT ab.account_id, ab.balance, b.due_on, b.disputed, b.total + coalesce(f.amount, 0) AS total,
+                       coalesce(sum(b.total + coalesce(f.amount, 0)) OVER (PARTITION BY b.account_id ORDER BY b.period DESC, b.id DESC
                                 ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
-                FROM owed o JOIN bills b ON b.account_id = o.id AND b.number IS NOT NULL
-                LEFT JOIN LATERAL (SELECT sum(e.amount) AS fee FROM ledger_entries e WHERE e.bill_id = b.id AND e.kind = 'late_fee') f ON true
-                WHERE NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
+                FROM account_balances ab JOIN bills b ON b.account_id = ab.account_id AND b.number IS NOT NULL
+                LEFT JOIN ledger_entries f ON f.bill_id = b.id AND f.kind = 'late_fee'
+                LEFT JOIN credit_notes cn ON cn.bill_id = b.id
+                WHERE ab.balance > 0 AND cn.id IS NULL
+                  AND ($1::text IS NULL OR b.account_id IN (SELECT id FROM accounts WHERE area = $1))
             ), unpaid AS (
-                SELECT account_id, least(total, balance - newer) AS amount, $2::date - due_on AS late
+                SELECT account_id, balance, least(total, balance - newer) AS amount, $2::date - due_on AS late
                 FROM bills_newest_first WHERE newer < balance AND NOT disputed AND due_on < $2::date
             ), defaulters AS (
-                SELECT o.account_number, o.holder_name, o.area, o.balance, max(u.late) AS days_overdue,
-                       coalesce(sum(u.amount) FILTER (WHERE u.late <= 30), 0) AS aged_30,
-                       coalesce(sum(u.amount) FILTER (WHERE u.late BETWEEN 31 AND 60), 0) AS aged_60,
-                       coalesce(sum(u.amount) FILTER (WHERE u.late BETWEEN 61 AND 90), 0) AS aged_90,
-                       coalesce(sum(u.amount) FILTER (WHERE u.late > 90), 0) AS aged_older
-                FROM owed o JOIN unpaid u ON u.account_id = o.id
-                GROUP BY o.account_number, o.holder_name, o.area, o.balance
+                SELECT account_id, balance, max(late) AS days_overdue,
+                       coalesce(sum(amount) FILTER (WHERE late <= 30), 0) AS aged_30,
+                       coalesce(sum(amount) FILTER (WHERE late BETWEEN 31 AND 60), 0) AS aged_60,
+                       coalesce(sum(amount) FILTER (WHERE late BETWEEN 61 AND 90), 0) AS aged_90,
+                       coalesce(sum(amount) FILTER (WHERE late > 90), 0) AS aged_older
+                FROM unpaid GROUP BY account_id, balance
+            ), ranked AS (
+                SELECT d.*, count(*) OVER () AS total_count, sum(balance) OVER () AS total_owed,
+                       sum(aged_30) OVER () AS total_30, sum(aged_60) OVER () AS total_60, sum(aged_90) OVER () AS total_90,
+                       sum(aged_older) OVER () AS total_older
+                FROM defaulters d
             )
-            SELECT d.*, count(*) OVER () AS total_count, sum(balance) OVER () AS total_owed,
-                   sum(aged_30) OVER () AS total_30, sum(aged_60) OVER () AS total_60, sum(aged_90) OVER () AS total_90,
-                   sum(aged_older) OVER () AS total_older
-            FROM defaulters d ORDER BY days_overdue DESC, balance DESC, account_number
+            -- Names and areas for the rows listed only; the totals are over every defaulter.
+            SELECT a.account_number, a.holder_name, a.area, r.* FROM ranked r JOIN accounts a ON a.id = r.account_id
+            ORDER BY r.days_overdue DESC, r.balance DESC, a.account_number
             LIMIT $3
             """, [area, CalendarDay.today(clock), limit ?? Int.max]
         ).rows
@@ -85,6 +87,6 @@ public struct Defaulters: Sendable {
 
     /// The areas there are, for the filter.
     public func areas() async throws -> [String] {
-        try await database.query("SELECT DISTINCT area FROM accounts ORDER BY area").rows.map { try $0.decode("area") }
+        try await AccountAreas.list(in: database)
     }
 }

@@ -10,13 +10,14 @@ enum OwedBills {
     static func newestFirst(accounts: SQL) -> SQL {
         """
         SELECT b.id, b.account_id, b.number, b.total, b.due_on, b.disputed, ab.balance,
-               coalesce(sum(b.total + coalesce(f.fee, 0)) OVER (PARTITION BY b.account_id ORDER BY b.period DESC, b.id DESC
+               coalesce(sum(b.total + coalesce(f.amount, 0)) OVER (PARTITION BY b.account_id ORDER BY b.period DESC, b.id DESC
                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
         FROM bills b JOIN account_balances ab ON ab.account_id = b.account_id AND ab.balance > 0
-        LEFT JOIN LATERAL (SELECT sum(e.amount) AS fee FROM ledger_entries e WHERE e.bill_id = b.id AND e.kind = 'late_fee') f ON true
-        WHERE b.number IS NOT NULL AND (\(accounts))
-          -- A credited bill is owed no more.
-          AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
+        -- A bill has one late fee at most (a unique index), so a join, not a lookup per bill.
+        LEFT JOIN ledger_entries f ON f.bill_id = b.id AND f.kind = 'late_fee'
+        -- A credited bill is owed no more.
+        LEFT JOIN credit_notes cn ON cn.bill_id = b.id
+        WHERE b.number IS NOT NULL AND cn.id IS NULL AND (\(accounts))
         """
     }
 }

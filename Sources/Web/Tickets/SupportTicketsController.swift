@@ -1,3 +1,4 @@
+import Accounts
 import Foundation
 import Hummingbird
 import Platform
@@ -38,7 +39,7 @@ public struct SupportTicketsController: Sendable {
         return try renderer.response(
             TicketQueuePage(
                 chrome: context.chrome, notice: try await context.sessionHandle.takeFlash(), filter: filter, page: page, now: now,
-                areas: try await TicketQueue.areas(in: database), staff: try await TicketQueue.supportStaff(in: database),
+                areas: try await AccountAreas.list(in: database), staff: try await TicketQueue.supportStaff(in: database),
                 link: { routes.ticket.url($0) }))
     }
 
