@@ -39,9 +39,16 @@ public struct PrepaidSale: Sendable {
             else { throw TokenRefused.notPrepaid }
         } catch let refused as TokenRefused {
             try connection.execute("ROLLBACK TO SAVEPOINT prepaid_sale")
+            // The whole payment stays on the account: it pays what the account owed, and the rest is credit.
+            let owedBefore = Money(minorUnits: balance) + amount
+            let whereItWent =
+                owedBefore > .zero
+                ? "It paid the \(settings.currency.format(min(owedBefore, amount))) account \(payment.accountNumber) owed"
+                    + (balance < 0 ? " and \(settings.currency.format(Money(minorUnits: -balance))) is credit" : "")
+                : "The amount is on account \(payment.accountNumber) as credit"
             try OwnerNotices.send(
                 .paymentReceipt, to: payment.accountID,
-                "Meterline: receipt \(receipt), \(settings.currency.format(amount)). We could not make your token (\(refused.description)) The amount is on account \(payment.accountNumber) as credit; call us and we will issue it.",
+                "Meterline: receipt \(receipt), \(settings.currency.format(amount)). We could not make your token (\(refused.description)) \(whereItWent); call us and we will issue it.",
                 purpose: "prepaid_token", on: connection)
             return
         }

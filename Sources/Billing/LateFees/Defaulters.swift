@@ -64,7 +64,7 @@ public struct Defaulters: Sendable {
                        sum(aged_older) OVER () AS total_older
                 FROM defaulters d
             )
-            -- Names and areas for the rows listed only; the totals are over every defaulter.
+            -- The totals are over every defaulter, worked out before names and areas are joined.
             SELECT a.account_number, a.holder_name, a.area, r.* FROM ranked r JOIN accounts a ON a.id = r.account_id
             ORDER BY r.days_overdue DESC, r.balance DESC, a.account_number
             LIMIT $3

@@ -35,6 +35,8 @@ public struct ReadAllMeters: Sendable {
     public func run(by userID: Int64?, billRunID: Int64? = nil) async throws -> Round {
         let startedAt = database.clock.now
         let started = ContinuousClock.now
+        // For bridges that do not name their answering readings (older than `ReadAllResult.answers`).
+        let databaseNow: Date = try await database.query("SELECT now() - interval '5 seconds' AS now").rows[0].decode("now")
         let urls = try await database.query(
             "SELECT url FROM bridges WHERE url IS NOT NULL AND reported_at > \(startedAt.addingTimeInterval(-60)) ORDER BY name"
         ).rows.map { try $0.decode("url", as: String.self) }
@@ -59,7 +61,11 @@ public struct ReadAllMeters: Sendable {
         }
         round.missing.sort()
         round.milliseconds = Int((ContinuousClock.now - started) / .milliseconds(1))
-        round.stored = try await waitForReadings(answers)
+        round.stored =
+            answers.count >= round.answered
+            ? try await waitForReadings(answers)
+            // A bridge that did not name its readings: wait by time for as many meters, as before names.
+            : try await waitForReadings(since: databaseNow, expected: round.answered)
         round.id = try await database.query(
             """
             INSERT INTO read_rounds (started_at, milliseconds, bridges, unreachable, asked, answered, missing, requested_by, bill_run_id)
@@ -69,6 +75,17 @@ public struct ReadAllMeters: Sendable {
             """
         ).rows[0].decode("id")
         return round
+    }
+
+    private func waitForReadings(since: Date, expected: Int) async throws -> Int {
+        let until = ContinuousClock.now + settle
+        while true {
+            let stored: Int = try await database.query(
+                "SELECT count(DISTINCT meter_id) AS n FROM readings_raw WHERE source = 'bridge' AND read_at >= \(since)"
+            ).rows[0].decode("n")
+            if stored >= expected || ContinuousClock.now >= until { return stored }
+            try await Task.sleep(for: .milliseconds(100))
+        }
     }
 
     private func waitForReadings(_ answers: [String: UInt64]) async throws -> Int {

@@ -70,8 +70,10 @@ public struct PaymentsController: Sendable {
             page.tokens = tokens.isEmpty ? nil : TokenList(tokens)
             if payment.status == .succeeded {
                 if tokens.isEmpty {
+                    // The payment stays on the account: it pays what the account owed first, the rest is credit.
+                    page.credit = nil
                     page.explanation =
-                        "Thank you. We could not make your token, so \(page.amount) is on account \(payment.accountNumber) as credit. Call us and we will issue the token."
+                        "Thank you. We could not make your token, so \(page.amount) was paid into account \(payment.accountNumber): it pays what the account owes, and the rest is credit. Call us and we will issue the token."
                 } else {
                     // The payment bought the energy (less any share that paid a debt): nothing stays on the account.
                     page.credit = nil
@@ -178,7 +180,9 @@ struct PaymentShow: Page {
             heading = "This payment was reversed"
             status = "Reversed"
             explanation =
-                "Your bank took back this payment of \(amount)\(payment.reversedText.map { " on \($0)" } ?? ""). The bills it paid are open again."
+                "Your bank took back this payment of \(amount)\(payment.reversedText.map { " on \($0)" } ?? "")."
+                + (payment.meterID == nil
+                    ? " The bills it paid are open again." : " The electricity it bought is owed again; part of each purchase pays it off.")
         case .awaitingVerification:
             title = "Payment recorded"
             heading = "Payment waiting for verification"

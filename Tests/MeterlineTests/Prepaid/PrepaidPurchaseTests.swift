@@ -177,9 +177,41 @@ struct PrepaidPurchaseTests {
             #expect(try await recovered(fourth) == 0)
             #expect(try await tenths(fourth) == 40)
             #expect(try await VerifyLedger(database: db).run().problems == [])
+            // The bank takes back the £10.00 that paid £2.50 of debt: both the debt share and the energy are owed again.
+            let secondCheckout: String = try await db.query("SELECT checkout_id FROM payments WHERE id = $1", [second]).rows[0].decode("checkout_id")
+            #expect(
+                try await PaymentTests.receive(PaymentTests.callback(.reversed, checkout: secondCheckout, amount: 1000, at: Date()), db) == .reversed)
+            #expect(try await owed() == 1000)
+            #expect(try await VerifyLedger(database: db).run().problems == [])
             // A share that was not paid off a debt is named.
             try await db.query("UPDATE payments SET debt_recovered = 10 WHERE id = $1", [fourth])
             #expect(try await VerifyLedger(database: db).run().problems.contains { $0.contains("prepaid token sale") })
+        }
+    }
+
+    @Test("a purchase whose token cannot be made on an account that owes pays the debt; the SMS says what is debt and what is credit")
+    func tokenRefusedOnDebt() async throws {
+        try await withTestDatabase { (db: Database) async throws in
+            let fixture = try await Self.prepaidAccount(db)
+            let (first, checkout) = try await Self.buy("5.00", meter: fixture.serial, accountID: fixture.accountID, consumer: fixture.consumer, db)
+            _ = try await PaymentTests.receive(PaymentTests.callback(.succeeded, checkout: checkout, amount: 500, at: Date()), db)
+            #expect(try await PaymentTests.receive(PaymentTests.callback(.reversed, checkout: checkout, amount: 500, at: Date()), db) == .reversed)
+            #expect(try await PrepaidTokens(database: db).forPayment(first).count == 1)
+            // No key to make the next token with: the £10.00 pays the £5.00 owed and £5.00 is credit.
+            let (second, next) = try await Self.buy("10.00", meter: fixture.serial, accountID: fixture.accountID, consumer: fixture.consumer, db)
+            try await db.query("DELETE FROM vending_keys")
+            _ = try await PaymentTests.receive(PaymentTests.callback(.succeeded, checkout: next, amount: 1000, at: Date()), db)
+            #expect(try await PrepaidTokens(database: db).forPayment(second).isEmpty)
+            let balance: Int64 = try await db.query("SELECT balance FROM account_balances WHERE account_id = $1", [fixture.accountID]).rows[0]
+                .decode("balance")
+            #expect(balance == -500)
+            let number = DemoAccounts.accounts[0].number
+            #expect(
+                try await countRows(
+                    "notifications WHERE body LIKE '%could not make your token%It paid the £5.00 account ' || $1 || ' owed and £5.00 is credit;%'",
+                    db,
+                    [number]) == 1)
+            #expect(try await VerifyLedger(database: db).run().problems == [])
         }
     }
 

@@ -26,7 +26,7 @@ struct MeterCommandsTests {
             for _ in 0..<100 where !waiting {
                 waiting =
                     !(try await db.query(
-                        "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO meter_commands%'"
+                        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO meter_commands%'"
                     ).rows.isEmpty)
                 if !waiting { try await Task.sleep(for: .milliseconds(50)) }
             }
