@@ -7,6 +7,7 @@
 # dashboard and bill page (wrk, 64 connections). It asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 accounts=${BENCH_ACCOUNTS:-100000}
 duration=${BENCH_DURATION:-10s}
 connections=${BENCH_CONNECTIONS:-64}
@@ -53,11 +54,7 @@ initial=$(sed -n 's/^Initial password, shown only now: //p' "$data/staff.txt")
 $bin serve --port "$port" >"$data/server.log" 2>&1 &
 server=$!
 base="http://127.0.0.1:$port"
-for _ in $(seq 1 300); do
-  curl -fs "$base/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$data/server.log"; exit 1; }
-  sleep 0.2
-done
+wait_until_serving "$base" "$server" "$data/server.log"
 staff=$(python3 bench/staff_signin.py "$base" bench.reports "$initial")
 consumer=$(python3 bench/consumer_signin.py "$base" 100200300 +447700900101 "$data/pg/run" bench.user)
 bill=$(psql -h "$data/pg/run" -U meterline -d meterline -tAc \
@@ -81,7 +78,6 @@ done
 timed "GET /finance/defaulters" "/finance/defaulters"
 timed "GET /finance/defaulters.csv" "/finance/defaulters.csv"
 
-to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.2f", v }' <<<"$1"; }
 printf "%-52s %10s %9s %9s %8s\n" "consumer page (wrk -t2 -c$connections -d$duration)" "req/s" "p50 ms" "p99 ms" non-2xx
 for path in /account "/account/bills/$bill"; do
   wrk -t2 -c"$connections" -d2s -H "Cookie: meterline_session=$consumer" "$base$path" >/dev/null

@@ -5,6 +5,7 @@
 # p99), and a CSV import of one reading for each of 100,000 accounts (rows/s). Prints; asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 accounts=${BENCH_ACCOUNTS:-1000000}
 duration=${BENCH_DURATION:-10s}
@@ -33,11 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT
 base="http://127.0.0.1:$port"
-for _ in $(seq 1 300); do
-  curl -fs "$base/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$data/server.log"; exit 1; }
-  sleep 0.2
-done
+wait_until_serving "$base" "$server" "$data/server.log"
 session=$(python3 bench/staff_signin.py "$base" "$reader" "$initial")
 
 # Queries as readers type them: account-number prefixes and whole numbers, serials, surnames,
@@ -55,7 +52,6 @@ request = function()
   return wrk.format("GET", "/field?q=" .. queries[(i % #queries) + 1])
 end
 LUA
-to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.2f", v }' <<<"$1"; }
 for conns in 1 16; do
   wrk -t1 -c"$conns" -d2s -s "$data/search.lua" "$base" >/dev/null
   out=$(wrk -t"$((conns < 2 ? 1 : 2))" -c"$conns" -d"$duration" --latency -s "$data/search.lua" "$base")

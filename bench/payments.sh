@@ -5,6 +5,7 @@
 # stored, credited and settled) and latency, then verifies the ledger. It asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 events=${BENCH_EVENTS:-5000}
 concurrency=${BENCH_CONCURRENCY:-8}
 port=${BENCH_PORT:-18091}
@@ -23,11 +24,7 @@ cleanup() {
   rm -rf "$data"
 }
 trap cleanup EXIT
-for _ in $(seq 1 300); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$data/server.log"; exit 1; }
-  sleep 0.2
-done
+wait_until_serving "http://127.0.0.1:$port" "$server" "$data/server.log"
 
 # The embedded cluster runs as postgres when we are root.
 sql() {

@@ -4,6 +4,7 @@
 # Prints requests/s and latency percentiles; it asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 duration=${BENCH_DURATION:-10s}
 connections=${BENCH_CONNECTIONS:-64}
@@ -24,11 +25,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for _ in $(seq 1 300); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$data/server.log"; exit 1; }
-  sleep 0.2
-done
+wait_until_serving "http://127.0.0.1:$port" "$server" "$data/server.log"
 
 # A registered consumer, signed in, for the authenticated page: register with the demo account,
 # read the texted code from the outbox, enter it.
@@ -49,8 +46,6 @@ request = function()
 end
 LUA
 
-# wrk prints latencies with their own units (us, ms, s); show them all in ms.
-to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.2f", v }' <<<"$1"; }
 
 echo "meterline $(git rev-parse --short HEAD 2>/dev/null || echo '?'), release build, $(nproc) cores, wrk -t2 -c$connections -d$duration"
 printf "%-34s %10s %9s %9s %9s %8s\n" endpoint "req/s" "p50 ms" "p90 ms" "p99 ms" non-2xx

@@ -5,6 +5,7 @@
 # closed, one category in one area, and only those past their standard. Prints; asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 accounts=${BENCH_ACCOUNTS:-100000}
 duration=${BENCH_DURATION:-10s}
 connections=${BENCH_CONNECTIONS:-16}
@@ -28,14 +29,9 @@ cleanup() {
 }
 trap cleanup EXIT
 base="http://127.0.0.1:$port"
-for _ in $(seq 1 300); do
-  curl -fs "$base/healthz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || { cat "$data/server.log"; exit 1; }
-  sleep 0.2
-done
+wait_until_serving "$base" "$server" "$data/server.log"
 session=$(python3 bench/staff_signin.py "$base" "$supporter" "$initial")
 
-to_ms() { awk '{ v=$1; if (v ~ /us$/) { sub(/us$/,"",v); v/=1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v) } else if (v ~ /s$/) { sub(/s$/,"",v); v*=1000 } printf "%.2f", v }' <<<"$1"; }
 threads=$((connections < 2 ? 1 : 2))
 echo "meterline $(git rev-parse --short HEAD 2>/dev/null || echo '?'), release build, $(nproc) cores, wrk -t$threads -c$connections -d$duration"
 printf "%-58s %9s %9s %9s %8s\n" "queue view" "req/s" "p50 ms" "p99 ms" non-2xx
