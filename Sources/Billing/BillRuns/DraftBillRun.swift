@@ -54,6 +54,8 @@ public struct DraftBillRun: Sendable {
     /// working out any bill yet: the web starts a run, then resumes it in the background.
     public func start(period: BillingPeriod, by userID: Int64) async throws -> BillRun {
         guard period.last < CalendarDay.current(clock) else { throw Refused.monthNotOver(period) }
+        // A discard that stopped halfway left bills that would stand in this run's way.
+        try await DiscardBillRun(database: database).clearLeftovers(of: period)
         let versions = try await TariffBook(database: database).versions(in: period)
         let runID = try await start(period: period, userID: userID, versions: versions)
         return try await BillRun.find(runID, in: database)

@@ -114,7 +114,10 @@ public struct BillRunsController: Sendable {
     @Sendable func discard(_ request: Request, context: StaffContext) async throws -> Response {
         let id = try runID(context)
         do {
-            try await DiscardBillRun(database: database).run(id, by: context.member.id)
+            let discard = DiscardBillRun(database: database)
+            try await discard.markDiscarded(id, by: context.member.id)
+            // A town's draft takes minutes to delete; its bills are inert once the run is discarded.
+            background("discarding") { try await discard.clearBills(of: id) }
             try await AuditLog.record(
                 in: database, .billRunDiscarded, userID: context.member.id, clientAddress: context.clientAddress, details: ["run": String(id)])
             try await context.sessionHandle.flash("The draft was discarded; its month can be drafted again.")

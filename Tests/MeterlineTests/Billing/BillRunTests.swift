@@ -133,6 +133,32 @@ struct BillRunTests {
         }
     }
 
+    @Test("a large draft is discarded a batch at a time; one stopped halfway is cleared when the month is drafted again")
+    func discardInBatches() async throws {
+        try await TestBilling.withBilling { db, drafter, approver in
+            let month = TestBilling.recentMonths[2]
+            let draft = DraftBillRun(database: db, settings: TestBilling.settings)
+            let linesBefore = try await countRows("bill_lines", db)
+            let first = try await draft.run(period: month, by: drafter)
+            let drafted = try await Self.billCount(db, period: month)
+            #expect(drafted > 3)
+            // Two bills per transaction: every bill and line of the run goes all the same.
+            try await DiscardBillRun(database: db, batch: 2).run(first.id, by: approver)
+            #expect(try await Self.billCount(db, period: month) == 0)
+            #expect(try await countRows("bill_lines", db) == linesBefore)
+
+            // A discard that stopped after marking the run: its bills are still there...
+            let second = try await draft.run(period: month, by: drafter)
+            try await db.query(
+                "UPDATE bill_runs SET status = 'discarded', discarded_by = $2, discarded_at = now() WHERE id = $1", [second.id, approver])
+            #expect(try await Self.billCount(db, period: month) == drafted)
+            // ...and drafting the month again clears them first: one bill per account.
+            let third = try await draft.run(period: month, by: drafter)
+            #expect(try await Self.billCount(db, period: month) == drafted)
+            #expect(try await countRows("bills WHERE period = $1::date AND bill_run_id <> $2", db, [month.first.description, third.id]) == 0)
+        }
+    }
+
     @Test("an issued bill and the ledger cannot be changed or deleted")
     func issuedIsFinal() async throws {
         try await TestBilling.withBilling { db, drafter, approver in

@@ -102,6 +102,38 @@ struct BillPagesTests {
         }
     }
 
+    @Test("finance discards a draft from its page: the run says discarded at once, its bills go, and the month can be drafted again")
+    func financeDiscardsADraft() async throws {
+        try await withStaff([.finance], username: "fred.finance") { browser, db, _ in
+            try await TestBilling.seedTariffs(db)
+            let month = TestBilling.recentMonths[2]
+            _ = try await browser.post(Routes.site.billRuns.url(), [("period", month.description)])
+            let run = try await Self.waitFor(.draft, month: month, db)
+            #expect(try await countRows("bills WHERE bill_run_id = $1", db, [run.id]) > 0)
+
+            let discarded = try await browser.post(Routes.site.billRunDiscard.url(String(run.id)))
+            #expect(discarded.headers[.location] == Routes.site.billRuns.url())
+            #expect(try await browser.get(Routes.site.billRuns.url()).text.contains("The draft was discarded"))
+            #expect(
+                try await db.query("SELECT status FROM bill_runs WHERE id = $1", [run.id]).rows[0].decode("status", as: String.self) == "discarded")
+            // Its bills are deleted in the background.
+            var left = 1
+            for _ in 0..<100 where left > 0 {
+                left = try await countRows("bills WHERE bill_run_id = $1", db, [run.id])
+                if left > 0 { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(left == 0)
+            // A second discard of the same run is refused with why.
+            let again = try await browser.post(Routes.site.billRunDiscard.url(String(run.id)))
+            #expect(again.status == .unprocessableContent)
+            #expect(again.text.contains("only a drafted run, not yet approved, can be discarded"))
+            // The month can be drafted again.
+            let restarted = try await browser.post(Routes.site.billRuns.url(), [("period", month.description)])
+            #expect(restarted.status == .seeOther)
+            #expect(try await Self.waitFor(.draft, month: month, db).id != run.id)
+        }
+    }
+
     @Test("finance finds a bill by its number and cancels it with a credit note; bad input is refused with what to do")
     func financeCreditsABill() async throws {
         try await withStaff([.finance], username: "fred.finance") { browser, db, _ in
