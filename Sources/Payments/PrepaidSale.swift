@@ -42,10 +42,13 @@ public struct PrepaidSale: Sendable {
             // The whole payment stays on the account: it pays what the account owed, and the rest is credit.
             let owedBefore = Money(minorUnits: balance) + amount
             let whereItWent =
-                owedBefore > .zero
-                ? "It paid the \(settings.currency.format(min(owedBefore, amount))) account \(payment.accountNumber) owed"
-                    + (balance < 0 ? " and \(settings.currency.format(Money(minorUnits: -balance))) is credit" : "")
-                : "The amount is on account \(payment.accountNumber) as credit"
+                if owedBefore >= amount {
+                    "It paid \(settings.currency.format(amount)) of what account \(payment.accountNumber) owed"
+                } else if owedBefore > .zero {
+                    "It paid the \(settings.currency.format(owedBefore)) account \(payment.accountNumber) owed and \(settings.currency.format(amount - owedBefore)) is credit"
+                } else {
+                    "The amount is on account \(payment.accountNumber) as credit"
+                }
             try OwnerNotices.send(
                 .paymentReceipt, to: payment.accountID,
                 "Meterline: receipt \(receipt), \(settings.currency.format(amount)). We could not make your token (\(refused.description)) \(whereItWent); call us and we will issue it.",
