@@ -77,30 +77,32 @@ public struct ReadAllMeters: Sendable {
         return round
     }
 
+    /// Meters whose reading is stored since `since`: for a bridge that does not name its answers.
     private func waitForReadings(since: Date, expected: Int) async throws -> Int {
-        let until = ContinuousClock.now + settle
-        while true {
-            let stored: Int = try await database.query(
-                "SELECT count(DISTINCT meter_id) AS n FROM readings_raw WHERE source = 'bridge' AND read_at >= \(since)"
-            ).rows[0].decode("n")
-            if stored >= expected || ContinuousClock.now >= until { return stored }
-            try await Task.sleep(for: .milliseconds(100))
+        try await poll(until: expected) {
+            "SELECT count(DISTINCT meter_id) AS n FROM readings_raw WHERE source = 'bridge' AND read_at >= \(since)"
         }
     }
 
+    /// The named answering readings that are stored.
     private func waitForReadings(_ answers: [String: UInt64]) async throws -> Int {
         guard !answers.isEmpty else { return 0 }
         let serials = TextList(Array(answers.keys))
         let sequences = answers.keys.map { Int64(clamping: answers[$0] ?? 0) }
+        return try await poll(until: answers.count) {
+            """
+            SELECT count(*) AS n FROM unnest(\(serials)::text[], \(sequences)::bigint[]) a (serial, sequence)
+            JOIN meters m ON m.serial = a.serial JOIN readings_raw r ON r.meter_id = m.id AND r.device_sequence = a.sequence
+            """
+        }
+    }
+
+    /// Runs the counting `query` every 100 ms until it reaches `count` or `settle` has passed; its last count.
+    private func poll(until count: Int, _ query: () -> SQL) async throws -> Int {
         let until = ContinuousClock.now + settle
         while true {
-            let stored: Int = try await database.query(
-                """
-                SELECT count(*) AS n FROM unnest(\(serials)::text[], \(sequences)::bigint[]) a (serial, sequence)
-                JOIN meters m ON m.serial = a.serial JOIN readings_raw r ON r.meter_id = m.id AND r.device_sequence = a.sequence
-                """
-            ).rows[0].decode("n")
-            if stored >= answers.count || ContinuousClock.now >= until { return stored }
+            let stored: Int = try await database.query(query()).rows[0].decode("n")
+            if stored >= count || ContinuousClock.now >= until { return stored }
             try await Task.sleep(for: .milliseconds(100))
         }
     }
