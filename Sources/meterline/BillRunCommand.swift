@@ -198,13 +198,15 @@ final class ProgressBar: Sendable {
 
 struct LateFeesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "late-fees", abstract: "Charge the late fees now due (BL-6); the server also does this every hour.")
+        commandName: "late-fees",
+        abstract: "Charge the late fees now due and work out the arrears again (BL-6); the server also does this every hour.")
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
         let (config, logger) = try common.load()
         try await withMigratedDatabase(config, logger) { database in
             let charged = try await ApplyLateFees(database: database, graceDays: config.graceDays).run()
+            try await Arrears(database: database).bringUpToDate()
             print("\(charged) late fees charged (bills \(config.graceDays) days past their due date, not disputed, still owed).")
         }
     }

@@ -2,16 +2,15 @@ import Accounts
 import Platform
 
 /// BL-6: accounts that owe money on bills past their due date, oldest debt first, with the debt
-/// aged in buckets. What is owed is matched to the newest bills first (payments settle the oldest
-/// open bills first, BL-5), so the unpaid part of each bill is known without a table of
-/// allocations. Disputed bills are left out: an account owing only on them is not a defaulter.
+/// aged in buckets, as `Arrears` keeps them (brought up to date first). Disputed bills are left
+/// out: an account owing only on them is not a defaulter.
 public struct Defaulters: Sendable {
     let database: Database
-    let clock: any WallClock
+    let arrears: Arrears
 
     public init(database: Database, clock: (any WallClock)? = nil) {
         self.database = database
-        self.clock = clock ?? database.clock
+        arrears = Arrears(database: database, clock: clock)
     }
 
     public struct Row: Sendable, Equatable {
@@ -36,39 +35,20 @@ public struct Defaulters: Sendable {
 
     /// Defaulters in `area` (every area when nil), most overdue first; `limit` nil lists all (CSV).
     public func list(area: String?, limit: Int? = 200) async throws -> Page {
+        try await arrears.bringUpToDate()
         let rows = try await database.query(
             """
-            WITH bills_newest_first AS (
-                -- What is owed sits on the newest bills, each with its late fee (one at most): the rule of OpenBills.
-                SELECT ab.account_id, ab.balance, b.due_on, b.disputed, b.total + coalesce(f.amount, 0) AS total,
-                       coalesce(sum(b.total + coalesce(f.amount, 0)) OVER (PARTITION BY b.account_id ORDER BY b.period DESC, b.id DESC
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
-                FROM account_balances ab JOIN bills b ON b.account_id = ab.account_id AND b.number IS NOT NULL
-                LEFT JOIN ledger_entries f ON f.bill_id = b.id AND f.kind = 'late_fee'
-                LEFT JOIN credit_notes cn ON cn.bill_id = b.id
-                WHERE ab.balance > 0 AND cn.id IS NULL
-                  AND ($1::text IS NULL OR b.account_id IN (SELECT id FROM accounts WHERE area = $1))
-            ), unpaid AS (
-                SELECT account_id, balance, least(total, balance - newer) AS amount, $2::date - due_on AS late
-                FROM bills_newest_first WHERE newer < balance AND NOT disputed AND due_on < $2::date
-            ), defaulters AS (
-                SELECT account_id, balance, max(late) AS days_overdue,
-                       coalesce(sum(amount) FILTER (WHERE late <= 30), 0) AS aged_30,
-                       coalesce(sum(amount) FILTER (WHERE late BETWEEN 31 AND 60), 0) AS aged_60,
-                       coalesce(sum(amount) FILTER (WHERE late BETWEEN 61 AND 90), 0) AS aged_90,
-                       coalesce(sum(amount) FILTER (WHERE late > 90), 0) AS aged_older
-                FROM unpaid GROUP BY account_id, balance
-            ), ranked AS (
-                SELECT d.*, count(*) OVER () AS total_count, sum(balance) OVER () AS total_owed,
+            WITH listed AS (
+                SELECT r.*, count(*) OVER () AS total_count, sum(balance) OVER () AS total_owed,
                        sum(aged_30) OVER () AS total_30, sum(aged_60) OVER () AS total_60, sum(aged_90) OVER () AS total_90,
                        sum(aged_older) OVER () AS total_older
-                FROM defaulters d
+                FROM arrears r WHERE $1::text IS NULL OR r.account_id IN (SELECT id FROM accounts WHERE area = $1)
             )
             -- The totals are over every defaulter, worked out before names and areas are joined.
-            SELECT a.account_number, a.holder_name, a.area, r.* FROM ranked r JOIN accounts a ON a.id = r.account_id
-            ORDER BY r.days_overdue DESC, r.balance DESC, a.account_number
-            LIMIT $3
-            """, [area, CalendarDay.today(clock), limit ?? Int.max]
+            SELECT a.account_number, a.holder_name, a.area, l.* FROM listed l JOIN accounts a ON a.id = l.account_id
+            ORDER BY l.days_overdue DESC, l.balance DESC, a.account_number
+            LIMIT $2
+            """, [area, limit ?? Int.max]
         ).rows
         func money(_ row: Platform.Row, _ name: String) throws -> Money {
             Money(minorUnits: try row.decode(name, as: Int64.self))

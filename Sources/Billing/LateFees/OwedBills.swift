@@ -5,11 +5,11 @@ import Platform
 /// for `least(total, balance - newer)` when that is above zero: the rule `OpenBills` shows
 /// consumers, in one place for the late-fee pass and the due-date reminders.
 enum OwedBills {
-    /// Columns: id, account_id, number, total, due_on, disputed, balance, newer. `accounts` limits
+    /// Columns: id, account_id, number, total, late_fee, due_on, disputed, balance, newer. `accounts` limits
     /// which accounts' bills are read (a condition on `b.account_id`).
     static func newestFirst(accounts: SQL) -> SQL {
         """
-        SELECT b.id, b.account_id, b.number, b.total, b.due_on, b.disputed, ab.balance,
+        SELECT b.id, b.account_id, b.number, b.total, coalesce(f.amount, 0) AS late_fee, b.due_on, b.disputed, ab.balance,
                coalesce(sum(b.total + coalesce(f.amount, 0)) OVER (PARTITION BY b.account_id ORDER BY b.period DESC, b.id DESC
                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
         FROM bills b JOIN account_balances ab ON ab.account_id = b.account_id AND ab.balance > 0

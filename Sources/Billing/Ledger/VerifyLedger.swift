@@ -122,6 +122,42 @@ public struct VerifyLedger: Sendable {
                     "Numbers \(try row.decode("prefix", as: String.self))-\(try row.decode("year", as: Int.self)): \(try row.decode("issued", as: Int.self)) issued, highest \(try row.decode("highest", as: Int.self)), counter at \(try row.decode("last", as: Int.self)): there is a gap."
                 )
             }
+            // The totals finance's reports read are the entries' own (BL-9).
+            for row in try connection.query(
+                """
+                SELECT to_char(coalesce(e.month, t.month), 'YYYY-MM') AS month, coalesce(e.kind, t.kind) AS kind,
+                       coalesce(e.amount, 0) AS entries, coalesce(t.amount, 0) AS kept
+                FROM (SELECT date_trunc('month', booked_at)::date AS month, kind, payment_id IS NOT NULL AS of_payment, sum(amount) AS amount,
+                             count(*) AS entries
+                      FROM ledger_entries GROUP BY 1, 2, 3) e
+                FULL JOIN ledger_month_totals t ON (t.month, t.kind, t.of_payment) = (e.month, e.kind, e.of_payment)
+                WHERE e.amount IS DISTINCT FROM t.amount OR e.entries IS DISTINCT FROM t.entries
+                ORDER BY 1, 2 LIMIT 50
+                """
+            ).rows {
+                problems.append(
+                    "The \(try row.decode("kind", as: String.self)) total of \(try row.decode("month", as: String.self)) is \(try row.decode("kept", as: Int64.self)) but its entries sum to \(try row.decode("entries", as: Int64.self))."
+                )
+            }
+            for row in try connection.query(
+                """
+                SELECT to_char(coalesce(e.period, t.period), 'YYYY-MM') AS period, coalesce(e.billed, 0) AS entries, coalesce(t.billed, 0) AS kept
+                FROM (SELECT b.period, count(*) FILTER (WHERE e.kind = 'bill') AS bills, coalesce(sum(e.amount) FILTER (WHERE e.kind = 'bill'), 0) AS billed,
+                             count(*) FILTER (WHERE e.kind = 'credit_note') AS credited_bills,
+                             coalesce(-sum(e.amount) FILTER (WHERE e.kind = 'credit_note'), 0) AS credited,
+                             sum(CASE e.kind WHEN 'bill' THEN b.units ELSE -b.units END) AS units
+                      FROM ledger_entries e JOIN bills b ON b.id = e.bill_id WHERE e.kind IN ('bill', 'credit_note') GROUP BY 1) e
+                FULL JOIN (SELECT period, sum(bills) AS bills, sum(billed) AS billed, sum(credited_bills) AS credited_bills,
+                                  sum(credited) AS credited, sum(units) AS units
+                           FROM bill_period_totals GROUP BY 1) t ON t.period = e.period
+                WHERE (e.bills, e.billed, e.credited_bills, e.credited, e.units) IS DISTINCT FROM (t.bills, t.billed, t.credited_bills, t.credited, t.units)
+                ORDER BY 1 LIMIT 50
+                """
+            ).rows {
+                problems.append(
+                    "The bills of \(try row.decode("period", as: String.self)) are kept as \(try row.decode("kept", as: Int64.self)) billed but their entries sum to \(try row.decode("entries", as: Int64.self)), or their count, credit or units differ."
+                )
+            }
             return Report(entries: try counts.decode("entries"), accounts: try counts.decode("accounts"), problems: problems)
         }
     }

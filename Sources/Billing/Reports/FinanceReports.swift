@@ -2,7 +2,9 @@ import Platform
 
 /// BL-9: what finance reports on, each total taken from the ledger or the issued bills so that
 /// they reconcile: billed against collected by month, arrears by age, and use and revenue by
-/// category and area for a month.
+/// category and area for a month. The totals are the ones the ledger's trigger keeps as entries
+/// are written (`ledger_month_totals`, `bill_period_totals`), so a report reads a few hundred rows
+/// however many accounts there are; `verify-ledger` checks them against the entries.
 public struct FinanceReports: Sendable {
     let database: Database
     let clock: any WallClock
@@ -40,18 +42,14 @@ public struct FinanceReports: Sendable {
             -- A month's bills: every one issued (a corrected month has the cancelled bill and its
             -- replacement), the credit notes against them, and how many stand.
             billed AS (
-                SELECT b.period AS month, count(*) FILTER (WHERE c.id IS NULL) AS bills, sum(e.amount) AS amount,
-                       coalesce(-sum(c.amount), 0) AS credited
-                FROM bills b
-                JOIN ledger_entries e ON e.bill_id = b.id AND e.kind = 'bill'
-                LEFT JOIN ledger_entries c ON c.bill_id = b.id AND c.kind = 'credit_note'
-                WHERE b.period BETWEEN $1::date AND $2::date GROUP BY b.period
+                SELECT period AS month, sum(bills - credited_bills) AS bills, sum(billed) AS amount, sum(credited) AS credited
+                FROM bill_period_totals WHERE period BETWEEN $1::date AND $2::date GROUP BY period
             ), booked AS (
-                SELECT date_trunc('month', booked_at)::date AS month,
+                SELECT month,
                        sum(amount) FILTER (WHERE kind = 'late_fee') AS late_fees,
-                       -sum(amount) FILTER (WHERE kind = 'payment' OR (kind = 'reversal' AND payment_id IS NOT NULL)) AS collected,
+                       -sum(amount) FILTER (WHERE kind = 'payment' OR (kind = 'reversal' AND of_payment)) AS collected,
                        sum(amount) FILTER (WHERE kind = 'token_sale') AS prepaid_sold
-                FROM ledger_entries WHERE booked_at >= $1::date AND kind IN ('late_fee', 'payment', 'reversal', 'token_sale') GROUP BY 1
+                FROM ledger_month_totals WHERE month >= $1::date AND kind IN ('late_fee', 'payment', 'reversal', 'token_sale') GROUP BY 1
             )
             SELECT to_char(m.month, 'YYYY-MM') AS period, coalesce(b.bills, 0) AS bills, coalesce(b.amount, 0) AS billed,
                    coalesce(b.credited, 0) AS credited, coalesce(k.late_fees, 0) AS late_fees, coalesce(k.collected, 0) AS collected,
@@ -79,11 +77,10 @@ public struct FinanceReports: Sendable {
     public func usage(in period: BillingPeriod) async throws -> (byCategory: [UsageLine], byArea: [UsageLine]) {
         let rows = try await database.query(
             """
-            SELECT grouping(a.category) AS rolled_category, coalesce(a.category, a.area) AS name, count(*) AS accounts,
-                   sum(b.units) AS units, sum(b.total) AS revenue
-            FROM bills b JOIN accounts a ON a.id = b.account_id
-            WHERE b.period = $1::date AND b.number IS NOT NULL AND NOT EXISTS (SELECT 1 FROM credit_notes cn WHERE cn.bill_id = b.id)
-            GROUP BY GROUPING SETS ((a.category), (a.area)) ORDER BY 1, 2
+            SELECT grouping(category) AS rolled_category, coalesce(category, area) AS name, sum(bills - credited_bills) AS accounts,
+                   sum(units) AS units, sum(billed - credited) AS revenue
+            FROM bill_period_totals WHERE period = $1::date
+            GROUP BY GROUPING SETS ((category), (area)) HAVING sum(bills - credited_bills) > 0 ORDER BY 1, 2
             """, [period.first.description]
         ).rows
         var byCategory: [UsageLine] = []

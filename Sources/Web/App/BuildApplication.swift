@@ -75,15 +75,24 @@ public func buildSite(services: AppServices) throws -> (router: Router<AppReques
     return (router, site)
 }
 
-/// The hourly passes: late fees, then reminders (which skip bills just charged), then tickets.
+/// The hourly passes: late fees, then the arrears they change (all of them, the first hour of a
+/// day), then reminders (which skip bills just charged), then tickets.
 func hourlyPasses(_ services: AppServices) -> [PeriodicService.Pass] {
     let lateFees = ApplyLateFees(database: services.database, graceDays: services.config.graceDays)
+    let arrears = Arrears(database: services.database)
     let reminders = SendDueReminders(database: services.database, currency: services.config.billing.currency)
     let tickets = RunTicketClock(database: services.database, settings: services.config.tickets)
     return [
         .init("late fees") {
             let charged = try await lateFees.run()
             return charged > 0 ? "\(charged) charged" : ""
+        },
+        .init("arrears") {
+            switch try await arrears.bringUpToDate() {
+            case .all: return "every account worked out for the day"
+            case .changed(let accounts): return accounts > 0 ? "\(accounts) accounts worked out again" : ""
+            case .busy: return ""
+            }
         },
         .init("due-date reminders") {
             let sent = try await reminders.run()

@@ -33,27 +33,36 @@ public struct FinanceReportsController: Sendable {
 
     struct Tables {
         let months: [FinanceReports.MonthLine]
-        let ageing: Defaulters.Page
-        let owedInAll: Money
+        let ageing: [(age: String, amount: Money)]
         let usage: (byCategory: [FinanceReports.UsageLine], byArea: [FinanceReports.UsageLine])
     }
 
-    /// The four queries run side by side, each on its own pooled connection: the page waits for
-    /// the slowest, not for their sum.
+    /// The queries run side by side, each on its own pooled connection: the page waits for the
+    /// slowest, not for their sum.
     private func tables(_ period: BillingPeriod) async throws -> Tables {
-        let database = database
-        async let owed = database.query("SELECT coalesce(sum(balance), 0) AS owed FROM account_balances WHERE balance > 0").rows[0]
-            .decode("owed", as: Int64.self)
         async let months = reports.billedAndCollected()
-        async let ageing = defaulters.list(area: nil, limit: 1)
+        async let aged = ageing()
         async let usage = reports.usage(in: period)
-        return Tables(months: try await months, ageing: try await ageing, owedInAll: Money(minorUnits: try await owed), usage: try await usage)
+        return Tables(months: try await months, ageing: try await aged, usage: try await usage)
+    }
+
+    private func owedInAll() async throws -> Money {
+        Money(
+            minorUnits: try await database.query("SELECT coalesce(sum(balance), 0) AS owed FROM account_balances WHERE balance > 0").rows[0]
+                .decode("owed"))
+    }
+
+    /// Arrears by age: what is owed and not yet due, then the overdue buckets.
+    private func ageing() async throws -> [(age: String, amount: Money)] {
+        async let owed = owedInAll()
+        async let ageing = defaulters.list(area: nil, limit: 1)
+        let aged = try await ageing.totalAged
+        return Array(zip(["not yet due"] + Defaulters.buckets, [try await owed - aged.sum()] + aged))
     }
 
     @Sendable func index(_ request: Request, context: StaffContext) async throws -> Response {
         let period = period(request)
         let tables = try await tables(period)
-        let overdue = tables.ageing.totalAged.sum()
         func usage(_ line: FinanceReports.UsageLine) -> FinanceReportsPage.Usage {
             .init(
                 name: line.name.firstCapitalised, accounts: line.accounts, units: line.units,
@@ -72,9 +81,9 @@ public struct FinanceReportsController: Sendable {
                 creditedTotal: currency.format(tables.months.map(\.credited).sum()),
                 collectedTotal: currency.format(tables.months.map(\.collected).sum()),
                 prepaidSoldTotal: currency.format(tables.months.map(\.prepaidSold).sum()),
-                buckets: ["not yet due"] + Defaulters.buckets,
-                aged: ([tables.owedInAll - overdue] + tables.ageing.totalAged).map(currency.format),
-                owedInAll: currency.format(tables.owedInAll),
+                buckets: tables.ageing.map(\.age),
+                aged: tables.ageing.map { currency.format($0.amount) },
+                owedInAll: currency.format(tables.ageing.map(\.amount).sum()),
                 period: period.description, periodName: period.name,
                 byCategory: tables.usage.byCategory.map(usage), byArea: tables.usage.byArea.map(usage),
                 csv: [
@@ -82,28 +91,23 @@ public struct FinanceReportsController: Sendable {
                 ].map { .init(title: $0.1, link: routes.financeReportsCSV.url(query: [("report", $0.0), ("period", period.description)])) }))
     }
 
+    /// One report as CSV: only its own queries run.
     @Sendable func csv(_ request: Request, context: StaffContext) async throws -> Response {
-        let period = period(request)
-        let tables = try await tables(period)
         let report = request.uri.queryParameters.get("report") ?? "billed"
         let body: String
         switch report {
         case "ageing":
-            let overdue = tables.ageing.totalAged.sum()
-            body = CSVWriter.document(
-                header: ["age", "amount"],
-                rows: zip(["not yet due"] + Defaulters.buckets, [tables.owedInAll - overdue] + tables.ageing.totalAged).map {
-                    [$0, currency.plain($1)]
-                })
+            body = CSVWriter.document(header: ["age", "amount"], rows: try await ageing().map { [$0.age, currency.plain($0.amount)] })
         case "usage":
+            let usage = try await reports.usage(in: period(request))
             body = CSVWriter.document(
                 header: ["grouping", "name", "accounts", "units", "revenue"],
-                rows: tables.usage.byCategory.map { ["category", $0.name, String($0.accounts), String($0.units), currency.plain($0.revenue)] }
-                    + tables.usage.byArea.map { ["area", $0.name, String($0.accounts), String($0.units), currency.plain($0.revenue)] })
+                rows: usage.byCategory.map { ["category", $0.name, String($0.accounts), String($0.units), currency.plain($0.revenue)] }
+                    + usage.byArea.map { ["area", $0.name, String($0.accounts), String($0.units), currency.plain($0.revenue)] })
         default:
             body = CSVWriter.document(
                 header: ["month", "bills", "billed", "credited", "late_fees", "collected", "prepaid_sold"],
-                rows: tables.months.map {
+                rows: try await reports.billedAndCollected().map {
                     [
                         $0.period.description, String($0.bills), currency.plain($0.billed), currency.plain($0.credited),
                         currency.plain($0.lateFees), currency.plain($0.collected), currency.plain($0.prepaidSold),
