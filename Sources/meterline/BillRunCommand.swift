@@ -103,7 +103,8 @@ struct BillRunCommand: AsyncParsableCommand {
 
 struct VerifyLedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify-ledger", abstract: "Prove that ledger entries sum to balances, and bill numbers have no gap (BL-4).")
+        commandName: "verify-ledger",
+        abstract: "Prove that ledger entries sum to balances, bill numbers have no gap, and the reports' totals are the entries' (BL-4).")
     @OptionGroup var common: CommonOptions
 
     func run() async throws {
@@ -115,7 +116,9 @@ struct VerifyLedgerCommand: AsyncParsableCommand {
                 for problem in report.problems { print("  ✗ \(problem)") }
                 throw LedgerUnsound(count: report.problems.count)
             }
-            print("The ledger is sound: entries sum to every balance, each issued bill has one entry, numbers have no gap.")
+            print(
+                "The ledger is sound: entries sum to every balance, each issued bill has one entry, numbers have no gap, the reports' totals are the entries'."
+            )
         }
     }
 

@@ -36,38 +36,44 @@ public struct ApplyLateFees: Sendable {
         let grace = graceDays
         let limit = batchSize
         return try await database.transaction { connection in
+            // The next bills past their due date and the grace days, in id order: a batch reads only
+            // their accounts' bills, so the pass costs the same per batch however many there are.
+            let batch = try connection.query(
+                """
+                SELECT id FROM bills b WHERE number IS NOT NULL AND id > $1 AND due_on + $2::int < $3::date AND NOT disputed AND total > 0
+                  AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.bill_id = b.id AND e.kind = 'late_fee')
+                ORDER BY id LIMIT $4
+                """, [cursor, grace, today, limit]
+            ).rows.map { try $0.decode("id", as: Int64.self) }
+            guard let last = batch.last else { return nil }
+            // The bills are held while their fees are charged: a credit note being written on one
+            // finishes first and is seen here (a new statement), or waits and reverses the fee. The
+            // balances are held too, and what is unpaid worked out under the locks, so a payment that
+            // arrived meanwhile is counted. (Bills, then balances, as credit notes take them; a payment
+            // holds a balance and only key-shares bills, which a share lock does not block.)
+            try connection.execute("SELECT id FROM bills WHERE id = ANY ($1::bigint[]) ORDER BY id FOR SHARE", [batch])
+            try connection.execute(
+                """
+                SELECT account_id FROM account_balances WHERE account_id IN (SELECT account_id FROM bills WHERE id = ANY ($1::bigint[]))
+                ORDER BY account_id FOR UPDATE
+                """, [batch])
             // What is owed is matched to the newest bills first (payments settle the oldest first), so a
             // bill is unpaid for the part of the balance its newer bills (with their fees) do not account
-            // for: the rule `OpenBills` shows consumers. Only the candidates `$5` when given.
-            let dueQuery: SQL = """
+            // for: the rule `OpenBills` shows consumers.
+            let due = try connection.query(
+                """
                 WITH candidates AS (
-                    \(OwedBills.newestFirst(accounts: "$5::bigint[] IS NULL OR b.account_id IN (SELECT account_id FROM bills WHERE id = ANY ($5::bigint[]))"))
+                    \(OwedBills.newestFirst(accounts: "b.account_id IN (SELECT account_id FROM bills WHERE id = ANY ($1::bigint[]))"))
                 )
                 SELECT c.id, c.account_id, least(c.total, c.balance - c.newer) AS unpaid, c.number, v.rules::text AS rules
                 FROM candidates c
                 JOIN bill_lines l ON l.bill_id = c.id AND l.position = 1
                 JOIN tariff_versions v ON v.id = l.tariff_version_id
-                WHERE c.id > $1 AND NOT c.disputed AND c.balance - c.newer > 0 AND c.total > 0
-                  AND c.due_on + $2::int < $3::date
+                WHERE c.id = ANY ($1::bigint[]) AND NOT c.disputed AND c.balance - c.newer > 0 AND c.total > 0
                   AND NOT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.bill_id = c.id AND e.kind = 'late_fee')
-                  AND ($5::bigint[] IS NULL OR c.id = ANY ($5::bigint[]))
-                ORDER BY c.id LIMIT $4
-                """
-            let candidates = try connection.query(dueQuery, [cursor, grace, today, limit, nil as [Int64]?]).rows
-            guard let last = candidates.last else { return nil }
-            // The bills are held while their fees are charged: a credit note being written on one
-            // finishes first and is seen here (a new statement), or waits and reverses the fee. The
-            // balances are held too, and what is unpaid worked out again under the locks, so a payment
-            // that arrived meanwhile is counted. (Bills, then balances, as credit notes take them; a
-            // payment holds a balance and only key-shares bills, which a share lock does not block.)
-            let candidateIDs = try candidates.map { try $0.decode("id", as: Int64.self) }
-            try connection.execute("SELECT id FROM bills WHERE id = ANY ($1::bigint[]) ORDER BY id FOR SHARE", [candidateIDs])
-            try connection.execute(
-                """
-                SELECT account_id FROM account_balances WHERE account_id IN (SELECT account_id FROM bills WHERE id = ANY ($1::bigint[]))
-                ORDER BY account_id FOR UPDATE
-                """, [candidateIDs])
-            let due = try connection.query(dueQuery, [Int64(0), grace, today, limit, candidateIDs]).rows
+                ORDER BY c.id
+                """, [batch]
+            ).rows
             let ids = try due.map { try $0.decode("id", as: Int64.self) }
             let credited = Set(
                 try connection.query("SELECT bill_id FROM credit_notes WHERE bill_id = ANY ($1::bigint[])", [ids]).rows.map {
@@ -103,7 +109,7 @@ public struct ApplyLateFees: Sendable {
                 SELECT (SELECT count(*) FROM entries) AS n, (SELECT count(*) FROM moved) AS accounts
                 """, [now]
             ).rows[0].decode("n", as: Int.self)
-            return (charged, try last.decode("id", as: Int64.self))
+            return (charged, last)
         }
     }
 }

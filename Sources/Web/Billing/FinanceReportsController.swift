@@ -55,8 +55,8 @@ public struct FinanceReportsController: Sendable {
     /// Arrears by age: what is owed and not yet due, then the overdue buckets.
     private func ageing() async throws -> [(age: String, amount: Money)] {
         async let owed = owedInAll()
-        async let ageing = defaulters.list(area: nil, limit: 1)
-        let aged = try await ageing.totalAged
+        async let totals = defaulters.totals(area: nil)
+        let aged = try await totals.aged
         return Array(zip(["not yet due"] + Defaulters.buckets, [try await owed - aged.sum()] + aged))
     }
 

@@ -73,6 +73,33 @@ struct LateFeeTests {
         }
     }
 
+    @Test("late fees are charged a batch at a time; a first batch of bills all paid does not end the pass")
+    func lateFeesInBatches() async throws {
+        try await withTestDatabase { (db: Database) async throws in
+            try await DemoAccounts.seed(db)
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
+            // The first two bills (the first batch of two) are paid in full at the office.
+            let office = OfficePayments(database: db, settings: PaymentSettings())
+            let paid = try await db.query(
+                "SELECT a.account_number, b.total FROM bills b JOIN accounts a ON a.id = b.account_id WHERE b.total > 0 ORDER BY b.id LIMIT 2"
+            ).rows
+            for row in paid {
+                let payment = try await office.record(
+                    accountNumber: try row.decode("account_number"), amount: Currency.poundSterling.plain(Money(minorUnits: try row.decode("total"))),
+                    method: "office", reference: "Counter 1", by: drafter, clientAddress: nil)
+                _ = try await office.verify(payment.id, by: approver, clientAddress: nil)
+            }
+            let clock = MovableClock(Date().addingTimeInterval(Double(TestBilling.settings.dueDays + 8) * Self.day))
+            let fees = ApplyLateFees(database: db, graceDays: 7, clock: clock, batchSize: 2)
+            #expect(try await fees.run() == (try await countRows("bills WHERE total > 0", db)) - 2)
+            #expect(try await fees.run() == 0)
+            let report = try await VerifyLedger(database: db).run()
+            #expect(report.isSound, "\(report.problems)")
+        }
+    }
+
     @Test("defaulters are the accounts owing on overdue bills, aged by how late each bill is")
     func defaultersAreAged() async throws {
         try await withTestDatabase { db in
