@@ -4,7 +4,9 @@
 # CLI, as finance would; prints wall time, bills/s and peak RSS of each step, then verifies the
 # ledger. Then, with the month issued, the pages over that many accounts: finance's reports and
 # defaulters (each request timed alone, median of 3 after one warm-up) and the consumer's
-# dashboard and bill page (wrk, 64 connections). It asserts nothing.
+# dashboard and bill page (wrk, 64 connections). Then 60 days on (faketime), when every bill is
+# overdue: the late-fee pass with the arrears it changes, and the finance pages again, over as
+# many defaulters as there are accounts billed. It asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -71,12 +73,16 @@ timed() {
   done
   printf "%-52s %10s %8s\n" "$label" "$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)" "$status"
 }
-timed "GET /finance/reports (every report of $period)" "/finance/reports?period=$period"
-for report in billed ageing usage; do
-  timed "GET /finance/reports.csv?report=$report" "/finance/reports.csv?report=$report&period=$period"
-done
-timed "GET /finance/defaulters" "/finance/defaulters"
-timed "GET /finance/defaulters.csv" "/finance/defaulters.csv"
+finance_pages() {
+  timed "GET /finance/reports (every report of $period)" "/finance/reports?period=$period"
+  for report in billed ageing usage; do
+    timed "GET /finance/reports.csv?report=$report" "/finance/reports.csv?report=$report&period=$period"
+  done
+  timed "GET /finance/defaulters" "/finance/defaulters"
+  timed "GET /finance/defaulters?area=Eastholm" "/finance/defaulters?area=Eastholm"
+  timed "GET /finance/defaulters.csv" "/finance/defaulters.csv"
+}
+finance_pages
 
 printf "%-52s %10s %9s %9s %8s\n" "consumer page (wrk -t2 -c$connections -d$duration)" "req/s" "p50 ms" "p99 ms" non-2xx
 for path in /account "/account/bills/$bill"; do
@@ -86,3 +92,19 @@ for path in /account "/account/bills/$bill"; do
     "$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")" "$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")" \
     "$(awk '/Non-2xx/ {print $5}' <<<"$out")"
 done
+
+# 60 days on, every bill of the month is overdue: the server's clock, the CLI's and the sign-in's
+# (its authenticator code) are moved with faketime.
+kill -TERM "$server" && wait "$server" || true
+server=
+later="faketime -f +60d"
+step "late-fees, 60 days on (and arrears)" $later $bin late-fees
+grep "late fees charged" "$data/out" || true
+$later $bin create-staff --username bench.later --full-name "Bench Later" --roles finance >"$data/staff.txt"
+initial=$(sed -n 's/^Initial password, shown only now: //p' "$data/staff.txt")
+$later $bin serve --port "$port" >"$data/server.log" 2>&1 &
+server=$!
+wait_until_serving "$base" "$server" "$data/server.log"
+staff=$($later python3 bench/staff_signin.py "$base" bench.later "$initial")
+printf "%-52s %10s %8s\n" "finance page, 60 days on, every account overdue" "median s" "status"
+finance_pages

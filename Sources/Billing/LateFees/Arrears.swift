@@ -9,10 +9,14 @@ import Platform
 public struct Arrears: Sendable {
     let database: Database
     let clock: any WallClock
+    /// Accounts worked out per statement (a range of ids): each stays well within the statement
+    /// timeout (about 1.7 s per 100,000 at a million accounts, all of them in arrears).
+    let accountsAtATime: Int64
 
-    public init(database: Database, clock: (any WallClock)? = nil) {
+    public init(database: Database, clock: (any WallClock)? = nil, accountsAtATime: Int64 = 100_000) {
         self.database = database
         self.clock = clock ?? database.clock
+        self.accountsAtATime = accountsAtATime
     }
 
     public enum Work: Sendable, Equatable {
@@ -35,7 +39,7 @@ public struct Arrears: Sendable {
             if try state.decode("day", as: String?.self) != today {
                 try connection.execute("DELETE FROM arrears_changes")
                 try connection.execute("DELETE FROM arrears")
-                try connection.execute(Self.workOut(accounts: "true"), [today])
+                try workOut(among: nil, today: today, on: connection)
                 try connection.execute("UPDATE arrears_state SET worked_out_on = $1::date", [today])
                 return .all
             }
@@ -47,8 +51,26 @@ public struct Arrears: Sendable {
                 "WITH taken AS (DELETE FROM arrears_changes RETURNING account_id) INSERT INTO changed SELECT DISTINCT account_id FROM taken")
             guard changed > 0 else { return .changed(accounts: 0) }
             try connection.execute("DELETE FROM arrears WHERE account_id IN (SELECT account_id FROM changed)")
-            try connection.execute(Self.workOut(accounts: "b.account_id IN (SELECT account_id FROM changed)"), [today])
+            try workOut(among: "SELECT account_id FROM changed", today: today, on: connection)
             return .changed(accounts: changed)
+        }
+    }
+
+    /// Works out the accounts `among` selects (a query of `account_id`; every owing account when
+    /// nil) a range of ids at a time, read by the bills' account index, all in the caller's one
+    /// transaction.
+    private func workOut(among accounts: SQL?, today: String, on connection: PostgresConnection) throws {
+        let range = try connection.query(
+            "SELECT min(account_id) AS low, max(account_id) AS high FROM (\(accounts ?? "SELECT account_id FROM account_balances WHERE balance > 0")) a"
+        ).rows[0]
+        guard let low = try range.decode("low", as: Int64?.self), let high = try range.decode("high", as: Int64?.self) else { return }
+        let inRange: SQL = "b.account_id BETWEEN $2 AND $3"
+        var from = low
+        while from <= high {
+            let to = from + accountsAtATime - 1
+            try connection.execute(
+                Self.workOut(accounts: accounts.map { "\(inRange) AND b.account_id IN (\($0))" } ?? inRange), [today, from, to])
+            from = to + 1
         }
     }
 

@@ -52,4 +52,24 @@ struct ArrearsTests {
             #expect(nextDay.count == after.count && nextDay.rows.allSatisfy { $0.daysOverdue == 41 })
         }
     }
+
+    @Test("worked out a few accounts at a time, the arrears are the same as all at once")
+    func rangesAddUp() async throws {
+        try await withTestDatabase { (db: Database) async throws in
+            try await DemoAccounts.seed(db)
+            try await TestBilling.seedTariffs(db)
+            let (drafter, approver) = try await TestBilling.financeStaff(db)
+            try await TestBilling.issue(TestBilling.recentMonths[1], db, drafter: drafter, approver: approver)
+            try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
+            let clock = MovableClock(Date().addingTimeInterval(Double(TestBilling.settings.dueDays + 40) * Self.day))
+            #expect(try await Arrears(database: db, clock: clock).bringUpToDate() == .all)
+            let allAtOnce = try await Defaulters(database: db, clock: clock).list(area: nil, limit: nil)
+            #expect(allAtOnce.count == DemoAccounts.accounts.count)
+            clock.advance(by: Self.day)
+            #expect(try await Arrears(database: db, clock: clock, accountsAtATime: 2).bringUpToDate() == .all)
+            clock.advance(by: -Self.day)
+            #expect(try await Arrears(database: db, clock: clock, accountsAtATime: 3).bringUpToDate() == .all)
+            #expect(try await Defaulters(database: db, clock: clock).list(area: nil, limit: nil) == allAtOnce)
+        }
+    }
 }
