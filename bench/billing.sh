@@ -103,8 +103,10 @@ grep "late fees charged" "$data/out" || true
 $later $bin create-staff --username bench.later --full-name "Bench Later" --roles finance >"$data/staff.txt"
 initial=$(sed -n 's/^Initial password, shown only now: //p' "$data/staff.txt")
 $later $bin serve --port "$port" >"$data/server.log" 2>&1 &
-server=$!
-wait_until_serving "$base" "$server" "$data/server.log"
+wrapper=$!
+wait_until_serving "$base" "$wrapper" "$data/server.log"
+# The server is the wrapper's child, and outlives the wrapper when that is stopped.
+server=$(pgrep -n -P "$wrapper" || echo "$wrapper")
 staff=$($later python3 bench/staff_signin.py "$base" bench.later "$initial")
 printf "%-52s %10s %8s\n" "finance page, 60 days on, every account overdue" "median s" "status"
 finance_pages
