@@ -39,6 +39,11 @@ public enum DecimalText {
         return negative ? -value : value
     }
 
+    /// A whole number as pages show counts: "872,931", "−12".
+    public static func grouped(_ number: Int64) -> String {
+        (number < 0 ? "−" : "") + format(number.magnitude, fractionDigits: 0, grouped: true)
+    }
+
     /// `magnitude` scaled by 10^fractionDigits as text: all fraction digits are shown
     /// ("12.50"), or only the significant ones past `minimumFractionDigits` ("4.5" for a rate).
     public static func format(

@@ -38,7 +38,7 @@ public struct DefaultersController: Sendable {
                         accountNumber: $0.accountNumber, holderName: $0.holderName, area: $0.area, balance: currency.format($0.balance),
                         daysOverdue: $0.daysOverdue, aged: $0.aged.map(currency.format))
                 },
-                count: page.count, more: page.count > page.rows.count, totalOwed: currency.format(page.totalOwed),
+                count: DecimalText.grouped(Int64(page.count)), more: page.count > page.rows.count, totalOwed: currency.format(page.totalOwed),
                 totalAged: page.totalAged.map(currency.format), buckets: Defaulters.buckets,
                 csvLink: routes.defaultersCSV.url(query: area.map { [("area", $0)] } ?? [])))
     }
@@ -64,7 +64,7 @@ struct DefaultersIndex: Page {
     let title = "Defaulters"
     let areas: [Area]
     let rows: [Row]
-    let count: Int
+    let count: String
     let more: Bool
     let totalOwed: String
     let totalAged: [String]

@@ -65,7 +65,7 @@ public struct FinanceReportsController: Sendable {
         let tables = try await tables(period)
         func usage(_ line: FinanceReports.UsageLine) -> FinanceReportsPage.Usage {
             .init(
-                name: line.name.firstCapitalised, accounts: line.accounts, units: line.units,
+                name: line.name.firstCapitalised, accounts: DecimalText.grouped(Int64(line.accounts)), units: DecimalText.grouped(line.units),
                 revenue: currency.format(line.revenue))
         }
         return try renderer.response(
@@ -73,7 +73,8 @@ public struct FinanceReportsController: Sendable {
                 chrome: context.chrome,
                 months: tables.months.map {
                     .init(
-                        month: $0.period.name, bills: $0.bills, billed: currency.format($0.billed), credited: currency.format($0.credited),
+                        month: $0.period.name, bills: DecimalText.grouped(Int64($0.bills)), billed: currency.format($0.billed),
+                        credited: currency.format($0.credited),
                         lateFees: currency.format($0.lateFees),
                         collected: currency.format($0.collected), prepaidSold: currency.format($0.prepaidSold))
                 },
@@ -139,7 +140,7 @@ struct FinanceReportsPage: Page {
 
     struct Month: Encodable, Sendable {
         let month: String
-        let bills: Int
+        let bills: String
         let billed: String
         let credited: String
         let lateFees: String
@@ -149,8 +150,8 @@ struct FinanceReportsPage: Page {
 
     struct Usage: Encodable, Sendable {
         let name: String
-        let accounts: Int
-        let units: Int64
+        let accounts: String
+        let units: String
         let revenue: String
     }
 

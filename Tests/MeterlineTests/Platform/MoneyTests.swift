@@ -38,6 +38,14 @@ struct MoneyTests {
         #expect(dinar.format(Money(minorUnits: 1_500)) == "KWD 1.500")
     }
 
+    @Test("counts on finance pages are grouped like amounts: 872,931 bills")
+    func groupedCounts() {
+        #expect(DecimalText.grouped(872_931) == "872,931")
+        #expect(DecimalText.grouped(999) == "999")
+        #expect(DecimalText.grouped(0) == "0")
+        #expect(DecimalText.grouped(-1_000) == "−1,000")
+    }
+
     @Test("CSV amounts are plain numbers; a balance below zero reads as credit")
     func plainAndBalance() {
         let pound = Currency.poundSterling
