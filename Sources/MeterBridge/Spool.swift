@@ -10,7 +10,9 @@ import Logging
 /// stops, or a portal that is down, loses nothing: the segments wait and are sent in order.
 ///
 /// Writes are grouped: every message appended in one interval is written and `fsync`ed once, and
-/// only then are their appenders resumed.
+/// only then are their appenders resumed. The write and `fsync` block, for seconds on a disk busy
+/// with other work, so they run on a thread of their own, not on one of the few threads every task
+/// of the process shares.
 public actor Spool {
     public struct Segment: Sendable, Equatable {
         public let number: Int
@@ -31,6 +33,7 @@ public actor Spool {
     private var ready: [Segment]
     private var readyWaiter: CheckedContinuation<Void, Never>?
     private var stopped = false
+    private let disk = DispatchQueue(label: "spool-disk")
 
     public init(
         directory: String, logger: Logger, flushInterval: Duration = .milliseconds(10), segmentLines: Int = 5_000,
@@ -72,9 +75,9 @@ public actor Spool {
     public func run() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: flushInterval)
-            flush()
+            await flush()
         }
-        flush()
+        await flush()
         closeCurrent()
         stopped = true
     }
@@ -114,26 +117,40 @@ public actor Spool {
         readyWaiter = nil
     }
 
-    private func flush() {
+    private func flush() async {
         if !pending.isEmpty {
             let waiting = waiters
+            let bytes = pending
+            let lines = pendingLines
             waiters = []
+            pending.removeAll(keepingCapacity: true)
+            pendingLines = 0
             do {
                 let open = try currentSegment()
-                try Self.write(pending, to: open.descriptor)
-                guard fsync(open.descriptor) == 0 else { throw SpoolFailed(errno: errno) }
-                current?.lines += pendingLines
-                pending.removeAll(keepingCapacity: true)
-                pendingLines = 0
+                try await Self.writeDurably(bytes, to: open.descriptor, on: disk)
+                current?.lines += lines
                 for waiter in waiting { waiter() }
             } catch {
-                pending.removeAll(keepingCapacity: true)
-                pendingLines = 0
                 logger.error("spool write failed", metadata: ["error": "\(error)", "messages": "\(waiting.count)"])
             }
         }
         if let open = current, open.lines >= segmentLines || (open.lines > 0 && ContinuousClock.now - open.opened >= segmentAge) {
             closeCurrent()
+        }
+    }
+
+    /// Writes `bytes` and waits for `fsync`, on `queue`.
+    private static func writeDurably(_ bytes: [UInt8], to descriptor: Int32, on queue: DispatchQueue) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            queue.async {
+                do {
+                    try write(bytes, to: descriptor)
+                    guard fsync(descriptor) == 0 else { throw SpoolFailed(errno: errno) }
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
         }
     }
 
