@@ -14,10 +14,7 @@ struct ArrearsTests {
 
     @Test("arrears are worked out for every account on a new day, then only for those that changed: a payment and a dispute show at once")
     func workedOutAgainWhereChanged() async throws {
-        try await withTestDatabase { (db: Database) async throws in
-            try await DemoAccounts.seed(db)
-            try await TestBilling.seedTariffs(db)
-            let (drafter, approver) = try await TestBilling.financeStaff(db)
+        try await TestBilling.withBilling { db, drafter, approver in
             try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
             let clock = MovableClock(Date().addingTimeInterval(Double(TestBilling.settings.dueDays + 40) * Self.day))
             let arrears = Arrears(database: db, clock: clock)
@@ -55,10 +52,7 @@ struct ArrearsTests {
 
     @Test("worked out a few accounts at a time, the arrears are the same as all at once")
     func rangesAddUp() async throws {
-        try await withTestDatabase { (db: Database) async throws in
-            try await DemoAccounts.seed(db)
-            try await TestBilling.seedTariffs(db)
-            let (drafter, approver) = try await TestBilling.financeStaff(db)
+        try await TestBilling.withBilling { db, drafter, approver in
             try await TestBilling.issue(TestBilling.recentMonths[1], db, drafter: drafter, approver: approver)
             try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
             let clock = MovableClock(Date().addingTimeInterval(Double(TestBilling.settings.dueDays + 40) * Self.day))

@@ -75,10 +75,7 @@ struct LateFeeTests {
 
     @Test("late fees are charged a batch at a time; a first batch of bills all paid does not end the pass")
     func lateFeesInBatches() async throws {
-        try await withTestDatabase { (db: Database) async throws in
-            try await DemoAccounts.seed(db)
-            try await TestBilling.seedTariffs(db)
-            let (drafter, approver) = try await TestBilling.financeStaff(db)
+        try await TestBilling.withBilling { db, drafter, approver in
             try await TestBilling.issue(TestBilling.recentMonths[2], db, drafter: drafter, approver: approver)
             // The first two bills (the first batch of two) are paid in full at the office.
             let office = OfficePayments(database: db, settings: PaymentSettings())

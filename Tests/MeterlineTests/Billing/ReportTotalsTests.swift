@@ -12,10 +12,7 @@ import Testing
 struct ReportTotalsTests {
     @Test("a month's bills, a credit note and a payment move the reports' totals at once, and verify-ledger finds an altered total")
     func totalsKeptAsWritten() async throws {
-        try await withTestDatabase { (db: Database) async throws in
-            try await DemoAccounts.seed(db)
-            try await TestBilling.seedTariffs(db)
-            let (drafter, approver) = try await TestBilling.financeStaff(db)
+        try await TestBilling.withBilling { db, drafter, approver in
             let month = TestBilling.recentMonths[2]
             try await TestBilling.issue(month, db, drafter: drafter, approver: approver)
             let reports = FinanceReports(database: db)
