@@ -66,6 +66,16 @@ public struct FinanceReports: Sendable {
         }
     }
 
+    /// Arrears by age: what is owed and not yet due, then the overdue buckets of `Defaulters`;
+    /// together, every owing balance.
+    public func arrearsByAge() async throws -> [(age: String, amount: Money)] {
+        async let owed = database.query("SELECT coalesce(sum(balance), 0) AS owed FROM account_balances WHERE balance > 0").rows[0]
+            .decode("owed", as: Int64.self)
+        async let totals = Defaulters(database: database, clock: clock).totals(area: nil)
+        let aged = try await totals.aged
+        return Array(zip(["not yet due"] + Defaulters.buckets, [Money(minorUnits: try await owed) - aged.sum()] + aged))
+    }
+
     public struct UsageLine: Sendable, Equatable {
         public let name: String
         public let accounts: Int

@@ -7,7 +7,6 @@ import Platform
 public struct FinanceReportsController: Sendable {
     let database: Database
     let reports: FinanceReports
-    let defaulters: Defaulters
     let renderer: PageRenderer
     let currency: Currency
     let routes = Routes.site
@@ -15,7 +14,6 @@ public struct FinanceReportsController: Sendable {
     public init(services: AppServices) {
         database = services.database
         reports = FinanceReports(database: services.database)
-        defaulters = Defaulters(database: services.database)
         renderer = services.renderer
         currency = services.config.billing.currency
     }
@@ -41,23 +39,9 @@ public struct FinanceReportsController: Sendable {
     /// slowest, not for their sum.
     private func tables(_ period: BillingPeriod) async throws -> Tables {
         async let months = reports.billedAndCollected()
-        async let aged = ageing()
+        async let aged = reports.arrearsByAge()
         async let usage = reports.usage(in: period)
         return Tables(months: try await months, ageing: try await aged, usage: try await usage)
-    }
-
-    private func owedInAll() async throws -> Money {
-        Money(
-            minorUnits: try await database.query("SELECT coalesce(sum(balance), 0) AS owed FROM account_balances WHERE balance > 0").rows[0]
-                .decode("owed"))
-    }
-
-    /// Arrears by age: what is owed and not yet due, then the overdue buckets.
-    private func ageing() async throws -> [(age: String, amount: Money)] {
-        async let owed = owedInAll()
-        async let totals = defaulters.totals(area: nil)
-        let aged = try await totals.aged
-        return Array(zip(["not yet due"] + Defaulters.buckets, [try await owed - aged.sum()] + aged))
     }
 
     @Sendable func index(_ request: Request, context: StaffContext) async throws -> Response {
@@ -98,7 +82,7 @@ public struct FinanceReportsController: Sendable {
         let body: String
         switch report {
         case "ageing":
-            body = CSVWriter.document(header: ["age", "amount"], rows: try await ageing().map { [$0.age, currency.plain($0.amount)] })
+            body = CSVWriter.document(header: ["age", "amount"], rows: try await reports.arrearsByAge().map { [$0.age, currency.plain($0.amount)] })
         case "usage":
             let usage = try await reports.usage(in: period(request))
             body = CSVWriter.document(
